@@ -1,0 +1,78 @@
+#include "gateway/cli/cli.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <functional>
+#include <map>
+#include <ostream>
+
+#include "gateway/demo/demo.hpp"
+#include "gateway/version.hpp"
+
+namespace tsunagi::cli {
+
+std::string usage() {
+  return R"(usage: tsunagi COMMAND [OPTIONS]
+
+Federated exchange gateway for home-medical and long-term-care collaboration.
+
+commands:
+  demo [--dir DIR] [--scenario-only]
+                  start the demo node on the embedded PostgreSQL and print where it
+                  listens; runs until Ctrl-C (with --scenario-only: check and exit)
+  version         print the version, git revision and library versions
+  help            print this text (also --help, -h)
+
+exit codes: 0 ok, 1 a check failed, 2 bad usage or bad input/configuration
+)";
+}
+
+namespace {
+
+using Command = std::function<int(const std::vector<std::string>&, std::ostream&, std::ostream&)>;
+
+int versionCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (!args.empty()) {
+    err << "tsunagi version: takes no arguments\n";
+    return kExitUsage;
+  }
+  out << versionReport();
+  return kExitOk;
+}
+
+const std::map<std::string, Command>& commands() {
+  static const std::map<std::string, Command> table = {
+      {"version", versionCommand},
+      {"demo", demo::runDemoCommand},
+  };
+  return table;
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) {
+    err << usage();
+    return kExitUsage;
+  }
+  const std::string& name = args.front();
+  if (name == "help" || name == "--help" || name == "-h") {
+    out << usage();
+    return kExitOk;
+  }
+  auto it = commands().find(name);
+  if (it == commands().end()) {
+    err << "tsunagi: unknown command '" << name << "'\n\n" << usage();
+    return kExitUsage;
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    return it->second(rest, out, err);
+  } catch (const std::exception& e) {
+    spdlog::error("{} failed: {}", name, e.what());
+    err << "tsunagi " << name << ": " << e.what() << '\n';
+    return kExitFailed;
+  }
+}
+
+}  // namespace tsunagi::cli

@@ -1,0 +1,18 @@
+#pragma once
+// spdlog is configured once, here. Human-readable lines on a terminal, JSON lines otherwise.
+// The application log never carries clinical content or patient names: log identifiers only.
+
+#include <string>
+
+namespace tsunagi::log {
+
+enum class Format { Auto, Human, Json };
+
+/// Sets the default logger (stderr). Auto picks Human when stderr is a terminal.
+/// `level` is one of trace, debug, info, warn, error, critical, off.
+void init(Format format = Format::Auto, const std::string& level = "info");
+
+/// JSON string escaping as used by the JSON log format (exposed for tests).
+std::string jsonEscape(const std::string& text);
+
+}  // namespace tsunagi::log

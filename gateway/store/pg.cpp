@@ -1,0 +1,142 @@
+#include "gateway/store/pg.hpp"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace tsunagi::store {
+
+bool PgError::retryable() const {
+  // 40001 serialization_failure, 40P01 deadlock_detected, class 08 connection exceptions.
+  return sqlstate_ == "40001" || sqlstate_ == "40P01" || sqlstate_.rfind("08", 0) == 0 ||
+         sqlstate_.empty();
+}
+
+PgResult::~PgResult() {
+  if (result_) PQclear(result_);
+}
+
+PgResult& PgResult::operator=(PgResult&& other) noexcept {
+  if (this != &other) {
+    if (result_) PQclear(result_);
+    result_ = other.result_;
+    other.result_ = nullptr;
+  }
+  return *this;
+}
+
+int PgResult::rows() const { return PQntuples(result_); }
+int PgResult::columns() const { return PQnfields(result_); }
+bool PgResult::isNull(int row, int column) const { return PQgetisnull(result_, row, column) != 0; }
+
+std::string PgResult::text(int row, int column) const {
+  if (row < 0 || row >= rows() || column < 0 || column >= columns()) {
+    throw PgError("result has no cell (" + std::to_string(row) + ", " + std::to_string(column) + ")",
+                  "");
+  }
+  if (isNull(row, column)) {
+    throw PgError(std::string("unexpected NULL in column ") + PQfname(result_, column), "");
+  }
+  return std::string(PQgetvalue(result_, row, column),
+                     static_cast<std::size_t>(PQgetlength(result_, row, column)));
+}
+
+std::optional<std::string> PgResult::optional(int row, int column) const {
+  if (isNull(row, column)) return std::nullopt;
+  return text(row, column);
+}
+
+long long PgResult::integer(int row, int column) const {
+  std::string t = text(row, column);
+  long long value = 0;
+  auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+  if (ec != std::errc() || ptr != t.data() + t.size()) {
+    throw PgError(std::string("column ") + PQfname(result_, column) + " is not an integer", "");
+  }
+  return value;
+}
+
+long long PgResult::affected() const {
+  const char* n = PQcmdTuples(result_);
+  return (n && *n) ? std::stoll(n) : 0;
+}
+
+PgConnection::PgConnection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+  if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+    std::string message = conn_ ? PQerrorMessage(conn_) : "out of memory";
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    if (conn_) PQfinish(conn_);
+    conn_ = nullptr;
+    throw PgError("cannot connect to PostgreSQL: " + message, "08001");
+  }
+  PQsetClientEncoding(conn_, "UTF8");
+}
+
+PgConnection::~PgConnection() {
+  if (conn_) PQfinish(conn_);
+}
+
+PgConnection& PgConnection::operator=(PgConnection&& other) noexcept {
+  if (this != &other) {
+    if (conn_) PQfinish(conn_);
+    conn_ = other.conn_;
+    prepared_ = std::move(other.prepared_);
+    other.conn_ = nullptr;
+  }
+  return *this;
+}
+
+PgResult PgConnection::check(pg_result* raw, std::string_view what) {
+  PgResult result(raw);
+  if (!raw) throw PgError(std::string(what) + ": " + PQerrorMessage(conn_), "08006");
+  auto status = PQresultStatus(raw);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
+  const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+  std::string message = PQresultErrorMessage(raw);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  throw PgError(std::string(what) + ": " + message, state ? state : "");
+}
+
+PgResult PgConnection::exec(std::string_view sql) {
+  std::string text(sql);
+  return check(PQexec(conn_, text.c_str()), "SQL failed");
+}
+
+namespace {
+struct ParamArrays {
+  std::vector<const char*> values;
+  explicit ParamArrays(const std::vector<PgParam>& params) {
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  }
+};
+}  // namespace
+
+PgResult PgConnection::execParams(std::string_view sql, const std::vector<PgParam>& params) {
+  std::string text(sql);
+  ParamArrays arrays(params);
+  return check(PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr,
+                            arrays.values.data(), nullptr, nullptr, 0),
+               "SQL failed");
+}
+
+void PgConnection::prepare(const std::string& name, std::string_view sql) {
+  if (std::find(prepared_.begin(), prepared_.end(), name) != prepared_.end()) return;
+  std::string text(sql);
+  check(PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr), "prepare " + name);
+  prepared_.push_back(name);
+}
+
+PgResult PgConnection::execPrepared(const std::string& name, const std::vector<PgParam>& params) {
+  ParamArrays arrays(params);
+  return check(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
+                              arrays.values.data(), nullptr, nullptr, 0),
+               "statement " + name);
+}
+
+int PgConnection::serverVersion() const { return PQserverVersion(conn_); }
+
+bool PgConnection::healthy() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
+
+}  // namespace tsunagi::store

@@ -1,0 +1,40 @@
+#include "mapping/identifiers.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tsunagi::mapping {
+
+TEST(MunicipalityCode, AcceptsTheTokatsuCities) {
+  for (const char* code : {"122076", "122084", "122173", "122203", "122220", "122246"}) {
+    EXPECT_EQ(checkMunicipalityCode(code), std::nullopt) << code;
+  }
+}
+
+TEST(MunicipalityCode, ComputesTheCheckDigitFromWeights65432) {
+  // 12217: 1*6 + 2*5 + 2*4 + 1*3 + 7*2 = 41; 41 mod 11 = 8; (11 - 8) mod 10 = 3.
+  EXPECT_EQ(municipalityCheckDigit("12217"), 3);
+  // 13101 (千代田区): 6+15+4+0+2 = 27; 27 mod 11 = 5; 11-5 = 6.
+  EXPECT_EQ(municipalityCheckDigit("13101"), 6);
+}
+
+TEST(MunicipalityCode, NamesTheWrongCheckDigit) {
+  EXPECT_EQ(checkMunicipalityCode("122174"), "check digit is 4, expected 3");
+  EXPECT_EQ(checkMunicipalityCode("12217"), "must be 6 digits");
+  EXPECT_EQ(checkMunicipalityCode("12217a"), "must be 6 digits");
+}
+
+TEST(InsuredNumber, AcceptsTenDigitsOrWelfareRecipientForm) {
+  EXPECT_EQ(checkInsuredNumber("0000123456"), std::nullopt);
+  EXPECT_EQ(checkInsuredNumber("H123456789"), std::nullopt);
+  EXPECT_TRUE(checkInsuredNumber("H12345678X").has_value());
+  EXPECT_TRUE(checkInsuredNumber("123456789").has_value());
+}
+
+TEST(InsurerNumber, AcceptsSixDigitsAndTheEightDigitBillingForm) {
+  EXPECT_EQ(checkInsurerNumber("122176"), std::nullopt);
+  EXPECT_EQ(checkInsurerNumber("00122176"), std::nullopt);
+  EXPECT_TRUE(checkInsurerNumber("12217").has_value());
+  EXPECT_TRUE(checkInsurerNumber("11122176").has_value());
+}
+
+}  // namespace tsunagi::mapping
