@@ -1,0 +1,51 @@
+#pragma once
+// Hardened XML parsing for untrusted input (libxml2 2.9.14, see LIBRARY-NOTES.md):
+// any DOCTYPE is refused before the parser sees it, no entity substitution, no network, no
+// XInclude, caps on size, depth and attributes per element. Everything tsunagi parses from outside
+// goes through parseUntrusted().
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "mapping/xml/issue.hpp"
+
+struct _xmlDoc;
+struct _xmlNode;
+
+namespace tsunagi::mapping::xml {
+
+struct ParseLimits {
+  std::size_t maxBytes = 4 * 1024 * 1024;  ///< documents are refused before parsing above this
+  int maxDepth = 32;                       ///< element nesting
+  int maxAttributes = 16;                  ///< per element (namespace declarations included)
+};
+
+/// Calls xmlInitParser() once; safe from any thread (parseUntrusted calls it too).
+void initialise();
+
+/// An owned libxml2 document.
+class Document {
+ public:
+  explicit Document(_xmlDoc* doc) : doc_(doc) {}
+  ~Document();
+  Document(Document&& other) noexcept : doc_(other.doc_) { other.doc_ = nullptr; }
+  Document& operator=(Document&&) = delete;
+  Document(const Document&) = delete;
+  Document& operator=(const Document&) = delete;
+
+  _xmlDoc* get() const { return doc_; }
+  _xmlNode* root() const;
+
+ private:
+  _xmlDoc* doc_;
+};
+
+/// Parses bytes from outside. Throws DocumentError whose issue says what, where (line) and why.
+Document parseUntrusted(std::string_view bytes, const ParseLimits& limits = {});
+
+/// "/LiaisonSheet/patient/birthDate" (with [n] where a name repeats) for a node of a document.
+std::string pathOf(const _xmlNode* node);
+
+}  // namespace tsunagi::mapping::xml
