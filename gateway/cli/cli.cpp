@@ -6,6 +6,7 @@
 #include <map>
 #include <ostream>
 
+#include "gateway/cli/validate_command.hpp"
 #include "gateway/demo/demo.hpp"
 #include "gateway/version.hpp"
 
@@ -20,10 +21,15 @@ commands:
   demo [--dir DIR] [--scenario-only]
                   start the demo node on the embedded PostgreSQL and print where it
                   listens; runs until Ctrl-C (with --scenario-only: check and exit)
+  validate FILE...
+                  check canonical documents (LiaisonSheet, CaseUpdate, CaseMembership)
+                  against schema, code tables and business rules; - reads stdin.
+                  prints "FILE: OK" or "FILE:LINE: PATH: reason" per problem
   version         print the version, git revision and library versions
   help            print this text (also --help, -h)
 
-exit codes: 0 ok, 1 a check failed, 2 bad usage or bad input/configuration
+exit codes: 0 ok, 1 a check failed (e.g. an invalid document), 2 bad usage or
+            unreadable input/configuration
 )";
 }
 
@@ -44,6 +50,7 @@ const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"version", versionCommand},
       {"demo", demo::runDemoCommand},
+      {"validate", validateCommand},
   };
   return table;
 }

@@ -31,17 +31,24 @@ void onCompileError(void* data, xmlErrorPtr error) {
 
 void onValidationError(void* data, xmlErrorPtr error) {
   auto* issues = static_cast<std::vector<Issue>*>(data);
-  if (!error || issues->size() >= 50) return;  // a hostile document must not make a huge report
+  // Warnings (e.g. "no precomputed value" after an invalid xs:unique field) only echo an error.
+  if (!error || error->level == XML_ERR_WARNING) return;
+  if (issues->size() >= 50) return;  // a hostile document must not make a huge report
   Issue issue;
   issue.line = error->line;
   if (error->node && static_cast<xmlNodePtr>(error->node)->type == XML_ELEMENT_NODE) {
     issue.path = pathOf(static_cast<xmlNodePtr>(error->node));
   }
   issue.message = trimmed(error->message);
-  // libxml2 prefixes "Element '{urn:…}name': "; the path already says where.
+  // libxml2 prefixes "Element '{urn:…}name': " (or "Element '…', attribute 'a': "); the path
+  // already names the element, so keep only the attribute and the reason.
   if (issue.message.rfind("Element '", 0) == 0) {
-    if (auto end = issue.message.find("': "); end != std::string::npos) {
-      issue.message = issue.message.substr(end + 3);
+    const auto close = issue.message.find('\'', std::string("Element '").size());
+    if (close != std::string::npos) {
+      std::string rest = issue.message.substr(close + 1);
+      if (rest.rfind(": ", 0) == 0) rest.erase(0, 2);
+      if (rest.rfind(", ", 0) == 0) rest.erase(0, 2);
+      issue.message = rest;
     }
   }
   issues->push_back(std::move(issue));
