@@ -1,11 +1,10 @@
 #include "mapping/model/rules.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <set>
 
 #include "mapping/codes.hpp"
+#include "mapping/digest.hpp"
 #include "mapping/identifiers.hpp"
 #include "mapping/model/binding.hpp"
 #include "mapping/text/utf8.hpp"
@@ -77,34 +76,6 @@ void checkKana(Checker& c, const std::string& path, const std::string& value) {
   }
 }
 
-std::optional<std::string> decodeBase64(const std::string& in) {
-  if (in.size() % 4 != 0) return std::nullopt;
-  std::string out(in.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()),
-                                static_cast<int>(in.size()));
-  if (n < 0) return std::nullopt;
-  std::size_t length = static_cast<std::size_t>(n);
-  // EVP_DecodeBlock counts padding bytes as data: remove one per '='.
-  if (!in.empty() && in.back() == '=') --length;
-  if (in.size() > 1 && in[in.size() - 2] == '=') --length;
-  out.resize(length);
-  return out;
-}
-
-std::string sha256Hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xF];
-  }
-  return hex;
-}
-
 bool contentMatchesMediaType(const std::string& data, const std::string& mediaType) {
   auto startsWith = [&](std::string_view magic) {
     return data.size() >= magic.size() && std::string_view(data).substr(0, magic.size()) == magic;
@@ -121,7 +92,7 @@ void checkAttachments(Checker& c, const std::vector<Attachment>& attachments) {
     const std::string path =
         "/attachment" + (attachments.size() > 1 ? "[" + std::to_string(i + 1) + "]" : "");
     if (!a.content) continue;  // referenced only: the digest and size are what we can record
-    auto data = decodeBase64(*a.content);
+    auto data = base64Decode(*a.content);
     if (!data) {
       c.fail(path + "/content", "is not valid base64");
       continue;
