@@ -178,9 +178,11 @@ std::vector<Issue> checkRules(const LiaisonSheet& sheet) {
   }
   if (sheet.admission) {
     std::set<std::string> tables;
-    for (const auto& t : sheet.admission->enclosedCarePlanTables) {
-      if (!tables.insert(t).second) {
-        c.fail("/admission/enclosedCarePlanTable", "居宅サービス計画 第" + t + "表 is listed twice");
+    const auto& enclosed = sheet.admission->enclosedCarePlanTables;
+    for (std::size_t i = 0; i < enclosed.size(); ++i) {
+      if (!tables.insert(enclosed[i]).second) {
+        c.fail("/admission/enclosedCarePlanTable[" + std::to_string(i + 1) + "]",
+               "居宅サービス計画 第" + enclosed[i] + "表 is listed twice");
       }
     }
   }
@@ -198,6 +200,10 @@ std::vector<Issue> checkRules(const CaseUpdate& update) {
   }
   if (update.vitals) {
     const Vitals& v = *update.vitals;
+    if (!v.systolic && !v.diastolic && !v.pulse && !v.spo2 && !v.temperature && !v.weight &&
+        !v.foodIntakePercent && !v.fluidIntakeMl) {
+      c.fail("/vitals", "carries no measurement");
+    }
     if (v.systolic.has_value() != v.diastolic.has_value()) {
       c.fail("/vitals", "blood pressure needs both systolic and diastolic values");
     } else if (v.systolic && *v.diastolic >= *v.systolic) {
@@ -205,7 +211,6 @@ std::vector<Issue> checkRules(const CaseUpdate& update) {
                                       " must be lower than systolic " + std::to_string(*v.systolic));
     }
   }
-  c.identifier("/author/organisationCode", update.author.organisationCode, checkTenDigitCode);
   checkAttachments(c, update.attachments);
   return c.take();
 }

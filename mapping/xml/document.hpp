@@ -17,7 +17,9 @@ struct _xmlNode;
 namespace tsunagi::mapping::xml {
 
 struct ParseLimits {
-  std::size_t maxBytes = 4 * 1024 * 1024;  ///< documents are refused before parsing above this
+  /// Documents are refused before parsing above this. 16 MiB holds a full sheet with a few inline
+  /// attachments (each ≤ 5 MiB, base64 adds a third); larger files travel by reference.
+  std::size_t maxBytes = 16 * 1024 * 1024;
   int maxDepth = 32;                       ///< element nesting
   int maxAttributes = 16;                  ///< per element (namespace declarations included)
 };

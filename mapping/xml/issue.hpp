@@ -13,7 +13,7 @@ struct Issue {
   std::string path;      ///< field path, e.g. /LiaisonSheet/patient/birthDate
   std::string message;   ///< what is wrong and why, in English
 
-  /// "line 12: /LiaisonSheet/patient/birthDate: must not be after 記入日"
+  /// "line 13: /LiaisonSheet/patient/sex: [facet 'pattern'] …" — business-rule issues have no line.
   std::string describe() const;
   bool operator==(const Issue&) const = default;
 };

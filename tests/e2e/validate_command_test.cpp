@@ -102,7 +102,7 @@ TEST(ValidateCommand, OversizedInputIsRefusedWithoutReadingItAll) {
   }
   CommandRun r = tsunagi({"validate", big.string()});
   EXPECT_EQ(r.status, 1);
-  EXPECT_THAT(r.output, HasSubstr("over the limit of 4194304 bytes"));
+  EXPECT_THAT(r.output, HasSubstr("over the limit of 16777216 bytes"));
 }
 
 }  // namespace

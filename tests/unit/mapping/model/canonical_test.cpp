@@ -301,3 +301,31 @@ TEST(CaseMembership, ClosingListsNoParticipants) {
 
 }  // namespace
 }  // namespace tsunagi::mapping
+
+namespace tsunagi::mapping {
+namespace {
+
+TEST(CaseUpdateRules, EmptyVitalsBlockIsRefused) {
+  std::ifstream in(std::filesystem::path(TSUNAGI_SOURCE_DIR) / "tests/fixtures/canonical/case-update.xml");
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CaseUpdate u = parseCaseUpdate(bytes);
+  u.vitals = Vitals{};
+  auto issues = validate(u);
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_EQ(issues[0].path, "/CaseUpdate/vitals");
+  EXPECT_EQ(issues[0].message, "carries no measurement");
+}
+
+TEST(LiaisonSheetRules, EnclosedTableListedTwiceNamesItsPosition) {
+  std::ifstream in(std::filesystem::path(TSUNAGI_SOURCE_DIR) / "tests/fixtures/canonical/admission-sheet.xml");
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  LiaisonSheet s = parseLiaisonSheet(bytes);
+  s.admission->enclosedCarePlanTables = {"1", "2", "1"};
+  auto issues = validate(s);
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_EQ(issues[0].path, "/LiaisonSheet/admission/enclosedCarePlanTable[3]");
+  EXPECT_EQ(issues[0].message, "居宅サービス計画 第1表 is listed twice");
+}
+
+}  // namespace
+}  // namespace tsunagi::mapping
