@@ -497,8 +497,9 @@ EncodeResult encode(std::string_view utf8, Charset charset, OnUnmappable onUnmap
   }
   if (!substitute && !result.unmappable.empty()) {
     const std::size_t first = result.unmappable.front().byteOffset;
-    throw EncodingError(unmappableMessage(charset, result.unmappable), first,
-                        std::move(result.unmappable));
+    // The message first: argument evaluation order is unspecified and the list is moved.
+    std::string message = unmappableMessage(charset, result.unmappable);
+    throw EncodingError(message, first, std::move(result.unmappable));
   }
 
   Iconv encoder(charsetName(charset).data(), "UTF-8");

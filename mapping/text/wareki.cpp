@@ -53,6 +53,8 @@ std::string kanjiForm(const EraInfo& era, int year, int month, int day) {
          std::to_string(month) + "月" + std::to_string(day) + "日";
 }
 
+bool isDigit(char32_t c) { return c >= U'0' && c <= U'9'; }
+
 class Scanner {
  public:
   explicit Scanner(std::u32string_view text) : text_(text) {}
@@ -88,8 +90,6 @@ class Scanner {
   std::size_t pos_ = 0;
 };
 
-bool isDigit(char32_t c) { return c >= U'0' && c <= U'9'; }
-
 // Width-normalised code points, trimmed. Invalid UTF-8 becomes a DateError.
 std::u32string prepare(std::string_view text) {
   std::u32string out;
@@ -119,10 +119,13 @@ const EraInfo* scanEra(Scanner& s, std::string_view input) {
       return &kEras[i];
     }
   }
+  // A one-character era (昭23年, R6.3.1) only counts before a year: "tomorrow" is not 大正.
+  std::size_t afterEra = 1;
+  while (s.peek(afterEra) == U' ') ++afterEra;
+  const char32_t yearStart = s.peek(afterEra);
+  if (!isDigit(yearStart) && yearStart != U'元') return nullptr;
   for (std::size_t i = 0; i < kEras.size(); ++i) {
-    // 昭23年 and the like; 大 or 平 alone before anything else is not an era.
-    const char32_t next = s.peek(1);
-    if (c == kSpellings[i].first && (isDigit(next) || next == U'元' || next == U' ')) {
+    if (c == kSpellings[i].first) {
       s.advance();
       return &kEras[i];
     }
