@@ -17,6 +17,96 @@ CREATE TABLE node_identity (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 )sql"},
+      {2, "exchange: events with hash chain, outbox, receipts, inbox, consents, cases",
+       R"sql(
+-- Every state change of every exchange, hash-chained: hash = SHA-256(prev_hash || '\n' || row).
+-- No clinical content: identifiers, codes, digests and reasons only (detail is a JSON text kept
+-- byte for byte so the chain can be recomputed).
+CREATE TABLE exchange_events (
+  id         bigint PRIMARY KEY,
+  at         text NOT NULL,
+  event      text NOT NULL,
+  direction  text NOT NULL CHECK (direction IN ('outbound', 'inbound', 'local', 'node')),
+  peer       text,
+  message_id text,
+  detail     text NOT NULL DEFAULT '{}',
+  prev_hash  char(64) NOT NULL,
+  hash       char(64) NOT NULL UNIQUE
+);
+CREATE INDEX exchange_events_message ON exchange_events (message_id);
+CREATE TABLE audit_head (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  last_id   bigint NOT NULL,
+  hash      char(64) NOT NULL
+);
+INSERT INTO audit_head VALUES (true, 0, repeat('0', 64));
+
+CREATE TABLE outbox (
+  id              bigserial PRIMARY KEY,
+  message_id      uuid NOT NULL UNIQUE,
+  peer            char(6) NOT NULL,
+  document_type   text NOT NULL,
+  case_id         text,
+  consent_ref     text,
+  envelope        bytea NOT NULL,
+  state           text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+  attempts        integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL DEFAULT now(),
+  last_error      text,
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  finished_at     timestamptz
+);
+CREATE INDEX outbox_due ON outbox (peer, next_attempt_at) WHERE state = 'pending';
+
+CREATE TABLE receipts (
+  message_id  uuid PRIMARY KEY REFERENCES outbox (message_id),
+  receipt     bytea NOT NULL,
+  chain_head  char(64) NOT NULL,
+  received_at text NOT NULL
+);
+
+CREATE TABLE inbox (
+  sender         char(6) NOT NULL,
+  message_id     uuid NOT NULL,
+  document_type  text NOT NULL,
+  case_id        text,
+  consent_ref    text,
+  envelope       bytea NOT NULL,
+  content_digest text NOT NULL,
+  receipt        bytea NOT NULL,
+  received_at    timestamptz NOT NULL DEFAULT now(),
+  local_state    text NOT NULL DEFAULT 'pending' CHECK (local_state IN ('pending', 'delivered', 'dead')),
+  local_attempts integer NOT NULL DEFAULT 0,
+  next_local_attempt_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (sender, message_id)
+);
+CREATE INDEX inbox_local_due ON inbox (next_local_attempt_at) WHERE local_state = 'pending';
+
+CREATE TABLE consents (
+  reference      text PRIMARY KEY,
+  insurer_number char(6) NOT NULL,
+  insured_number varchar(10) NOT NULL,
+  scope          text[] NOT NULL,
+  obtained_on    date NOT NULL,
+  obtained_by    text NOT NULL,
+  valid_until    date,
+  revoked_at     timestamptz,
+  CHECK (valid_until IS NULL OR valid_until >= obtained_on)
+);
+CREATE INDEX consents_patient ON consents (insurer_number, insured_number);
+
+CREATE TABLE cases (
+  case_id        text PRIMARY KEY,
+  insurer_number char(6),
+  insured_number varchar(10),
+  closed_at      timestamptz
+);
+CREATE TABLE case_participants (
+  case_id text NOT NULL REFERENCES cases (case_id),
+  node    char(6) NOT NULL,
+  PRIMARY KEY (case_id, node)
+);
+)sql"},
   };
   return migrations;
 }

@@ -1,6 +1,7 @@
 #include "gateway/store/pg.hpp"
 
 #include <libpq-fe.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <charconv>
@@ -71,6 +72,9 @@ PgConnection::PgConnection(const std::string& conninfo) : conn_(PQconnectdb(conn
     throw PgError("cannot connect to PostgreSQL: " + message, "08001");
   }
   PQsetClientEncoding(conn_, "UTF8");
+  // Server notices ("database … does not exist, skipping") go to the debug log, not stderr.
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char* message) { spdlog::debug("PostgreSQL: {}", message); }, nullptr);
 }
 
 PgConnection::~PgConnection() {
@@ -135,8 +139,16 @@ PgResult PgConnection::execPrepared(const std::string& name, const std::vector<P
                "statement " + name);
 }
 
+PgResult PgConnection::run(const std::string& name, std::string_view sql,
+                           const std::vector<PgParam>& params) {
+  prepare(name, sql);
+  return execPrepared(name, params);
+}
+
 int PgConnection::serverVersion() const { return PQserverVersion(conn_); }
 
 bool PgConnection::healthy() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
+
+bool PgConnection::idle() const { return conn_ && PQtransactionStatus(conn_) == PQTRANS_IDLE; }
 
 }  // namespace tsunagi::store

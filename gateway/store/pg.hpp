@@ -70,10 +70,15 @@ class PgConnection {
   /// Prepares `sql` under `name` once per connection; later calls reuse it.
   void prepare(const std::string& name, std::string_view sql);
   PgResult execPrepared(const std::string& name, const std::vector<PgParam>& params);
+  /// Prepares `sql` as `name` on first use on this connection, then executes it: how the store
+  /// runs every statement that carries data.
+  PgResult run(const std::string& name, std::string_view sql, const std::vector<PgParam>& params);
 
   /// Server version as an integer, e.g. 150018.
   int serverVersion() const;
   bool healthy() const;
+  /// True when no transaction is open (the connection can go back to a pool).
+  bool idle() const;
 
  private:
   PgResult check(pg_result* result, std::string_view what);

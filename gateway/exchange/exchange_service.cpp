@@ -1,0 +1,74 @@
+#include "gateway/exchange/exchange_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "mapping/identifiers.hpp"
+
+namespace tsunagi::exchange {
+
+namespace {
+
+ReceiverSettings withCode(ReceiverSettings settings, const std::string& code) {
+  settings.nodeCode = code;
+  return settings;
+}
+
+}  // namespace
+
+ExchangeService::ExchangeService(ExchangeOptions options, store::ConnectionPool& pool,
+                                 federation::ManifestStore& manifests)
+    : options_(std::move(options)),
+      manifests_(manifests),
+      nodeKey_(crypto::Key::privateFromPemFile(options_.tls.keyFile)),
+      receiver_(withCode(options_.receiver, options_.nodeCode), pool, manifests, nodeKey_),
+      submitter_(options_.nodeCode, pool, manifests),
+      workers_(options_.nodeCode, pool, manifests, options_.tls, nodeKey_, stats_, options_.retry) {
+  if (!nodeKey_.isP256()) {
+    throw crypto::CryptoError(options_.tls.keyFile.string() + ": node keys must be ECDSA P-256");
+  }
+  const std::string self = options_.nodeCode;
+  const federation::ManifestStore* store = &manifests_;
+  auto context = makeServerContext(
+      options_.tls,
+      [self, store](const crypto::Certificate& leaf) -> std::optional<std::string> {
+        const std::string code = leaf.commonName();
+        auto manifest = store->current();
+        const federation::ManifestNode* node = manifest ? manifest->node(code) : nullptr;
+        if (!node || code == self) {
+          return "unknown-node: CN " + code + " is not a peer in the manifest in force";
+        }
+        if (!node->hasPin(leaf.spkiPin())) {
+          return "pin-mismatch: the key of node " + code + " is not the manifest's";
+        }
+        return std::nullopt;
+      },
+      stats_);
+  installHandshakeErrorHandler(stats_);
+  server_ = std::make_unique<PeerServer>(receiver_, context, options_.listenHost,
+                                         options_.listenPort, receiver_.maxBodyBytes(),
+                                         options_.serverThreads);
+}
+
+ExchangeService::~ExchangeService() { stop(); }
+
+void ExchangeService::start() {
+  if (!manifests_.current()) throw std::logic_error("ExchangeService::start before the manifest is loaded");
+  server_->start();
+  workers_.startForManifest();
+  started_ = true;
+  spdlog::info("node {} exchanging on https://{}:{}", options_.nodeCode, options_.listenHost, port());
+}
+
+void ExchangeService::stop() {
+  if (server_) server_->stop();
+  workers_.stop();
+  started_ = false;
+}
+
+void ExchangeService::manifestChanged() {
+  if (started_) workers_.startForManifest();
+}
+
+void ExchangeService::wakeDelivery() { workers_.wake(); }
+
+}  // namespace tsunagi::exchange

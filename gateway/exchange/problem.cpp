@@ -1,0 +1,38 @@
+#include "gateway/exchange/problem.hpp"
+
+#include "gateway/log/logging.hpp"
+
+namespace tsunagi::exchange {
+
+std::string Problem::json() const {
+  return "{\"type\":\"" + log::jsonEscape(type) + "\",\"title\":\"" + log::jsonEscape(title) +
+         "\",\"status\":" + std::to_string(status) + ",\"detail\":\"" + log::jsonEscape(detail) +
+         "\"}";
+}
+
+namespace problems {
+
+namespace {
+Problem make(int status, const char* slug, const char* title, const std::string& detail) {
+  return Problem{status, std::string("urn:tsunagi:problem:") + slug, title, detail};
+}
+}  // namespace
+
+Problem senderMismatch(const std::string& d) { return make(403, "sender-mismatch", "Sender is not the authenticated peer", d); }
+Problem unknownPeer(const std::string& d) { return make(403, "unknown-peer", "Peer is not in the federation manifest", d); }
+Problem digestMismatch(const std::string& d) { return make(400, "digest-mismatch", "Content-Digest does not match the body", d); }
+Problem signatureInvalid(const std::string& d) { return make(401, "signature-invalid", "HTTP message signature is missing or invalid", d); }
+Problem staleRequest(const std::string& d) { return make(401, "stale-request", "Signature created outside the replay window", d); }
+Problem wrongAddressee(const std::string& d) { return make(421, "wrong-addressee", "Message is addressed to another node", d); }
+Problem documentTypeNotAccepted(const std::string& d) { return make(422, "document-type-not-accepted", "This node does not accept the document type", d); }
+Problem envelopeInvalid(const std::string& d) { return make(400, "envelope-invalid", "Envelope is not valid", d); }
+Problem documentInvalid(const std::string& d) { return make(422, "document-invalid", "Document fails schema or business rules", d); }
+Problem consentMissing(const std::string& d) { return make(422, "consent-missing", "No consent reference", d); }
+Problem bodyTooLarge(const std::string& d) { return make(413, "body-too-large", "Request body is over the size limit", d); }
+Problem lengthRequired(const std::string& d) { return make(411, "length-required", "Content-Length is required", d); }
+Problem storageUnavailable(const std::string& d) { return make(503, "storage-unavailable", "Message could not be stored; retry later", d); }
+Problem notFound(const std::string& d) { return make(404, "not-found", "No such resource", d); }
+Problem methodNotAllowed(const std::string& d) { return make(405, "method-not-allowed", "Method not allowed", d); }
+
+}  // namespace problems
+}  // namespace tsunagi::exchange

@@ -1,0 +1,37 @@
+#pragma once
+// RFC 9457 problem details for the exchange API. Each refusal has a stable `type` URN that a peer's
+// software can act on; docs/exchange-protocol.md lists them all.
+
+#include <string>
+
+namespace tsunagi::exchange {
+
+struct Problem {
+  int status;
+  std::string type;    ///< urn:tsunagi:problem:…
+  std::string title;   ///< short, stable English title
+  std::string detail;  ///< what exactly was wrong (identifiers and reasons only)
+
+  /// application/problem+json body.
+  std::string json() const;
+};
+
+namespace problems {
+Problem senderMismatch(const std::string& detail);
+Problem unknownPeer(const std::string& detail);
+Problem digestMismatch(const std::string& detail);
+Problem signatureInvalid(const std::string& detail);
+Problem staleRequest(const std::string& detail);
+Problem wrongAddressee(const std::string& detail);
+Problem documentTypeNotAccepted(const std::string& detail);
+Problem envelopeInvalid(const std::string& detail);
+Problem documentInvalid(const std::string& detail);
+Problem consentMissing(const std::string& detail);
+Problem bodyTooLarge(const std::string& detail);
+Problem lengthRequired(const std::string& detail);
+Problem storageUnavailable(const std::string& detail);
+Problem notFound(const std::string& detail);
+Problem methodNotAllowed(const std::string& detail);
+}  // namespace problems
+
+}  // namespace tsunagi::exchange

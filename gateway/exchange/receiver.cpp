@@ -1,0 +1,215 @@
+#include "gateway/exchange/receiver.hpp"
+
+#include <Poco/URI.h>
+#include <spdlog/spdlog.h>
+
+#include "gateway/exchange/envelope.hpp"
+#include "gateway/exchange/http_signature.hpp"
+#include "gateway/store/exchange_store.hpp"
+
+namespace tsunagi::exchange {
+
+Reply Reply::problem(const Problem& p, std::chrono::seconds retryAfter) {
+  Reply r{p.status, "application/problem+json", p.json(), {}};
+  if (retryAfter.count() > 0) r.headers.emplace_back("Retry-After", std::to_string(retryAfter.count()));
+  return r;
+}
+
+Receiver::Receiver(ReceiverSettings settings, store::ConnectionPool& pool,
+                   const federation::ManifestStore& manifests, crypto::Key nodeKey, Clock clock)
+    : settings_(std::move(settings)),
+      pool_(pool),
+      manifests_(manifests),
+      nodeKey_(std::move(nodeKey)),
+      clock_(clock ? std::move(clock) : [] { return std::chrono::system_clock::now(); }) {}
+
+std::string Receiver::targetUri(const std::string& path) const {
+  auto manifest = manifests_.current();
+  const federation::ManifestNode* self = manifest ? manifest->node(settings_.nodeCode) : nullptr;
+  if (!self) return path;
+  // Scheme and authority from the manifest endpoint; the path as received (it already carries
+  // any prefix of the endpoint).
+  Poco::URI endpoint(self->endpoint);
+  return endpoint.getScheme() + "://" + endpoint.getAuthority() + path;
+}
+
+Reply Receiver::refuse(const Problem& problem, const std::optional<std::string>& peer,
+                       const std::optional<std::string>& messageId) {
+  spdlog::warn("refused message {} from {}: {} ({})", messageId.value_or("-"), peer.value_or("-"),
+               problem.type, problem.detail);
+  try {
+    store::withTransaction(pool_, [&](store::PgConnection& conn) {
+      store::appendEvent(conn, store::Event{"rejected", "inbound", peer, messageId,
+                                            store::jsonObject({{"status", std::to_string(problem.status)},
+                                                               {"type", problem.type},
+                                                               {"reason", problem.detail}})});
+    });
+  } catch (const store::PgError& e) {
+    spdlog::error("could not record the refusal in the exchange log: {}", e.what());
+  }
+  return Reply::problem(problem);
+}
+
+namespace {
+
+// A received CaseMembership keeps this node's view of the case in step, so that its own later
+// CaseUpdates reach every participant.
+void applyCaseMembership(store::PgConnection& conn, const Envelope& envelope) {
+  const auto* m = std::get_if<mapping::CaseMembership>(&envelope.document);
+  if (!m) return;
+  std::vector<std::string> nodes;
+  for (const auto& p : m->participants) nodes.push_back(p.node);
+  switch (m->action) {
+    case mapping::MembershipAction::Open:
+      nodes.push_back(envelope.from);
+      store::openCase(conn, m->caseId,
+                      m->patient ? m->patient->insurerNumber : std::optional<std::string>(),
+                      m->patient ? m->patient->insuredNumber : std::optional<std::string>(), nodes);
+      break;
+    case mapping::MembershipAction::AddParticipant:
+      store::openCase(conn, m->caseId, std::nullopt, std::nullopt, nodes);
+      break;
+    case mapping::MembershipAction::RemoveParticipant:
+      store::removeCaseParticipants(conn, m->caseId, nodes);
+      break;
+    case mapping::MembershipAction::Close:
+      store::closeCase(conn, m->caseId);
+      break;
+  }
+}
+
+}  // namespace
+
+Reply Receiver::receiveMessage(const IncomingRequest& req) {
+  auto manifest = manifests_.current();
+  // 0. Who is calling: the TLS layer admitted only pinned manifest nodes; check again against the
+  //    manifest in force now (it may have been reloaded since the handshake).
+  if (!req.peer) return refuse(problems::unknownPeer("no client certificate"), {}, {});
+  const std::string peer = req.peer->commonName();
+  const federation::ManifestNode* peerNode = manifest->node(peer);
+  if (!peerNode || !peerNode->hasPin(req.peer->spkiPin())) {
+    return refuse(problems::unknownPeer("node " + peer + " with this key is not in manifest serial " +
+                                        std::to_string(manifest->serial)),
+                  peer, {});
+  }
+  if (req.body.size() > settings_.maxBodyBytes) {
+    return refuse(problems::bodyTooLarge(std::to_string(req.body.size()) + " bytes"), peer, {});
+  }
+
+  // 1. The signer must be the authenticated peer.
+  const SignedFields fields{req.method, targetUri(req.path), req.contentType, req.contentDigest};
+  // 2. Digest, 3. signature.
+  if (auto problem = checkContentDigest(req.contentDigest, req.body)) {
+    return refuse(problems::digestMismatch(*problem), peer, {});
+  }
+  VerifiedSignature signature;
+  try {
+    signature = verifyRequest(fields, req.signatureInput, req.signature, req.peer->publicKey());
+  } catch (const SignatureError& e) {
+    return refuse(problems::signatureInvalid(e.what()), peer, {});
+  }
+  if (signature.keyId != peer) {
+    return refuse(problems::senderMismatch("signature keyid " + signature.keyId +
+                                           " is not the authenticated peer " + peer),
+                  peer, {});
+  }
+  // 4. Replay window on the signature's creation time.
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count();
+  if (signature.created < now - settings_.acceptPast.count() ||
+      signature.created > now + settings_.acceptFuture.count()) {
+    return refuse(problems::staleRequest("created " + std::to_string(signature.created) +
+                                         " is outside the window of -" +
+                                         std::to_string(settings_.acceptPast.count()) + "/+" +
+                                         std::to_string(settings_.acceptFuture.count()) +
+                                         " s around " + std::to_string(now)),
+                  peer, {});
+  }
+  // The envelope itself (the document inside is checked after the routing fields).
+  Envelope envelope;
+  try {
+    envelope = parseEnvelope(req.body, {}, EnvelopePart::HeaderOnly);
+  } catch (const mapping::DocumentError& e) {
+    return refuse(problems::envelopeInvalid(e.what()), peer, {});
+  }
+  if (envelope.from != peer) {
+    return refuse(problems::senderMismatch("envelope says from " + envelope.from +
+                                           " but the authenticated peer is " + peer),
+                  peer, envelope.messageId);
+  }
+  // 5. Addressee, 6. document type.
+  if (envelope.to != settings_.nodeCode) {
+    return refuse(problems::wrongAddressee("addressed to " + envelope.to + ", this node is " +
+                                           settings_.nodeCode),
+                  peer, envelope.messageId);
+  }
+  const federation::ManifestNode* self = manifest->node(settings_.nodeCode);
+  if (!self || !self->accepts(envelope.documentType)) {
+    return refuse(problems::documentTypeNotAccepted(envelope.documentType), peer, envelope.messageId);
+  }
+  // 7. Schema and business rules of the document.
+  try {
+    parseEnvelopeDocument(envelope);
+  } catch (const mapping::DocumentError& e) {
+    return refuse(problems::documentInvalid(e.what()), peer, envelope.messageId);
+  }
+  // 8. Consent reference.
+  if (!envelope.consentReference) {
+    return refuse(problems::consentMissing("the envelope names no consent reference"), peer,
+                  envelope.messageId);
+  }
+
+  // Commit, then acknowledge. A repeated message id gets its original receipt.
+  try {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        auto conn = pool_.lease();
+        auto outcome = store::inTransaction(*conn, [&]() -> std::pair<int, std::string> {
+          if (auto original = store::existingReceipt(*conn, peer, envelope.messageId)) {
+            store::appendEvent(*conn, store::Event{"duplicate", "inbound", peer, envelope.messageId,
+                                                   store::jsonObject({{"answer", "original receipt"}})});
+            return {200, *original};
+          }
+          const std::string head = store::appendEvent(
+              *conn, store::Event{"received", "inbound", peer, envelope.messageId,
+                                  store::jsonObject({{"documentType", envelope.documentType},
+                                                     {"contentDigest", req.contentDigest}})});
+          applyCaseMembership(*conn, envelope);
+          Receipt receipt{envelope.messageId, peer, settings_.nodeCode, req.contentDigest,
+                          utcNow(), head, {}};
+          std::string receiptBytes = issueReceipt(receipt, nodeKey_);
+          store::storeInbound(*conn, store::InboundMessage{peer, envelope.messageId,
+                                                           envelope.documentType, envelope.caseId,
+                                                           envelope.consentReference, req.body,
+                                                           req.contentDigest},
+                              receiptBytes);
+          return {202, receiptBytes};
+        });
+        return Reply{outcome.first, "application/xml", outcome.second, {}};
+      } catch (const store::PgError& e) {
+        // Two copies of one message raced: the loser retries and finds the winner's receipt.
+        if (e.sqlstate() == "23505" && attempt < 3) continue;
+        throw;
+      }
+    }
+  } catch (const store::PgError& e) {
+    spdlog::error("storing message {} from {} failed: {}", envelope.messageId, peer, e.what());
+    return Reply::problem(problems::storageUnavailable("the message was not stored"),
+                          settings_.retryAfter);
+  }
+}
+
+Reply Receiver::health() {
+  auto manifest = manifests_.current();
+  bool database = false;
+  try {
+    auto conn = pool_.lease(std::chrono::seconds(2));
+    database = conn->exec("SELECT 1").rows() == 1;
+  } catch (const store::PgError&) {
+  }
+  const std::string body = std::string("{\"status\":\"") + (database ? "ok" : "degraded") +
+                           "\",\"node\":\"" + settings_.nodeCode + "\",\"manifestSerial\":" +
+                           std::to_string(manifest ? manifest->serial : 0) + "}";
+  return Reply{database ? 200 : 503, "application/json", body, {}};
+}
+
+}  // namespace tsunagi::exchange

@@ -1,0 +1,50 @@
+#pragma once
+// The local side's way into the exchange: route a canonical document to its peers, check consent,
+// and commit one outbox message per peer — all in one transaction, so a document is accepted only
+// when it is durable, and refused as a whole otherwise.
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "gateway/federation/manifest_store.hpp"
+#include "gateway/store/pool.hpp"
+#include "mapping/model/canonical.hpp"
+
+namespace tsunagi::exchange {
+
+/// A submission that cannot be sent. `code` is stable: document-invalid, no-route, self-route,
+/// case-unknown, case-closed, consent-missing, consent-revoked, consent-scope, consent-expired.
+class SubmitError : public std::runtime_error {
+ public:
+  SubmitError(std::string code, const std::string& message)
+      : std::runtime_error(message), code_(std::move(code)) {}
+  const std::string& code() const { return code_; }
+
+ private:
+  std::string code_;
+};
+
+struct Submitted {
+  std::string peer;
+  std::string messageId;
+};
+
+class Submitter {
+ public:
+  Submitter(std::string selfCode, store::ConnectionPool& pool,
+            const federation::ManifestStore& manifests);
+
+  /// Validates, routes, checks consent and enqueues. `caseId` ties a sheet to a case (optional
+  /// for sheets; CaseUpdate and CaseMembership carry their own). Throws SubmitError (after
+  /// recording a consent-blocked or refused event) or store::PgError.
+  std::vector<Submitted> submit(const mapping::CanonicalDocument& document,
+                                const std::optional<std::string>& caseId = {});
+
+ private:
+  std::string self_;
+  store::ConnectionPool& pool_;
+  const federation::ManifestStore& manifests_;
+};
+
+}  // namespace tsunagi::exchange

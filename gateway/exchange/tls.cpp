@@ -1,0 +1,227 @@
+#include "gateway/exchange/tls.hpp"
+
+#include <Poco/ErrorHandler.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SSLException.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace tsunagi::exchange {
+
+namespace {
+
+// TLS 1.2 suites: ECDHE key exchange, ECDSA certificates (the regional CA issues P-256), AEAD
+// only. TLS 1.3 suites are all AEAD and keep OpenSSL's defaults.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305";
+
+struct VerifyState {
+  LeafCheck check;
+  HandshakeStats* stats;
+  bool server;
+};
+
+int verifyStateIndex() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+std::string chainReason(int error) {
+  switch (error) {
+    case X509_V_ERR_CERT_REVOKED: return "revoked";
+    case X509_V_ERR_CERT_HAS_EXPIRED: return "expired";
+    case X509_V_ERR_CERT_NOT_YET_VALID: return "not-yet-valid";
+    case X509_V_ERR_UNABLE_TO_GET_CRL: return "crl-unavailable";
+    case X509_V_ERR_CRL_HAS_EXPIRED: return "crl-expired";
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: return "untrusted-ca";
+    default: return "chain-invalid";
+  }
+}
+
+int verifyCallback(int preverifyOk, X509_STORE_CTX* store) {
+  auto* ssl = static_cast<SSL*>(
+      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* state = ssl ? static_cast<VerifyState*>(
+                          SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), verifyStateIndex()))
+                    : nullptr;
+  if (!state) return 0;
+  X509* current = X509_STORE_CTX_get_current_cert(store);
+  const char* side = state->server ? "client" : "server";
+  if (!preverifyOk) {
+    const int error = X509_STORE_CTX_get_error(store);
+    const std::string reason = chainReason(error);
+    // Count once per handshake: OpenSSL may call again for other certificates of the chain.
+    if (X509_STORE_CTX_get_error_depth(store) == 0 || reason == "untrusted-ca") {
+      state->stats->record(reason);
+    }
+    char subject[256] = "?";
+    if (current) X509_NAME_oneline(X509_get_subject_name(current), subject, sizeof subject);
+    spdlog::warn("TLS handshake refused: {} certificate {}: {} ({})", side, subject, reason,
+                 X509_verify_cert_error_string(error));
+    return 0;
+  }
+  if (X509_STORE_CTX_get_error_depth(store) != 0) return 1;  // only the leaf is pinned
+  X509_up_ref(current);
+  crypto::Certificate leaf(current);
+  if (auto refusal = state->check(leaf)) {
+    const std::string reason = refusal->substr(0, refusal->find(':'));
+    state->stats->record(reason);
+    spdlog::warn("TLS handshake refused: {} certificate CN={}: {}", side, leaf.commonName(),
+                 *refusal);
+    X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+    return 0;
+  }
+  return 1;
+}
+
+Poco::Net::Context::Ptr makeContext(Poco::Net::Context::Usage usage, const TlsFiles& files,
+                                    LeafCheck check, HandshakeStats& stats) {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Net::initializeSSL(); });
+  for (const auto& f : {files.keyFile, files.certificateFile}) {
+    if (!std::filesystem::exists(f)) throw crypto::CryptoError("TLS file not found: " + f.string());
+  }
+  if (files.caFiles.empty()) throw crypto::CryptoError("no regional CA certificate configured");
+  Poco::Net::Context::Params params;
+  params.privateKeyFile = files.keyFile.string();
+  params.certificateFile = files.certificateFile.string();
+  params.caLocation = files.caFiles.front().string();
+  params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+  params.verificationDepth = 4;
+  params.loadDefaultCAs = false;
+  params.cipherList = kTls12Ciphers;
+  params.ecdhCurve = "prime256v1";
+  Poco::Net::Context::Ptr context;
+  try {
+    context = new Poco::Net::Context(usage, params);
+  } catch (const Poco::Exception& e) {
+    throw crypto::CryptoError("cannot set up TLS with " + files.certificateFile.string() + ": " +
+                              e.displayText());
+  }
+  context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  // Poco would check the peer's host name/IP against its certificate; peers are identified by
+  // their manifest pin instead (checked in verifyCallback).
+  context->enableExtendedCertificateVerification(false);
+  SSL_CTX* ctx = context->sslContext();
+  // Avoid Poco 1.11's broken pipe when a client closes before reading TLS 1.3 session tickets.
+  SSL_CTX_set_num_tickets(ctx, 0);
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  for (std::size_t i = 1; i < files.caFiles.size(); ++i) {
+    crypto::Certificate ca = crypto::Certificate::fromPemFile(files.caFiles[i]);
+    X509_STORE_add_cert(store, ca.get());
+  }
+  auto* state = new VerifyState{std::move(check), &stats, usage == Poco::Net::Context::TLS_SERVER_USE};
+  // The state lives as long as the process (contexts are few and long-lived).
+  SSL_CTX_set_ex_data(ctx, verifyStateIndex(), state);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verifyCallback);
+  if (files.crlFile) addCrl(*context, *files.crlFile);
+  return context;
+}
+
+}  // namespace
+
+void HandshakeStats::record(const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  ++counts_[reason];
+}
+
+long long HandshakeStats::count(const std::string& reason) const {
+  std::lock_guard lock(mutex_);
+  auto it = counts_.find(reason);
+  return it == counts_.end() ? 0 : it->second;
+}
+
+std::map<std::string, long long> HandshakeStats::all() const {
+  std::lock_guard lock(mutex_);
+  return counts_;
+}
+
+Poco::Net::Context::Ptr makeServerContext(const TlsFiles& files, LeafCheck check,
+                                          HandshakeStats& stats) {
+  return makeContext(Poco::Net::Context::TLS_SERVER_USE, files, std::move(check), stats);
+}
+
+Poco::Net::Context::Ptr makeClientContext(const TlsFiles& files, LeafCheck check,
+                                          HandshakeStats& stats) {
+  return makeContext(Poco::Net::Context::TLS_CLIENT_USE, files, std::move(check), stats);
+}
+
+void addCrl(Poco::Net::Context& context, const std::filesystem::path& crlFile) {
+  std::ifstream in(crlFile, std::ios::binary);
+  if (!in) throw crypto::CryptoError("cannot read CRL " + crlFile.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string pem = text.str();
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  X509_CRL* crl = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr);
+  if (!crl) throw crypto::CryptoError(crlFile.string() + " is not a PEM CRL");
+  X509_STORE* store = SSL_CTX_get_cert_store(context.sslContext());
+  X509_STORE_add_crl(store, crl);
+  X509_CRL_free(crl);
+  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+}
+
+namespace {
+
+class HandshakeErrorHandler : public Poco::ErrorHandler {
+ public:
+  explicit HandshakeErrorHandler(HandshakeStats& stats) : stats_(stats) {}
+  void exception(const Poco::Exception& e) override { report(e.displayText()); }
+  void exception(const std::exception& e) override { report(e.what()); }
+  void exception() override { report("unknown error"); }
+
+ private:
+  void report(const std::string& text) {
+    std::string reason = "connection";
+    if (text.find("peer did not return a certificate") != std::string::npos ||
+        text.find("certificate required") != std::string::npos) {
+      reason = "no-client-certificate";
+    } else if (text.find("wrong version") != std::string::npos ||
+               text.find("unsupported protocol") != std::string::npos ||
+               text.find("no shared cipher") != std::string::npos ||
+               text.find("http request") != std::string::npos) {
+      reason = "protocol";
+    } else if (text.find("certificate verify failed") != std::string::npos) {
+      return;  // already counted with its precise reason by the verify callback
+    }
+    stats_.record(reason);
+    spdlog::warn("peer connection failed ({}): {}", reason, text);
+  }
+  HandshakeStats& stats_;
+};
+
+}  // namespace
+
+void installHandshakeErrorHandler(HandshakeStats& stats) {
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  // One process-wide handler (Poco's design); later nodes in the same process (tests) replace it.
+  // The previous one is leaked on purpose: a Poco thread may still be using it.
+  Poco::ErrorHandler::set(new HandshakeErrorHandler(stats));
+}
+
+std::optional<crypto::Certificate> peerCertificateOf(Poco::Net::HTTPServerRequest& request) {
+  auto& impl = static_cast<Poco::Net::HTTPServerRequestImpl&>(request);
+  Poco::Net::SecureStreamSocket socket(impl.socket());
+  if (!socket.havePeerCertificate()) return std::nullopt;
+  Poco::Net::X509Certificate cert = socket.peerCertificate();
+  X509* x = const_cast<X509*>(cert.certificate());
+  X509_up_ref(x);
+  return crypto::Certificate(x);
+}
+
+}  // namespace tsunagi::exchange

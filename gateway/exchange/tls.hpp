@@ -1,0 +1,67 @@
+#pragma once
+// TLS for node-to-node traffic (see LIBRARY-NOTES: Poco 1.11 traps). Both directions:
+// TLS 1.3, or 1.2 with ECDHE + AEAD only; certificates required on both sides; chains must end at
+// the regional CA(s); CRL checked when one is configured; and the leaf's SPKI pin must be the one
+// the federation manifest lists for the node named in its subject CN. The pin is checked inside
+// the OpenSSL verify callback, so every handshake (also Poco's silent reconnects) is pinned.
+// Every refusal is logged with its reason and counted.
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPServerRequest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/crypto/keys.hpp"
+
+namespace tsunagi::exchange {
+
+struct TlsFiles {
+  std::filesystem::path keyFile;
+  std::filesystem::path certificateFile;
+  std::vector<std::filesystem::path> caFiles;  ///< one, or two during CA rotation
+  std::optional<std::filesystem::path> crlFile;
+};
+
+/// Handshake refusals by reason ("no-client-certificate", "untrusted-ca", "revoked",
+/// "pin-mismatch", "unknown-node", "expired", "protocol", …), for logs, metrics and tests.
+class HandshakeStats {
+ public:
+  void record(const std::string& reason);
+  long long count(const std::string& reason) const;
+  std::map<std::string, long long> all() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, long long> counts_;
+};
+
+/// Decides whether a verified-chain leaf certificate may be this peer: nullopt to admit, or a
+/// refusal reason.
+using LeafCheck = std::function<std::optional<std::string>(const crypto::Certificate& leaf)>;
+
+/// Server context for the peer listener: client certificates required.
+Poco::Net::Context::Ptr makeServerContext(const TlsFiles& files, LeafCheck check,
+                                          HandshakeStats& stats);
+/// Client context for calls to one peer (`check` pins that peer).
+Poco::Net::Context::Ptr makeClientContext(const TlsFiles& files, LeafCheck check,
+                                          HandshakeStats& stats);
+
+/// Adds the CRL in `crlFile` to the context's trust store (reload after a new CRL is published;
+/// CRLs only grow, so adding is enough). Throws crypto::CryptoError.
+void addCrl(Poco::Net::Context& context, const std::filesystem::path& crlFile);
+
+/// Poco reports failed server-side handshakes to its ErrorHandler, silently in release builds:
+/// this one logs them, classifies the reason and counts it. Installed once per process.
+void installHandshakeErrorHandler(HandshakeStats& stats);
+
+/// The peer certificate of an accepted HTTPS request, or nullopt.
+std::optional<crypto::Certificate> peerCertificateOf(Poco::Net::HTTPServerRequest& request);
+
+}  // namespace tsunagi::exchange

@@ -1,0 +1,293 @@
+#include "gateway/store/exchange_store.hpp"
+
+#include <algorithm>
+
+#include "gateway/log/logging.hpp"
+#include "mapping/digest.hpp"
+
+namespace tsunagi::store {
+
+namespace {
+
+std::string utcNowMicros(PgConnection& conn) {
+  // The database clock, so several gateway processes write one consistent timeline.
+  return conn
+      .run("event_now", "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
+                        "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+           {})
+      .text(0, 0);
+}
+
+PgParam opt(const std::optional<std::string>& v) { return v ? PgParam(*v) : PgParam(); }
+
+std::string textArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+std::string jsonObject(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i) out += ',';
+    out += '"' + log::jsonEscape(fields[i].first) + "\":\"" + log::jsonEscape(fields[i].second) + '"';
+  }
+  return out + "}";
+}
+
+std::string eventCanonicalBytes(long long id, const std::string& at, const Event& e) {
+  return std::to_string(id) + "\n" + at + "\n" + e.event + "\n" + e.direction + "\n" +
+         e.peer.value_or("") + "\n" + e.messageId.value_or("") + "\n" + e.detailJson;
+}
+
+std::string appendEvent(PgConnection& conn, const Event& e) {
+  auto head = conn.run("head_lock", "SELECT last_id, hash FROM audit_head FOR UPDATE", {});
+  const long long id = head.integer(0, 0) + 1;
+  const std::string previous = head.text(0, 1);
+  const std::string at = utcNowMicros(conn);
+  const std::string hash = mapping::sha256Hex(previous + "\n" + eventCanonicalBytes(id, at, e));
+  conn.run("event_insert",
+           "INSERT INTO exchange_events (id, at, event, direction, peer, message_id, detail, "
+           "prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+           {std::to_string(id), at, e.event, e.direction, opt(e.peer), opt(e.messageId),
+            e.detailJson, previous, hash});
+  conn.run("head_update", "UPDATE audit_head SET last_id = $1, hash = $2",
+           {std::to_string(id), hash});
+  return hash;
+}
+
+std::string chainHead(PgConnection& conn) {
+  return conn.run("head_read", "SELECT hash FROM audit_head", {}).text(0, 0);
+}
+
+void enqueue(PgConnection& conn, const OutboundMessage& m) {
+  conn.run("outbox_insert",
+           "INSERT INTO outbox (message_id, peer, document_type, case_id, consent_ref, envelope) "
+           "VALUES ($1, $2, $3, $4, $5, $6::bytea)",
+           {m.messageId, m.peer, m.documentType, opt(m.caseId), opt(m.consentReference),
+            "\\x" + mapping::toHex(m.envelope)});
+  appendEvent(conn, Event{"queued", "outbound", m.peer, m.messageId,
+                          jsonObject({{"documentType", m.documentType}})});
+}
+
+namespace {
+std::string fromByteaHex(const std::string& text) {
+  // bytea_output = hex: "\x0a1b…"
+  std::string out;
+  out.reserve((text.size() - 2) / 2);
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  for (std::size_t i = 2; i + 1 < text.size(); i += 2) {
+    out += static_cast<char>(nibble(text[i]) << 4 | nibble(text[i + 1]));
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<ClaimedMessage> claimDue(PgConnection& conn, const std::string& peer, int limit,
+                                     std::chrono::seconds lease) {
+  auto rows = inTransaction(conn, [&] {
+    return conn.run("outbox_claim",
+                    "UPDATE outbox SET attempts = attempts + 1, "
+                    "next_attempt_at = now() + make_interval(secs => $3) "
+                    "WHERE id IN (SELECT id FROM outbox WHERE peer = $1 AND state = 'pending' "
+                    "AND next_attempt_at <= now() ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) "
+                    "RETURNING id, message_id, peer, envelope, attempts, consent_ref",
+                    {peer, std::to_string(limit), std::to_string(lease.count())});
+  });
+  std::vector<ClaimedMessage> out;
+  for (int r = 0; r < rows.rows(); ++r) {
+    out.push_back(ClaimedMessage{rows.integer(r, 0), rows.text(r, 1), rows.text(r, 2),
+                                 fromByteaHex(rows.text(r, 3)),
+                                 static_cast<int>(rows.integer(r, 4)), rows.optional(r, 5)});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+void markDelivered(PgConnection& conn, const ClaimedMessage& m, const std::string& receipt,
+                   const std::string& head, const std::string& receivedAt) {
+  inTransaction(conn, [&] {
+    auto updated = conn.run("outbox_delivered",
+                            "UPDATE outbox SET state = 'delivered', finished_at = now(), "
+                            "last_error = NULL WHERE id = $1 AND state = 'pending'",
+                            {std::to_string(m.id)});
+    if (updated.affected() == 0) return;  // another worker recorded it first
+    conn.run("receipt_insert",
+             "INSERT INTO receipts (message_id, receipt, chain_head, received_at) "
+             "VALUES ($1, $2::bytea, $3, $4) ON CONFLICT (message_id) DO NOTHING",
+             {m.messageId, "\\x" + mapping::toHex(receipt), head, receivedAt});
+    appendEvent(conn, Event{"receipted", "outbound", m.peer, m.messageId,
+                            jsonObject({{"attempt", std::to_string(m.attempts)},
+                                        {"receiverChainHead", head}})});
+  });
+}
+
+void markFailed(PgConnection& conn, const ClaimedMessage& m, const std::string& reason,
+                bool permanent, int maxAttempts, std::chrono::milliseconds delay) {
+  inTransaction(conn, [&] {
+    const bool dead = permanent || m.attempts >= maxAttempts;
+    auto updated = conn.run(
+        "outbox_failed",
+        "UPDATE outbox SET state = CASE WHEN $2 THEN 'dead' ELSE 'pending' END, last_error = $3, "
+        "next_attempt_at = now() + make_interval(secs => $4::double precision / 1000), "
+        "finished_at = CASE WHEN $2 THEN now() END WHERE id = $1 AND state = 'pending'",
+        {std::to_string(m.id), dead ? "true" : "false", reason, std::to_string(delay.count())});
+    if (updated.affected() == 0) return;
+    appendEvent(conn, Event{dead ? "dead-lettered" : "retry-scheduled", "outbound", m.peer,
+                            m.messageId,
+                            jsonObject({{"attempt", std::to_string(m.attempts)},
+                                        {"reason", reason},
+                                        {"delayMs", std::to_string(delay.count())}})});
+  });
+}
+
+void release(PgConnection& conn, const ClaimedMessage& m, std::chrono::milliseconds delay) {
+  conn.run("outbox_release",
+           "UPDATE outbox SET attempts = greatest(attempts - 1, 0), "
+           "next_attempt_at = now() + make_interval(secs => $2::double precision / 1000) "
+           "WHERE id = $1 AND state = 'pending'",
+           {std::to_string(m.id), std::to_string(delay.count())});
+}
+
+std::optional<std::string> consentWithdrawn(PgConnection& conn, const std::string& reference) {
+  auto r = conn.run("consent_state",
+                    "SELECT revoked_at IS NOT NULL, valid_until IS NOT NULL AND valid_until < "
+                    "current_date FROM consents WHERE reference = $1",
+                    {reference});
+  if (r.rows() == 0) return "consent " + reference + " is not recorded";
+  if (r.text(0, 0) == "t") return "consent " + reference + " was revoked";
+  if (r.text(0, 1) == "t") return "consent " + reference + " has expired";
+  return std::nullopt;
+}
+
+OutboxCounts outboxCounts(PgConnection& conn, const std::optional<std::string>& peer) {
+  auto r = conn.run("outbox_counts",
+                    "SELECT count(*) FILTER (WHERE state = 'pending'), "
+                    "count(*) FILTER (WHERE state = 'delivered'), "
+                    "count(*) FILTER (WHERE state = 'dead') FROM outbox "
+                    "WHERE $1::text IS NULL OR peer = $1",
+                    {opt(peer)});
+  return {r.integer(0, 0), r.integer(0, 1), r.integer(0, 2)};
+}
+
+std::optional<std::string> existingReceipt(PgConnection& conn, const std::string& sender,
+                                           const std::string& messageId) {
+  auto r = conn.run("inbox_receipt",
+                    "SELECT receipt FROM inbox WHERE sender = $1 AND message_id = $2",
+                    {sender, messageId});
+  if (r.rows() == 0) return std::nullopt;
+  return fromByteaHex(r.text(0, 0));
+}
+
+void storeInbound(PgConnection& conn, const InboundMessage& m, const std::string& receipt) {
+  conn.run("inbox_insert",
+           "INSERT INTO inbox (sender, message_id, document_type, case_id, consent_ref, envelope, "
+           "content_digest, receipt) VALUES ($1, $2, $3, $4, $5, $6::bytea, $7, $8::bytea)",
+           {m.sender, m.messageId, m.documentType, opt(m.caseId), opt(m.consentReference),
+            "\\x" + mapping::toHex(m.envelope), m.contentDigest, "\\x" + mapping::toHex(receipt)});
+}
+
+void recordConsent(PgConnection& conn, const Consent& c) {
+  conn.run("consent_insert",
+           "INSERT INTO consents (reference, insurer_number, insured_number, scope, obtained_on, "
+           "obtained_by, valid_until) VALUES ($1, $2, $3, $4::text[], $5::date, $6, $7::date)",
+           {c.reference, c.insurerNumber, c.insuredNumber, textArray(c.scope), c.obtainedOn,
+            c.obtainedBy, opt(c.validUntil)});
+  appendEvent(conn, Event{"consent-recorded", "local", std::nullopt, std::nullopt,
+                          jsonObject({{"consent", c.reference}})});
+}
+
+bool revokeConsent(PgConnection& conn, const std::string& reference) {
+  auto r = conn.run("consent_revoke",
+                    "UPDATE consents SET revoked_at = now() WHERE reference = $1 AND revoked_at IS NULL",
+                    {reference});
+  if (r.affected() == 0) return false;
+  appendEvent(conn, Event{"consent-revoked", "local", std::nullopt, std::nullopt,
+                          jsonObject({{"consent", reference}})});
+  return true;
+}
+
+ConsentDecision findConsent(PgConnection& conn, const std::string& insurer,
+                            const std::string& insured, const std::string& municipality) {
+  auto r = conn.run("consent_find",
+                    "SELECT reference, revoked_at IS NOT NULL, $3 = ANY(scope), "
+                    "valid_until IS NOT NULL AND valid_until < current_date, "
+                    "obtained_on > current_date "
+                    "FROM consents WHERE insurer_number = $1 AND insured_number = $2 "
+                    "ORDER BY obtained_on DESC, reference",
+                    {insurer, insured, municipality});
+  if (r.rows() == 0) return {std::nullopt, "no consent is recorded for this patient"};
+  std::string refusal;
+  for (int i = 0; i < r.rows(); ++i) {
+    const std::string ref = r.text(i, 0);
+    if (r.text(i, 1) == "t") {
+      refusal = "consent " + ref + " was revoked";
+    } else if (r.text(i, 2) != "t") {
+      if (refusal.empty()) refusal = "consent " + ref + " does not cover municipality " + municipality;
+    } else if (r.text(i, 3) == "t") {
+      if (refusal.empty()) refusal = "consent " + ref + " has expired";
+    } else if (r.text(i, 4) == "t") {
+      if (refusal.empty()) refusal = "consent " + ref + " is not valid yet";
+    } else {
+      return {ref, ""};
+    }
+  }
+  return {std::nullopt, refusal};
+}
+
+void openCase(PgConnection& conn, const std::string& caseId, const std::optional<std::string>& insurer,
+              const std::optional<std::string>& insured, const std::vector<std::string>& nodes) {
+  conn.run("case_open",
+           "INSERT INTO cases (case_id, insurer_number, insured_number) VALUES ($1, $2, $3) "
+           "ON CONFLICT (case_id) DO UPDATE SET closed_at = NULL, "
+           "insurer_number = coalesce(EXCLUDED.insurer_number, cases.insurer_number), "
+           "insured_number = coalesce(EXCLUDED.insured_number, cases.insured_number)",
+           {caseId, opt(insurer), opt(insured)});
+  addCaseParticipants(conn, caseId, nodes);
+}
+
+void addCaseParticipants(PgConnection& conn, const std::string& caseId,
+                         const std::vector<std::string>& nodes) {
+  for (const auto& node : nodes) {
+    conn.run("case_add",
+             "INSERT INTO case_participants (case_id, node) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+             {caseId, node});
+  }
+}
+
+void removeCaseParticipants(PgConnection& conn, const std::string& caseId,
+                            const std::vector<std::string>& nodes) {
+  for (const auto& node : nodes) {
+    conn.run("case_remove", "DELETE FROM case_participants WHERE case_id = $1 AND node = $2",
+             {caseId, node});
+  }
+}
+
+void closeCase(PgConnection& conn, const std::string& caseId) {
+  conn.run("case_close", "UPDATE cases SET closed_at = now() WHERE case_id = $1", {caseId});
+}
+
+std::optional<CaseInfo> findCase(PgConnection& conn, const std::string& caseId) {
+  auto c = conn.run("case_find",
+                    "SELECT insurer_number, insured_number, closed_at IS NOT NULL FROM cases "
+                    "WHERE case_id = $1",
+                    {caseId});
+  if (c.rows() == 0) return std::nullopt;
+  CaseInfo info{c.optional(0, 0), c.optional(0, 1), {}, c.text(0, 2) == "t"};
+  auto p = conn.run("case_nodes",
+                    "SELECT node FROM case_participants WHERE case_id = $1 ORDER BY node", {caseId});
+  for (int i = 0; i < p.rows(); ++i) info.nodes.push_back(p.text(i, 0));
+  return info;
+}
+
+}  // namespace tsunagi::store

@@ -1,0 +1,135 @@
+#pragma once
+// The node's exchange state in PostgreSQL: the hash-chained event log, the outbox with its
+// delivery leases, receipts, the idempotent inbox, consents and cases. Every state change appends
+// its event in the same transaction, so the log and the state cannot disagree.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/store/pg.hpp"
+
+namespace tsunagi::store {
+
+struct Event {
+  std::string event;      ///< queued, sent, receipted, retried, dead-lettered, received, …
+  std::string direction;  ///< outbound, inbound, local, node
+  std::optional<std::string> peer;
+  std::optional<std::string> messageId;
+  std::string detailJson = "{}";  ///< identifiers, codes, reasons only — never clinical content
+};
+
+/// Appends to the chain (locks the head row: call inside the state change's transaction).
+/// Returns the new chain head.
+std::string appendEvent(PgConnection& conn, const Event& event);
+std::string chainHead(PgConnection& conn);
+/// The bytes an event's hash covers after the previous hash (exposed for `audit verify`).
+std::string eventCanonicalBytes(long long id, const std::string& at, const Event& event);
+
+/// A JSON object from string pairs, escaped; the one way event details are written.
+std::string jsonObject(const std::vector<std::pair<std::string, std::string>>& fields);
+
+// ---- outbox ----
+
+struct OutboundMessage {
+  std::string messageId;
+  std::string peer;
+  std::string documentType;
+  std::optional<std::string> caseId;
+  std::optional<std::string> consentReference;
+  std::string envelope;  ///< serialized envelope; the HTTP signature is made at each send
+};
+
+/// Commits nothing by itself: call inside a transaction together with the other rows of the
+/// submission, so a message is accepted only once it is durable.
+void enqueue(PgConnection& conn, const OutboundMessage& message);
+
+struct ClaimedMessage {
+  long long id;
+  std::string messageId;
+  std::string peer;
+  std::string envelope;
+  int attempts;  ///< including this one
+  std::optional<std::string> consentReference;
+};
+
+/// Claims up to `limit` due messages for `peer` (FOR UPDATE SKIP LOCKED) and leases them for
+/// `lease`: a crashed sender's lease runs out and another worker retries (the receiver is
+/// idempotent). Its own short transaction.
+std::vector<ClaimedMessage> claimDue(PgConnection& conn, const std::string& peer, int limit,
+                                     std::chrono::seconds lease);
+
+/// Receipt verified: the message is delivered.
+void markDelivered(PgConnection& conn, const ClaimedMessage& m, const std::string& receipt,
+                   const std::string& chainHead, const std::string& receivedAt);
+/// Try again after `delay`, or dead-letter when `permanent` or attempts are exhausted.
+void markFailed(PgConnection& conn, const ClaimedMessage& m, const std::string& reason,
+                bool permanent, int maxAttempts, std::chrono::milliseconds delay);
+
+/// Gives a claimed message back without counting the attempt (its peer is down: the rest of a
+/// batch waits with it).
+void release(PgConnection& conn, const ClaimedMessage& m, std::chrono::milliseconds delay);
+
+/// Why a consent no longer allows sending (revoked or expired), or nullopt.
+std::optional<std::string> consentWithdrawn(PgConnection& conn, const std::string& reference);
+
+struct OutboxCounts {
+  long long pending = 0, delivered = 0, dead = 0;
+};
+OutboxCounts outboxCounts(PgConnection& conn, const std::optional<std::string>& peer = {});
+
+// ---- inbox ----
+
+struct InboundMessage {
+  std::string sender;
+  std::string messageId;
+  std::string documentType;
+  std::optional<std::string> caseId;
+  std::optional<std::string> consentReference;
+  std::string envelope;
+  std::string contentDigest;
+};
+
+/// The original receipt when (sender, messageId) is already in the inbox.
+std::optional<std::string> existingReceipt(PgConnection& conn, const std::string& sender,
+                                           const std::string& messageId);
+void storeInbound(PgConnection& conn, const InboundMessage& message, const std::string& receipt);
+
+// ---- consents and cases ----
+
+struct Consent {
+  std::string reference;
+  std::string insurerNumber, insuredNumber;
+  std::vector<std::string> scope;  ///< receiving municipality codes
+  std::string obtainedOn;          ///< YYYY-MM-DD
+  std::string obtainedBy;
+  std::optional<std::string> validUntil;
+};
+
+void recordConsent(PgConnection& conn, const Consent& consent);
+/// Revokes; returns false when there is no such consent.
+bool revokeConsent(PgConnection& conn, const std::string& reference);
+
+/// The reference of a consent covering this patient and receiving municipality today, or the
+/// reason there is none ("no consent recorded", "consent X was revoked", "… does not cover 122203").
+struct ConsentDecision {
+  std::optional<std::string> reference;
+  std::string refusal;
+};
+ConsentDecision findConsent(PgConnection& conn, const std::string& insurerNumber,
+                            const std::string& insuredNumber, const std::string& municipality);
+
+void openCase(PgConnection& conn, const std::string& caseId, const std::optional<std::string>& insurer,
+              const std::optional<std::string>& insured, const std::vector<std::string>& nodes);
+void addCaseParticipants(PgConnection& conn, const std::string& caseId, const std::vector<std::string>& nodes);
+void removeCaseParticipants(PgConnection& conn, const std::string& caseId, const std::vector<std::string>& nodes);
+void closeCase(PgConnection& conn, const std::string& caseId);
+struct CaseInfo {
+  std::optional<std::string> insurerNumber, insuredNumber;
+  std::vector<std::string> nodes;
+  bool closed = false;
+};
+std::optional<CaseInfo> findCase(PgConnection& conn, const std::string& caseId);
+
+}  // namespace tsunagi::store

@@ -1,0 +1,73 @@
+#pragma once
+// Nodes of a test federation in one process: each with its own database on the harness's
+// PostgreSQL, its certificate from the TestPki, and its ExchangeService on a loopback port.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/exchange/exchange_service.hpp"
+#include "gateway/federation/manifest_store.hpp"
+#include "gateway/store/pool.hpp"
+#include "tests/support/test_pki.hpp"
+#include "tests/support/test_postgres.hpp"
+
+namespace tsunagi::testing {
+
+struct TestNodeSpec {
+  std::string code;
+  std::string name;
+  std::vector<std::string> municipalities;
+  std::vector<std::string> insurers;
+};
+
+class TestNode {
+ public:
+  TestNode(TestPki& pki, const TestNodeSpec& spec, const std::filesystem::path& manifestFile,
+           exchange::RetryPolicy retry);
+  const TestNodeSpec& spec() const { return spec_; }
+  store::ConnectionPool& pool() { return *pool_; }
+  exchange::ExchangeService& exchange() { return *exchange_; }
+  federation::ManifestStore& manifests() { return *manifests_; }
+  std::string endpoint() const;
+  /// Records a consent for the fixtures' patient (保険者 122200, 被保険者 0000123456 or `insured`).
+  void consent(const std::string& reference, const std::vector<std::string>& scope,
+               const std::string& insurer = "122200", const std::string& insured = "0000123456");
+  long long count(const std::string& sql);
+
+ private:
+  TestNodeSpec spec_;
+  TestDatabase db_;
+  std::unique_ptr<store::ConnectionPool> pool_;
+  std::unique_ptr<federation::ManifestStore> manifests_;
+  std::unique_ptr<exchange::ExchangeService> exchange_;
+};
+
+/// A federation: nodes bound first, then the manifest naming their ports, then started.
+class TestFederation {
+ public:
+  explicit TestFederation(std::vector<TestNodeSpec> specs, exchange::RetryPolicy retry = fastRetry());
+  ~TestFederation();
+  TestNode& node(const std::string& code) { return *nodes_.at(code); }
+  TestPki& pki() { return pki_; }
+  /// The manifest entries as written (tests may rewrite and re-sign).
+  const ManifestSpec& manifestSpec() const { return spec_; }
+  void rewriteManifest(const ManifestSpec& spec);
+
+  static exchange::RetryPolicy fastRetry();
+
+ private:
+  TestPki pki_;
+  ManifestSpec spec_;
+  std::map<std::string, std::unique_ptr<TestNode>> nodes_;
+};
+
+/// Waits (polling) until `predicate` holds or `timeout` passes; returns the final value.
+bool eventually(const std::function<bool()>& predicate,
+                std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+/// A canonical fixture's bytes (tests/fixtures/canonical/NAME).
+std::string canonicalFixture(const std::string& name);
+
+}  // namespace tsunagi::testing
