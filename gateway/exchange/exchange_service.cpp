@@ -28,7 +28,7 @@ ExchangeService::ExchangeService(ExchangeOptions options, store::ConnectionPool&
   }
   const std::string self = options_.nodeCode;
   const federation::ManifestStore* store = &manifests_;
-  auto context = makeServerContext(
+  serverContext_ = makeServerContext(
       options_.tls,
       [self, store](const crypto::Certificate& leaf) -> std::optional<std::string> {
         const std::string code = leaf.commonName();
@@ -44,7 +44,7 @@ ExchangeService::ExchangeService(ExchangeOptions options, store::ConnectionPool&
       },
       stats_);
   installHandshakeErrorHandler(stats_);
-  server_ = std::make_unique<PeerServer>(receiver_, context, options_.listenHost,
+  server_ = std::make_unique<PeerServer>(receiver_, serverContext_, options_.listenHost,
                                          options_.listenPort, receiver_.maxBodyBytes(),
                                          options_.serverThreads);
 }
@@ -67,6 +67,10 @@ void ExchangeService::stop() {
 
 void ExchangeService::manifestChanged() {
   if (started_) workers_.startForManifest();
+}
+
+void ExchangeService::reloadRevocations() {
+  if (options_.tls.crlFile) addCrl(*serverContext_, *options_.tls.crlFile);
 }
 
 void ExchangeService::wakeDelivery() { workers_.wake(); }

@@ -41,6 +41,8 @@ class ExchangeService {
   void manifestChanged();
 
   Submitter& submitter() { return submitter_; }
+  /// Re-reads the configured CRL (after revoke + make-crl): new handshakes see the revocations.
+  void reloadRevocations();
   /// Wakes the delivery workers after a submission.
   void wakeDelivery();
   unsigned short port() const { return server_->port(); }
@@ -55,6 +57,7 @@ class ExchangeService {
   Receiver receiver_;
   Submitter submitter_;
   DeliveryWorkers workers_;
+  Poco::Net::Context::Ptr serverContext_;
   std::unique_ptr<PeerServer> server_;
   bool started_ = false;
 };

@@ -1,6 +1,5 @@
 #include "gateway/exchange/receiver.hpp"
 
-#include <Poco/URI.h>
 #include <spdlog/spdlog.h>
 
 #include "gateway/exchange/envelope.hpp"
@@ -27,10 +26,13 @@ std::string Receiver::targetUri(const std::string& path) const {
   auto manifest = manifests_.current();
   const federation::ManifestNode* self = manifest ? manifest->node(settings_.nodeCode) : nullptr;
   if (!self) return path;
-  // Scheme and authority from the manifest endpoint; the path as received (it already carries
-  // any prefix of the endpoint).
-  Poco::URI endpoint(self->endpoint);
-  return endpoint.getScheme() + "://" + endpoint.getAuthority() + path;
+  // Scheme and authority exactly as the manifest writes them (the sender signs that text); the
+  // path as received (it already carries any prefix of the endpoint).
+  const std::string& endpoint = self->endpoint;
+  const auto authorityStart = endpoint.find("://");
+  const auto pathStart =
+      authorityStart == std::string::npos ? std::string::npos : endpoint.find('/', authorityStart + 3);
+  return endpoint.substr(0, pathStart) + path;
 }
 
 Reply Receiver::refuse(const Problem& problem, const std::optional<std::string>& peer,
@@ -115,6 +117,10 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
   }
   // 4. Replay window on the signature's creation time.
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count();
+  if (signature.expires && *signature.expires < now) {
+    return refuse(problems::staleRequest("signature expired at " + std::to_string(*signature.expires)),
+                  peer, {});
+  }
   if (signature.created < now - settings_.acceptPast.count() ||
       signature.created > now + settings_.acceptFuture.count()) {
     return refuse(problems::staleRequest("created " + std::to_string(signature.created) +

@@ -22,7 +22,8 @@ TestNode::TestNode(TestPki& pki, const TestNodeSpec& spec, const std::filesystem
   const NodeFiles& files = pki.node(spec.code);
   exchange::ExchangeOptions options;
   options.nodeCode = spec.code;
-  options.tls = exchange::TlsFiles{files.key, files.cert, {pki.ca().certificate()}, std::nullopt};
+  options.tls = exchange::TlsFiles{files.key, files.cert, {pki.ca().certificate()},
+                                   pki.ca().directory() / "crl.pem"};
   options.retry = retry;
   exchange_ = std::make_unique<exchange::ExchangeService>(options, *pool_, *manifests_);
 }
@@ -55,6 +56,7 @@ exchange::RetryPolicy TestFederation::fastRetry() {
 
 TestFederation::TestFederation(std::vector<TestNodeSpec> specs, exchange::RetryPolicy retry) {
   const auto manifestFile = pki_.directory() / "manifest.xml";
+  pki_.ca().makeCrl();  // nodes check revocation from the start, as in production
   for (const auto& spec : specs) {
     nodes_[spec.code] = std::make_unique<TestNode>(pki_, spec, manifestFile, retry);
   }
@@ -100,6 +102,67 @@ std::string canonicalFixture(const std::string& name) {
                    std::ios::binary);
   if (!in) throw std::runtime_error("missing fixture " + name);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace tsunagi::testing
+
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/StreamCopier.h>
+
+#include "gateway/exchange/http_signature.hpp"
+
+namespace tsunagi::testing {
+
+RawReply RawPeer::post(unsigned short port, const std::string& body,
+                       const std::vector<std::pair<std::string, std::string>>& headers,
+                       std::optional<std::int64_t> contentLength) const {
+  RawReply reply;
+  try {
+    Poco::Net::Context::Params params;
+    if (key) params.privateKeyFile = key->string();
+    if (cert) params.certificateFile = cert->string();
+    params.caLocation = ca.string();
+    params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+    context->enableExtendedCertificateVerification(false);
+    Poco::Net::HTTPSClientSession session("127.0.0.1", port, context);
+    session.setTimeout(Poco::Timespan(10, 0));
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/exchange/v1/messages",
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.setContentType("application/xml");
+    request.setContentLength(contentLength.value_or(static_cast<std::int64_t>(body.size())));
+    for (const auto& [name, value] : headers) request.set(name, value);
+    std::ostream& out = session.sendRequest(request);
+    if (!contentLength || *contentLength == static_cast<std::int64_t>(body.size())) out << body;
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    Poco::StreamCopier::copyToString(in, reply.body);
+    reply.status = response.getStatus();
+  } catch (const Poco::Exception& e) {
+    reply.error = e.displayText();
+  }
+  return reply;
+}
+
+std::vector<std::pair<std::string, std::string>> signedHeaders(const std::string& envelope,
+                                                               unsigned short port,
+                                                               const std::filesystem::path& key,
+                                                               const std::string& keyId,
+                                                               std::int64_t created) {
+  const exchange::SignedFields fields{
+      "POST", "https://127.0.0.1:" + std::to_string(port) + "/exchange/v1/messages",
+      "application/xml", exchange::contentDigest(envelope)};
+  if (created == 0) {
+    created = std::chrono::duration_cast<std::chrono::seconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  }
+  auto sig = exchange::signRequest(fields, crypto::Key::privateFromPemFile(key), keyId, created);
+  return {{"Content-Digest", fields.contentDigest},
+          {"Signature-Input", sig.signatureInput},
+          {"Signature", sig.signature}};
 }
 
 }  // namespace tsunagi::testing

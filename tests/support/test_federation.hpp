@@ -71,3 +71,30 @@ bool eventually(const std::function<bool()>& predicate,
 std::string canonicalFixture(const std::string& name);
 
 }  // namespace tsunagi::testing
+
+namespace tsunagi::testing {
+
+/// What a raw HTTPS call got: an HTTP status and body, or the connection/handshake error.
+struct RawReply {
+  int status = 0;  ///< 0 when no HTTP response came (TLS refused, connection reset)
+  std::string body;
+  std::string error;
+};
+
+/// A hand-driven peer for the reject paths: any key and certificate (or none), any headers.
+struct RawPeer {
+  std::optional<std::filesystem::path> key, cert;
+  std::filesystem::path ca;
+
+  /// POSTs `body` to https://127.0.0.1:port/exchange/v1/messages with exactly these headers.
+  RawReply post(unsigned short port, const std::string& body,
+                const std::vector<std::pair<std::string, std::string>>& headers,
+                std::optional<std::int64_t> contentLength = {}) const;
+};
+
+/// A correctly signed request for `envelope` from the node whose key is `key` (keyid `keyId`).
+std::vector<std::pair<std::string, std::string>> signedHeaders(
+    const std::string& envelope, unsigned short port, const std::filesystem::path& key,
+    const std::string& keyId, std::int64_t created = 0);
+
+}  // namespace tsunagi::testing

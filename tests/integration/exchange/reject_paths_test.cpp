@@ -1,0 +1,262 @@
+// Every way a peer request is refused: at the TLS handshake (no HTTP status exists there; the
+// refusal is counted by reason) or with an RFC 9457 problem whose type is stable.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "gateway/exchange/envelope.hpp"
+#include "gateway/exchange/submitter.hpp"
+#include "gateway/store/exchange_store.hpp"
+#include "tests/support/test_federation.hpp"
+
+namespace tsunagi::exchange {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::RawPeer;
+using testing::RawReply;
+using testing::signedHeaders;
+using testing::TestFederation;
+
+const testing::TestNodeSpec kKashiwa{"122173", "柏市", {"122173"}, {"122176"}};
+const testing::TestNodeSpec kNagareyama{"122203", "流山市", {"122203"}, {"122200"}};
+
+class RejectPaths : public ::testing::Test {
+ protected:
+  RejectPaths() : federation_({kKashiwa, kNagareyama}) {
+    // Matsudo is a member of the federation (in the manifest) but no node runs for it here: its
+    // certificate plays the other city's peer.
+    auto spec = federation_.manifestSpec();
+    auto entry = federation_.pki().entry("122076", "https://127.0.0.1:9");
+    entry.name = "松戸市";
+    entry.municipalities = {"122076"};
+    spec.nodes.push_back(entry);
+    spec.serial += 1;
+    federation_.rewriteManifest(spec);
+  }
+
+  testing::TestNode& receiver() { return federation_.node("122203"); }
+  unsigned short port() { return receiver().exchange().port(); }
+  long long handshakeFailures(const std::string& reason) {
+    return receiver().exchange().handshakeStats().count(reason);
+  }
+
+  RawPeer peer(const std::string& code) {
+    const auto& files = federation_.pki().node(code);
+    return RawPeer{files.key, files.cert, federation_.pki().ca().certificate()};
+  }
+
+  /// A valid envelope from `from` to `to` carrying the discharge fixture.
+  std::string envelope(const std::string& from = "122173", const std::string& to = "122203",
+                       std::optional<std::string> consent = std::string("consent-0001"),
+                       const std::string& messageId = newMessageId()) {
+    Envelope e{messageId, utcNow(), from, to, "LiaisonSheet", std::string("case-1"), consent,
+               mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml")), {}, 0};
+    return serializeEnvelope(e);
+  }
+
+  RawReply sendAs(const std::string& code, const std::string& body, std::int64_t created = 0,
+                  const std::string& keyId = "") {
+    return peer(code).post(port(), body,
+                           signedHeaders(body, port(), federation_.pki().node(code).key,
+                                         keyId.empty() ? code : keyId, created));
+  }
+
+  long long inbox() { return receiver().count("SELECT count(*) FROM inbox"); }
+
+  TestFederation federation_;
+};
+
+MATCHER_P2(Problem, status, type, "") {
+  return arg.status == status && arg.body.find(std::string("\"type\":\"") + type + "\"") != std::string::npos;
+}
+
+TEST_F(RejectPaths, AGoodRequestIsAcceptedWith202AndAReceipt) {
+  RawReply r = sendAs("122173", envelope());
+  EXPECT_EQ(r.status, 202) << r.body << r.error;
+  EXPECT_THAT(r.body, HasSubstr("<Receipt"));
+  EXPECT_EQ(inbox(), 1);
+}
+
+TEST_F(RejectPaths, NoClientCertificateIsRefusedAtTheHandshake) {
+  RawPeer anonymous{std::nullopt, std::nullopt, federation_.pki().ca().certificate()};
+  const std::string body = envelope();
+  RawReply r = anonymous.post(port(), body, {});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_FALSE(r.error.empty());
+  EXPECT_TRUE(testing::eventually([&] { return handshakeFailures("no-client-certificate") >= 1; }));
+  EXPECT_EQ(inbox(), 0);
+}
+
+TEST_F(RejectPaths, CertificateFromAnotherCaIsRefusedAtTheHandshake) {
+  auto& other = federation_.pki().otherCa();
+  const auto& files = other.node("122076");
+  RawPeer stranger{files.key, files.cert, federation_.pki().ca().certificate()};
+  RawReply r = stranger.post(port(), envelope("122076"), {});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(handshakeFailures("untrusted-ca"), 1);
+  EXPECT_EQ(inbox(), 0);
+}
+
+TEST_F(RejectPaths, RevokedCertificateIsRefusedAtTheHandshake) {
+  federation_.pki().ca().revoke(federation_.pki().node("122076").cert);
+  receiver().exchange().reloadRevocations();
+  RawReply r = sendAs("122076", envelope("122076"));
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(handshakeFailures("revoked"), 1);
+  EXPECT_EQ(inbox(), 0);
+}
+
+TEST_F(RejectPaths, ValidCaButKeyNotPinnedInTheManifestIsRefused) {
+  federation_.pki().ca().rotateNode("122076");  // a new, CA-signed key the manifest does not list
+  RawReply r = sendAs("122076", envelope("122076"));
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(handshakeFailures("pin-mismatch"), 1);
+  EXPECT_EQ(inbox(), 0);
+}
+
+TEST_F(RejectPaths, PeerSpoofingAnotherCityInTheEnvelopeGets403) {
+  // Matsudo's genuine certificate and signature, but the envelope claims to come from Kashiwa.
+  RawReply r = sendAs("122076", envelope("122173"));
+  EXPECT_THAT(r, Problem(403, "urn:tsunagi:problem:sender-mismatch")) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("the authenticated peer is 122076"));
+  EXPECT_EQ(inbox(), 0);
+}
+
+TEST_F(RejectPaths, PeerSigningUnderAnotherCitysKeyIdGets403) {
+  RawReply r = sendAs("122076", envelope("122076"), 0, "122173");
+  EXPECT_THAT(r, Problem(403, "urn:tsunagi:problem:sender-mismatch")) << r.body;
+}
+
+TEST_F(RejectPaths, BadSignatureGets401) {
+  const std::string body = envelope();
+  auto headers = signedHeaders(body, port(), federation_.pki().node("122173").key, "122173");
+  // Flip one base64 character of the signature value.
+  std::string& signature = headers[2].second;
+  const auto at = signature.find(":") + 5;
+  signature[at] = signature[at] == 'A' ? 'B' : 'A';
+  RawReply r = peer("122173").post(port(), body, headers);
+  EXPECT_THAT(r, Problem(401, "urn:tsunagi:problem:signature-invalid")) << r.body;
+  EXPECT_EQ(inbox(), 0);
+}
+
+TEST_F(RejectPaths, BodyAlteredAfterSigningGets400DigestMismatch) {
+  const std::string body = envelope();
+  auto headers = signedHeaders(body, port(), federation_.pki().node("122173").key, "122173");
+  std::string altered = body;
+  altered.replace(altered.find("<careLevel>23"), 13, "<careLevel>25");
+  RawReply r = peer("122173").post(port(), altered, headers);
+  EXPECT_THAT(r, Problem(400, "urn:tsunagi:problem:digest-mismatch")) << r.body;
+  EXPECT_EQ(inbox(), 0);
+}
+
+TEST_F(RejectPaths, ReplayedMessageGetsTheOriginalReceiptAndIsStoredOnce) {
+  const std::string body = envelope();
+  auto headers = signedHeaders(body, port(), federation_.pki().node("122173").key, "122173");
+  RawReply first = peer("122173").post(port(), body, headers);
+  RawReply replay = peer("122173").post(port(), body, headers);
+  EXPECT_EQ(first.status, 202);
+  EXPECT_EQ(replay.status, 200);
+  EXPECT_EQ(replay.body, first.body);
+  EXPECT_EQ(inbox(), 1);
+  EXPECT_EQ(receiver().count("SELECT count(*) FROM exchange_events WHERE event = 'duplicate'"), 1);
+}
+
+TEST_F(RejectPaths, SignatureCreatedOutsideTheReplayWindowGets401) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  RawReply old = sendAs("122173", envelope(), now - 600);
+  EXPECT_THAT(old, Problem(401, "urn:tsunagi:problem:stale-request")) << old.body;
+  RawReply future = sendAs("122173", envelope(), now + 300);
+  EXPECT_THAT(future, Problem(401, "urn:tsunagi:problem:stale-request")) << future.body;
+  EXPECT_EQ(inbox(), 0);
+}
+
+TEST_F(RejectPaths, MessageForAnotherNodeGets421) {
+  RawReply r = sendAs("122173", envelope("122173", "122076"));
+  EXPECT_THAT(r, Problem(421, "urn:tsunagi:problem:wrong-addressee")) << r.body;
+}
+
+TEST_F(RejectPaths, SchemaInvalidDocumentGets422) {
+  std::string body = envelope();
+  body.replace(body.find("<sex>2</sex>"), 12, "<sex>女</sex>");
+  RawReply r = sendAs("122173", body);
+  EXPECT_THAT(r, Problem(422, "urn:tsunagi:problem:document-invalid")) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("/Envelope/document/LiaisonSheet/patient/sex"));
+  EXPECT_EQ(inbox(), 0);
+}
+
+TEST_F(RejectPaths, EnvelopeWithoutConsentReferenceGets422) {
+  RawReply r = sendAs("122173", envelope("122173", "122203", std::nullopt));
+  EXPECT_THAT(r, Problem(422, "urn:tsunagi:problem:consent-missing")) << r.body;
+  EXPECT_EQ(inbox(), 0);
+}
+
+TEST_F(RejectPaths, OversizedBodyGets413WithoutBeingRead) {
+  RawReply r = peer("122173").post(port(), "", {}, 64LL * 1024 * 1024);
+  EXPECT_THAT(r, Problem(413, "urn:tsunagi:problem:body-too-large")) << r.body << r.error;
+}
+
+TEST_F(RejectPaths, EveryRefusalIsInTheExchangeLog) {
+  sendAs("122173", envelope("122173", "122076"));
+  EXPECT_EQ(receiver().count("SELECT count(*) FROM exchange_events WHERE event = 'rejected' "
+                             "AND detail LIKE '%wrong-addressee%' AND peer = '122173'"),
+            1);
+}
+
+// ---- the sender's side: consent ----
+
+TEST_F(RejectPaths, SubmissionWithoutConsentIsRefusedAndNothingIsQueued) {
+  auto& kashiwa = federation_.node("122173");
+  auto sheet = mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml"));
+  try {
+    kashiwa.exchange().submitter().submit(sheet);
+    FAIL() << "submitted without consent";
+  } catch (const SubmitError& e) {
+    EXPECT_EQ(e.code(), "consent-missing");
+    EXPECT_THAT(e.what(), HasSubstr("not sent to 122203: no consent is recorded"));
+  }
+  EXPECT_EQ(kashiwa.count("SELECT count(*) FROM outbox"), 0);
+  EXPECT_EQ(kashiwa.count("SELECT count(*) FROM exchange_events WHERE event = 'consent-blocked'"), 1);
+}
+
+TEST_F(RejectPaths, ConsentForAnotherMunicipalityDoesNotCoverThisOne) {
+  auto& kashiwa = federation_.node("122173");
+  kashiwa.consent("consent-matsudo-only", {"122076"});
+  auto sheet = mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml"));
+  try {
+    kashiwa.exchange().submitter().submit(sheet);
+    FAIL() << "submitted outside the consent's scope";
+  } catch (const SubmitError& e) {
+    EXPECT_EQ(e.code(), "consent-scope");
+    EXPECT_THAT(e.what(), HasSubstr("does not cover municipality 122203"));
+  }
+}
+
+TEST_F(RejectPaths, RevokedConsentStopsNewAndQueuedMessages) {
+  auto& kashiwa = federation_.node("122173");
+  kashiwa.consent("consent-0001", {"122203"});
+  // Nagareyama is unreachable for now: the first message waits in the queue.
+  receiver().exchange().stop();
+  auto sheet = mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml"));
+  auto queued = kashiwa.exchange().submitter().submit(sheet);
+  ASSERT_EQ(queued.size(), 1u);
+  store::withTransaction(kashiwa.pool(), [](store::PgConnection& conn) {
+    EXPECT_TRUE(store::revokeConsent(conn, "consent-0001"));
+  });
+  try {
+    kashiwa.exchange().submitter().submit(sheet);
+    FAIL() << "submitted after revocation";
+  } catch (const SubmitError& e) {
+    EXPECT_EQ(e.code(), "consent-revoked");
+    EXPECT_THAT(e.what(), HasSubstr("consent consent-0001 was revoked"));
+  }
+  // The queued one is dead-lettered on its next attempt instead of being sent.
+  ASSERT_TRUE(testing::eventually([&] {
+    return kashiwa.count("SELECT count(*) FROM outbox WHERE state = 'dead' AND last_error LIKE "
+                         "'%was revoked%'") == 1;
+  }));
+}
+
+}  // namespace
+}  // namespace tsunagi::exchange
