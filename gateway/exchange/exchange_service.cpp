@@ -22,7 +22,7 @@ ExchangeService::ExchangeService(ExchangeOptions options, store::ConnectionPool&
       nodeKey_(crypto::Key::privateFromPemFile(options_.tls.keyFile)),
       receiver_(withCode(options_.receiver, options_.nodeCode), pool, manifests, nodeKey_),
       submitter_(options_.nodeCode, pool, manifests),
-      workers_(options_.nodeCode, pool, manifests, options_.tls, nodeKey_, stats_, options_.retry) {
+      pool_(pool) {
   if (!nodeKey_.isP256()) {
     throw crypto::CryptoError(options_.tls.keyFile.string() + ": node keys must be ECDSA P-256");
   }
@@ -47,32 +47,43 @@ ExchangeService::ExchangeService(ExchangeOptions options, store::ConnectionPool&
   server_ = std::make_unique<PeerServer>(receiver_, serverContext_, options_.listenHost,
                                          options_.listenPort, receiver_.maxBodyBytes(),
                                          options_.serverThreads);
+  port_ = server_->port();
 }
 
 ExchangeService::~ExchangeService() { stop(); }
 
 void ExchangeService::start() {
   if (!manifests_.current()) throw std::logic_error("ExchangeService::start before the manifest is loaded");
+  if (!server_) {
+    server_ = std::make_unique<PeerServer>(receiver_, serverContext_, options_.listenHost, port_,
+                                           receiver_.maxBodyBytes(), options_.serverThreads);
+  }
   server_->start();
-  workers_.startForManifest();
+  workers_ = std::make_unique<DeliveryWorkers>(options_.nodeCode, pool_, manifests_, options_.tls,
+                                               nodeKey_, stats_, options_.retry);
+  workers_->startForManifest();
   started_ = true;
   spdlog::info("node {} exchanging on https://{}:{}", options_.nodeCode, options_.listenHost, port());
 }
 
 void ExchangeService::stop() {
   if (server_) server_->stop();
-  workers_.stop();
+  server_.reset();
+  if (workers_) workers_->stop();
+  workers_.reset();
   started_ = false;
 }
 
 void ExchangeService::manifestChanged() {
-  if (started_) workers_.startForManifest();
+  if (started_ && workers_) workers_->startForManifest();
 }
 
 void ExchangeService::reloadRevocations() {
   if (options_.tls.crlFile) addCrl(*serverContext_, *options_.tls.crlFile);
 }
 
-void ExchangeService::wakeDelivery() { workers_.wake(); }
+void ExchangeService::wakeDelivery() {
+  if (workers_) workers_->wake();
+}
 
 }  // namespace tsunagi::exchange

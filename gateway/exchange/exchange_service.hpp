@@ -33,7 +33,8 @@ class ExchangeService {
   ExchangeService(const ExchangeService&) = delete;
   ExchangeService& operator=(const ExchangeService&) = delete;
 
-  /// Starts accepting and delivering. The manifest must be loaded.
+  /// Starts accepting and delivering. The manifest must be loaded. After stop(), start() listens
+  /// again on the same port.
   void start();
   /// Stops accepting, lets requests and sends in flight finish, stops the workers.
   void stop();
@@ -45,7 +46,7 @@ class ExchangeService {
   void reloadRevocations();
   /// Wakes the delivery workers after a submission.
   void wakeDelivery();
-  unsigned short port() const { return server_->port(); }
+  unsigned short port() const { return port_; }
   HandshakeStats& handshakeStats() { return stats_; }
   const ExchangeOptions& options() const { return options_; }
 
@@ -56,8 +57,10 @@ class ExchangeService {
   crypto::Key nodeKey_;
   Receiver receiver_;
   Submitter submitter_;
-  DeliveryWorkers workers_;
+  store::ConnectionPool& pool_;
+  std::unique_ptr<DeliveryWorkers> workers_;
   Poco::Net::Context::Ptr serverContext_;
+  unsigned short port_ = 0;
   std::unique_ptr<PeerServer> server_;
   bool started_ = false;
 };

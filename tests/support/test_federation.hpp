@@ -30,6 +30,9 @@ class TestNode {
   store::ConnectionPool& pool() { return *pool_; }
   exchange::ExchangeService& exchange() { return *exchange_; }
   federation::ManifestStore& manifests() { return *manifests_; }
+  /// The options its ExchangeService was made with (to start a second gateway process on the
+  /// same database).
+  const exchange::ExchangeOptions& options() const { return exchange_->options(); }
   std::string endpoint() const;
   /// Records a consent for the fixtures' patient (保険者 122200, 被保険者 0000123456 or `insured`).
   void consent(const std::string& reference, const std::vector<std::string>& scope,
