@@ -6,6 +6,7 @@
 #include <map>
 #include <ostream>
 
+#include "gateway/cli/manifest_command.hpp"
 #include "gateway/cli/validate_command.hpp"
 #include "gateway/demo/demo.hpp"
 #include "gateway/version.hpp"
@@ -25,6 +26,12 @@ commands:
                   check canonical documents (LiaisonSheet, CaseUpdate, CaseMembership)
                   against schema, code tables and business rules; - reads stdin.
                   prints "FILE: OK" or "FILE:LINE: PATH: reason" per problem
+  manifest sign --key KEY MANIFEST.xml
+                  check a federation manifest and sign it with the coordinator's
+                  key; writes MANIFEST.xml.sig (openssl dgst -sha256 -sign format)
+  manifest verify --signer CERT --ca CA [--ca CA] [--signature SIG] MANIFEST.xml
+                  check the signer's chain and OU, the signature, the content and
+                  the expiry; prints "OK serial N, expires ..., K nodes" or the failure
   version         print the version, git revision and library versions
   help            print this text (also --help, -h)
 
@@ -51,6 +58,7 @@ const std::map<std::string, Command>& commands() {
       {"version", versionCommand},
       {"demo", demo::runDemoCommand},
       {"validate", validateCommand},
+      {"manifest", manifestCommand},
   };
   return table;
 }

@@ -39,15 +39,35 @@ std::vector<Submitted> Submitter::submit(const mapping::CanonicalDocument& docum
   }
   auto manifest = manifests_.current();
   const std::string type = mapping::documentTypeName(document);
+  const std::string documentId = std::visit(
+      [](const auto& d) -> std::string {
+        using T = std::decay_t<decltype(d)>;
+        if constexpr (std::is_same_v<T, mapping::LiaisonSheet>)
+          return d.sheetId;
+        else if constexpr (std::is_same_v<T, mapping::CaseUpdate>)
+          return d.updateId;
+        else
+          return d.eventId;
+      },
+      document);
+  auto alreadyQueued = [&]() -> std::vector<Submitted> {
+    auto conn = pool_.lease();
+    std::vector<Submitted> out;
+    for (auto& [peer, id] : store::queuedForDocument(*conn, documentId)) out.push_back({peer, id});
+    return out;
+  };
+  // Idempotent on the document's own id: a tool that resubmits after a lost answer gets the
+  // original messages, and nothing is sent twice.
+  if (auto existing = alreadyQueued(); !existing.empty()) return existing;
 
   auto refuseEvent = [&](const std::string& code, const std::string& message,
                          const std::optional<std::string>& peer) {
     store::withTransaction(pool_, [&](store::PgConnection& conn) {
-      store::appendEvent(conn, store::Event{code.rfind("consent", 0) == 0 ? "consent-blocked" : "refused",
-                                            "outbound", peer, std::nullopt,
-                                            store::jsonObject({{"documentType", type},
-                                                               {"code", code},
-                                                               {"reason", message}})});
+      store::appendEvent(
+          conn, store::Event{code.rfind("consent", 0) == 0 ? "consent-blocked" : "refused",
+                             "outbound", peer, std::nullopt,
+                             store::jsonObject(
+                                 {{"documentType", type}, {"code", code}, {"reason", message}})});
     });
     throw SubmitError(code, message);
   };
@@ -67,16 +87,19 @@ std::vector<Submitted> Submitter::submit(const mapping::CanonicalDocument& docum
       }
       if (!target && sheet->patient.municipalityCode) {
         target = manifest->nodeServingMunicipality(*sheet->patient.municipalityCode);
-        key += (key.empty() ? "" : " or ") + std::string("municipality ") + *sheet->patient.municipalityCode;
+        key += (key.empty() ? "" : " or ") + std::string("municipality ") +
+               *sheet->patient.municipalityCode;
       }
       if (!target) {
-        refuseEvent("no-route",
-                    "no node in manifest serial " + std::to_string(manifest->serial) + " serves " +
-                        (key.empty() ? std::string("this patient (no insurance or municipality)") : key),
-                    std::nullopt);
+        refuseEvent(
+            "no-route",
+            "no node in manifest serial " + std::to_string(manifest->serial) + " serves " +
+                (key.empty() ? std::string("this patient (no insurance or municipality)") : key),
+            std::nullopt);
       }
       if (target->code == self_) {
-        refuseEvent("self-route", "the patient is served by this node (" + self_ + "); nothing to send",
+        refuseEvent("self-route",
+                    "the patient is served by this node (" + self_ + "); nothing to send",
                     std::nullopt);
       }
       plan.peers.push_back(target->code);
@@ -93,7 +116,8 @@ std::vector<Submitted> Submitter::submit(const mapping::CanonicalDocument& docum
         }
         for (const auto& p : membership->participants) plan.peers.push_back(p.node);
       } else {
-        if (!known) refuseEvent("case-unknown", "case " + caseId + " is not known to this node", {});
+        if (!known)
+          refuseEvent("case-unknown", "case " + caseId + " is not known to this node", {});
         if (known->closed) refuseEvent("case-closed", "case " + caseId + " is closed", {});
         plan.patient = {known->insurerNumber, known->insuredNumber};
         plan.peers = known->nodes;
@@ -106,8 +130,9 @@ std::vector<Submitted> Submitter::submit(const mapping::CanonicalDocument& docum
       plan.peers.erase(std::remove(plan.peers.begin(), plan.peers.end(), self_), plan.peers.end());
       for (const auto& peer : plan.peers) {
         if (!manifest->node(peer)) {
-          refuseEvent("no-route", "case participant node " + peer + " is not in manifest serial " +
-                                      std::to_string(manifest->serial),
+          refuseEvent("no-route",
+                      "case participant node " + peer + " is not in manifest serial " +
+                          std::to_string(manifest->serial),
                       peer);
         }
       }
@@ -136,36 +161,46 @@ std::vector<Submitted> Submitter::submit(const mapping::CanonicalDocument& docum
   }
 
   // One transaction: the case bookkeeping and every outbox row, or nothing.
-  return store::withTransaction(pool_, [&](store::PgConnection& conn) {
-    std::vector<Submitted> out;
-    if (const auto* membership = std::get_if<mapping::CaseMembership>(&document)) {
-      std::vector<std::string> nodes;
-      for (const auto& p : membership->participants) nodes.push_back(p.node);
-      switch (membership->action) {
-        case mapping::MembershipAction::Open:
-          nodes.push_back(self_);
-          store::openCase(conn, membership->caseId, plan.patient.insurer, plan.patient.insured, nodes);
-          break;
-        case mapping::MembershipAction::AddParticipant:
-          store::addCaseParticipants(conn, membership->caseId, nodes);
-          break;
-        case mapping::MembershipAction::RemoveParticipant:
-          store::removeCaseParticipants(conn, membership->caseId, nodes);
-          break;
-        case mapping::MembershipAction::Close:
-          store::closeCase(conn, membership->caseId);
-          break;
+  try {
+    return store::withTransaction(pool_, [&](store::PgConnection& conn) {
+      std::vector<Submitted> out;
+      if (const auto* membership = std::get_if<mapping::CaseMembership>(&document)) {
+        std::vector<std::string> nodes;
+        for (const auto& p : membership->participants) nodes.push_back(p.node);
+        switch (membership->action) {
+          case mapping::MembershipAction::Open:
+            nodes.push_back(self_);
+            store::openCase(conn, membership->caseId, plan.patient.insurer, plan.patient.insured,
+                            nodes);
+            break;
+          case mapping::MembershipAction::AddParticipant:
+            store::addCaseParticipants(conn, membership->caseId, nodes);
+            break;
+          case mapping::MembershipAction::RemoveParticipant:
+            store::removeCaseParticipants(conn, membership->caseId, nodes);
+            break;
+          case mapping::MembershipAction::Close:
+            store::closeCase(conn, membership->caseId);
+            break;
+        }
       }
+      for (const auto& peer : plan.peers) {
+        Envelope envelope{newMessageId(), utcNow(),         self_,    peer, type,
+                          plan.caseId,    consentFor[peer], document, {},   0};
+        store::enqueue(
+            conn, store::OutboundMessage{envelope.messageId, documentId, peer, type, plan.caseId,
+                                         consentFor[peer], serializeEnvelope(envelope)});
+        out.push_back({peer, envelope.messageId});
+      }
+      return out;
+    });
+  } catch (const store::PgError& e) {
+    // The same document submitted twice at once: the second finds the first's messages.
+    if (e.sqlstate() == "23505") {
+      if (auto existing = alreadyQueued(); !existing.empty()) return existing;
     }
-    for (const auto& peer : plan.peers) {
-      Envelope envelope{newMessageId(), utcNow(), self_, peer, type, plan.caseId,
-                        consentFor[peer], document, {}, 0};
-      store::enqueue(conn, store::OutboundMessage{envelope.messageId, peer, type, plan.caseId,
-                                                  consentFor[peer], serializeEnvelope(envelope)});
-      out.push_back({peer, envelope.messageId});
-    }
-    return out;
-  });
+    throw;
+  }
 }
 
 }  // namespace tsunagi::exchange

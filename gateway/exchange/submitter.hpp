@@ -35,7 +35,8 @@ class Submitter {
   Submitter(std::string selfCode, store::ConnectionPool& pool,
             const federation::ManifestStore& manifests);
 
-  /// Validates, routes, checks consent and enqueues. `caseId` ties a sheet to a case (optional
+  /// Validates, routes, checks consent and enqueues. Idempotent on the document's own id
+  /// (sheetId, updateId, eventId): a resubmission returns the messages queued the first time. `caseId` ties a sheet to a case (optional
   /// for sheets; CaseUpdate and CaseMembership carry their own). Throws SubmitError (after
   /// recording a consent-blocked or refused event) or store::PgError.
   std::vector<Submitted> submit(const mapping::CanonicalDocument& document,

@@ -5,6 +5,7 @@
 // higher; otherwise the last good manifest stays and the refusal is logged with its reason.
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>

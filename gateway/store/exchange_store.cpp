@@ -70,11 +70,21 @@ std::string chainHead(PgConnection& conn) {
   return conn.run("head_read", "SELECT hash FROM audit_head", {}).text(0, 0);
 }
 
+std::vector<std::pair<std::string, std::string>> queuedForDocument(PgConnection& conn,
+                                                                   const std::string& documentId) {
+  auto r = conn.run("outbox_by_document",
+                    "SELECT peer, message_id FROM outbox WHERE document_id = $1 ORDER BY peer",
+                    {documentId});
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0), r.text(i, 1));
+  return out;
+}
+
 void enqueue(PgConnection& conn, const OutboundMessage& m) {
   conn.run("outbox_insert",
-           "INSERT INTO outbox (message_id, peer, document_type, case_id, consent_ref, envelope) "
-           "VALUES ($1, $2, $3, $4, $5, $6::bytea)",
-           {m.messageId, m.peer, m.documentType, opt(m.caseId), opt(m.consentReference),
+           "INSERT INTO outbox (message_id, document_id, peer, document_type, case_id, "
+           "consent_ref, envelope) VALUES ($1, $2, $3, $4, $5, $6, $7::bytea)",
+           {m.messageId, m.documentId, m.peer, m.documentType, opt(m.caseId), opt(m.consentReference),
             "\\x" + mapping::toHex(m.envelope)});
   appendEvent(conn, Event{"queued", "outbound", m.peer, m.messageId,
                           jsonObject({{"documentType", m.documentType}})});

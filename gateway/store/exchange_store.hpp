@@ -34,12 +34,17 @@ std::string jsonObject(const std::vector<std::pair<std::string, std::string>>& f
 
 struct OutboundMessage {
   std::string messageId;
+  std::string documentId;  ///< sheetId / updateId / eventId: submissions are idempotent on it
   std::string peer;
   std::string documentType;
   std::optional<std::string> caseId;
   std::optional<std::string> consentReference;
   std::string envelope;  ///< serialized envelope; the HTTP signature is made at each send
 };
+
+/// (peer, message id) of the messages already queued for a document id, in peer order.
+std::vector<std::pair<std::string, std::string>> queuedForDocument(PgConnection& conn,
+                                                                   const std::string& documentId);
 
 /// Commits nothing by itself: call inside a transaction together with the other rows of the
 /// submission, so a message is accepted only once it is durable.

@@ -44,6 +44,7 @@ INSERT INTO audit_head VALUES (true, 0, repeat('0', 64));
 CREATE TABLE outbox (
   id              bigserial PRIMARY KEY,
   message_id      uuid NOT NULL UNIQUE,
+  document_id     text NOT NULL,
   peer            char(6) NOT NULL,
   document_type   text NOT NULL,
   case_id         text,
@@ -57,6 +58,8 @@ CREATE TABLE outbox (
   finished_at     timestamptz
 );
 CREATE INDEX outbox_due ON outbox (peer, next_attempt_at) WHERE state = 'pending';
+-- A local tool that resubmits a document (after a lost answer) gets the original messages back.
+CREATE UNIQUE INDEX outbox_document ON outbox (document_id, peer);
 
 CREATE TABLE receipts (
   message_id  uuid PRIMARY KEY REFERENCES outbox (message_id),

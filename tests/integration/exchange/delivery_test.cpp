@@ -16,8 +16,11 @@ const testing::TestNodeSpec kKashiwa{"122173", "柏市", {"122173"}, {"122176"}}
 const testing::TestNodeSpec kNagareyama{"122203", "流山市", {"122203"}, {"122200"}};
 const testing::TestNodeSpec kMatsudo{"122076", "松戸市", {"122076"}, {"122077"}};
 
+/// The discharge fixture for another patient, as a new sheet (its own sheetId).
 mapping::CanonicalDocument sheetFor(const std::string& insurer, const std::string& insured) {
+  static int serial = 0;
   std::string bytes = testing::canonicalFixture("discharge-sheet.xml");
+  bytes.replace(bytes.find("<sheetId>") + 9, 36, "sheet-" + std::to_string(++serial));
   bytes.replace(bytes.find("<insurerNumber>122200"), 21, "<insurerNumber>" + insurer);
   bytes.replace(bytes.find("<insuredNumber>0000123456"), 25, "<insuredNumber>" + insured);
   return mapping::parseCanonical(bytes);

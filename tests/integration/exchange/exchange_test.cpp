@@ -72,3 +72,25 @@ TEST(Exchange, DischargeSheetAndCaseUpdateArriveExactlyOnceWithVerifiedReceipts)
 
 }  // namespace
 }  // namespace tsunagi::exchange
+
+namespace tsunagi::exchange {
+namespace {
+
+TEST(Exchange, ResubmittingADocumentReturnsTheOriginalMessagesAndSendsNothingTwice) {
+  TestFederation federation({kKashiwa, kNagareyama});
+  auto& kashiwa = federation.node("122173");
+  kashiwa.consent("consent-0001", {"122203"});
+  auto sheet = mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml"));
+  auto first = kashiwa.exchange().submitter().submit(sheet);
+  auto again = kashiwa.exchange().submitter().submit(sheet);
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].messageId, first[0].messageId);
+  kashiwa.exchange().wakeDelivery();
+  ASSERT_TRUE(eventually([&] { return delivered(kashiwa) == 1; }));
+  EXPECT_EQ(kashiwa.count("SELECT count(*) FROM outbox"), 1);
+  EXPECT_EQ(federation.node("122203").count("SELECT count(*) FROM inbox"), 1);
+}
+
+}  // namespace
+}  // namespace tsunagi::exchange

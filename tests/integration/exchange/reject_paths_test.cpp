@@ -244,8 +244,10 @@ TEST_F(RejectPaths, RevokedConsentStopsNewAndQueuedMessages) {
   store::withTransaction(kashiwa.pool(), [](store::PgConnection& conn) {
     EXPECT_TRUE(store::revokeConsent(conn, "consent-0001"));
   });
+  std::string later = testing::canonicalFixture("discharge-sheet.xml");
+  later.replace(later.find("<sheetId>") + 9, 36, "a-later-sheet");
   try {
-    kashiwa.exchange().submitter().submit(sheet);
+    kashiwa.exchange().submitter().submit(mapping::parseCanonical(later));
     FAIL() << "submitted after revocation";
   } catch (const SubmitError& e) {
     EXPECT_EQ(e.code(), "consent-revoked");

@@ -239,8 +239,8 @@ TEST_F(ManifestStoreTest, WarnsAsExpiryNears) {
   ManifestStore s = store();
   s.load();
   // Half an hour after the manifest was written, ten days before expiry.
-  const auto now = system_clock::from_time_t(s.current()->expiresAt) - hours(24 * 10) +
-                   std::chrono::minutes(30);
+  const auto now =
+      system_clock::from_time_t(s.current()->expiresAt) - hours(24 * 10) + std::chrono::minutes(30);
   EXPECT_EQ(s.untilExpiry(now).count(), 10 * 24 * 3600 - 1800);
 
   LogCapture log;

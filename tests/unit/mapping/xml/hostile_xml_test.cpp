@@ -256,7 +256,7 @@ TEST(HostileXml, HundredMegabyteBodyIsRefusedBySizeBeforeParsing) {
   // A body that would fail every later check (DOCTYPE, NUL) if it were looked at: the size
   // message proves the size check came first.
   std::string bytes = std::string(kDecl) + "<!DOCTYPE x [<!ENTITY a \"b\">]>\n";
-  bytes.resize(100 * 1024 * 1024, ' ');
+  bytes.resize(std::size_t{100} * 1024 * 1024, ' ');
   bytes.back() = '\0';
 
   std::string canonicalMessage;
@@ -314,7 +314,7 @@ TEST(HostileXml, HundredAttributesOnOneElementHitTheAttributeCap) {
 }
 
 TEST(HostileXml, MegabyteAttributeValueOnTheRootIsRefusedWithoutEchoingIt) {
-  const std::string huge(1024 * 1024, 'A');
+  const std::string huge(std::size_t{1024} * 1024, 'A');
   const std::string inKind =
       replaced(dischargeSheet(), "kind=\"discharge\"", "kind=\"" + huge + "\"");
   const std::string unknown =
