@@ -41,6 +41,9 @@ void onParserError(void* userData, xmlErrorPtr error) {
   collector->have = true;
   collector->first.line = error->line;
   std::string message = trimmed(error->message);
+  for (char& c : message) {
+    if (c == '\n') c = ' ';
+  }
   if (error->code == XML_ERR_INVALID_CHAR || error->code == XML_ERR_INVALID_ENCODING) {
     message = "not well-formed UTF-8 or an invalid character (" + message + ")";
   }
@@ -76,6 +79,77 @@ void checkTree(const xmlNode* node, int depth, const ParseLimits& limits) {
   }
 }
 
+// One linear pass over the markup before libxml2 sees it: DTD declarations, element count,
+// nesting depth and attributes per start tag. It only needs to be right for documents libxml2
+// would accept; for anything else libxml2 reports the syntax error afterwards.
+void prescan(std::string_view bytes, const ParseLimits& limits) {
+  std::size_t elements = 0;
+  int depth = 0;
+  const std::size_t n = bytes.size();
+  std::size_t i = 0;
+  auto startsWith = [&](std::size_t at, std::string_view s) {
+    return bytes.substr(at, s.size()) == s;
+  };
+  auto skipPast = [&](std::size_t from, std::string_view end) {
+    const auto at = bytes.find(end, from);
+    return at == std::string_view::npos ? n : at + end.size();
+  };
+  while (i < n) {
+    const auto lt = bytes.find('<', i);
+    if (lt == std::string_view::npos) break;
+    if (startsWith(lt, "<!--")) {
+      i = skipPast(lt + 4, "-->");
+    } else if (startsWith(lt, "<![CDATA[")) {
+      const auto end = skipPast(lt + 9, "]]>");
+      // Deliberately strict: a DOCTYPE is refused even inside character data.
+      if (bytes.substr(lt, end - lt).find("<!DOCTYPE") != std::string_view::npos) {
+        refuse(lineAt(bytes, lt), "DOCTYPE declarations are not allowed");
+      }
+      i = end;
+    } else if (startsWith(lt, "<?")) {
+      i = skipPast(lt + 2, "?>");
+    } else if (startsWith(lt, "<!DOCTYPE")) {
+      refuse(lineAt(bytes, lt), "DOCTYPE declarations are not allowed");
+    } else if (startsWith(lt, "<!ENTITY")) {
+      refuse(lineAt(bytes, lt), "ENTITY declarations are not allowed");
+    } else if (startsWith(lt, "</")) {
+      --depth;
+      i = skipPast(lt + 2, ">");
+    } else {
+      // A start tag: count attributes (an '=' outside quoted values) up to its '>'.
+      int attributes = 0;
+      char quote = 0;
+      std::size_t j = lt + 1;
+      for (; j < n; ++j) {
+        const char c = bytes[j];
+        if (quote) {
+          if (c == quote) quote = 0;
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+        } else if (c == '=') {
+          if (++attributes > limits.maxAttributes) {
+            const auto nameEnd = bytes.find_first_of(" \t\r\n/>", lt + 1);
+            refuse(lineAt(bytes, lt), "element <" + std::string(bytes.substr(lt + 1, nameEnd - lt - 1)) +
+                                          "> has more than " +
+                                          std::to_string(limits.maxAttributes) + " attributes");
+          }
+        } else if (c == '>') {
+          break;
+        }
+      }
+      if (++elements > limits.maxElements) {
+        refuse(lineAt(bytes, lt), "more than " + std::to_string(limits.maxElements) + " elements");
+      }
+      const bool selfClosing = j < n && j > lt && bytes[j - 1] == '/';
+      if (!selfClosing && ++depth > limits.maxDepth) {
+        refuse(lineAt(bytes, lt), "elements nested deeper than " +
+                                      std::to_string(limits.maxDepth) + " levels");
+      }
+      i = j + 1;
+    }
+  }
+}
+
 }  // namespace
 
 Document parseUntrusted(std::string_view bytes, const ParseLimits& limits) {
@@ -89,14 +163,16 @@ Document parseUntrusted(std::string_view bytes, const ParseLimits& limits) {
     const auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - bytes.data());
     refuse(lineAt(bytes, offset), "NUL byte at offset " + std::to_string(offset));
   }
+  if (bytes.find_first_not_of(" \t\r\n") == std::string_view::npos) refuse(0, "document is empty");
   // A DTD is never needed by tsunagi's documents and is the door to entity attacks: refuse it
-  // before the parser sees it.
+  // before the parser sees it, wherever it appears.
   if (auto at = bytes.find("<!DOCTYPE"); at != std::string_view::npos) {
     refuse(lineAt(bytes, at), "DOCTYPE declarations are not allowed");
   }
   if (auto at = bytes.find("<!ENTITY"); at != std::string_view::npos) {
     refuse(lineAt(bytes, at), "ENTITY declarations are not allowed");
   }
+  prescan(bytes, limits);
 
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
   if (!ctxt) throw std::bad_alloc();

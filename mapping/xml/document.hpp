@@ -22,6 +22,10 @@ struct ParseLimits {
   std::size_t maxBytes = 16 * 1024 * 1024;
   int maxDepth = 32;                       ///< element nesting
   int maxAttributes = 16;                  ///< per element (namespace declarations included)
+  /// Elements in the whole document (a full discharge sheet has about 150). Checked by a linear
+  /// pre-scan, because libxml2 2.9 spends quadratic time on attribute floods and ~34× the input
+  /// in memory on element floods before any tree-level cap could act.
+  std::size_t maxElements = 20000;
 };
 
 /// Calls xmlInitParser() once; safe from any thread (parseUntrusted calls it too).
