@@ -22,6 +22,11 @@ install_missing() {
   for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
+  # The RFC 9421 interoperability test runs an independent verifier from npm. Any Node.js with
+  # npm will do (some machines carry NodeSource's, which bundles npm); otherwise Debian's.
+  if [ "$job" = test ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
+    missing+=(nodejs npm)
+  fi
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     say "missing Debian packages: ${missing[*]}"
