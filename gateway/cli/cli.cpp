@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "gateway/cli/manifest_command.hpp"
+#include "gateway/cli/run_command.hpp"
 #include "gateway/cli/validate_command.hpp"
 #include "gateway/demo/demo.hpp"
 #include "gateway/version.hpp"
@@ -19,6 +20,9 @@ std::string usage() {
 Federated exchange gateway for home-medical and long-term-care collaboration.
 
 commands:
+  run --config FILE
+                  run one node (production): database, peer exchange, local listener.
+                  SIGHUP reloads the manifest and CRL; SIGTERM/SIGINT stop it
   demo [--dir DIR] [--scenario-only]
                   start the demo node on the embedded PostgreSQL and print where it
                   listens; runs until Ctrl-C (with --scenario-only: check and exit)
@@ -59,6 +63,7 @@ const std::map<std::string, Command>& commands() {
       {"demo", demo::runDemoCommand},
       {"validate", validateCommand},
       {"manifest", manifestCommand},
+      {"run", runCommand},
   };
   return table;
 }

@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <cerrno>
+
 namespace tsunagi {
 
 namespace {
@@ -26,6 +28,18 @@ int waitForSignal() {
   while (sigwait(&set, &signal) != 0) {
   }
   return signal;
+}
+
+int waitForSignalFor(std::chrono::milliseconds timeout) {
+  sigset_t set = terminationSet();
+  timespec ts{static_cast<time_t>(timeout.count() / 1000),
+              static_cast<long>((timeout.count() % 1000) * 1000000)};
+  for (;;) {
+    const int signal = sigtimedwait(&set, nullptr, &ts);
+    if (signal > 0) return signal;
+    if (errno == EAGAIN) return 0;
+    if (errno != EINTR) return 0;
+  }
 }
 
 }  // namespace tsunagi

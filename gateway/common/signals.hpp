@@ -1,6 +1,7 @@
 #pragma once
 // Signal discipline for the whole process (see LIBRARY-NOTES: Poco threads must not take SIGTERM).
 
+#include <chrono>
 #include <csignal>
 
 namespace tsunagi {
@@ -11,5 +12,7 @@ void blockTerminationSignals();
 
 /// Waits for SIGINT, SIGTERM or SIGHUP (blocked beforehand) and returns which one arrived.
 int waitForSignal();
+/// The same, giving up after `timeout`: 0 when no signal came.
+int waitForSignalFor(std::chrono::milliseconds timeout);
 
 }  // namespace tsunagi

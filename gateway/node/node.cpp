@@ -10,33 +10,49 @@
 #include <Poco/ThreadPool.h>
 #include <spdlog/spdlog.h>
 
-#include <mutex>
 #include <stdexcept>
 
-#include "mapping/identifiers.hpp"
+#include "gateway/exchange/problem.hpp"
+#include "gateway/federation/manifest_store.hpp"
+#include "gateway/log/logging.hpp"
 #include "gateway/store/embedded_postgres.hpp"
+#include "gateway/store/exchange_store.hpp"
 #include "gateway/store/migrations.hpp"
-#include "gateway/store/pg.hpp"
+#include "gateway/store/pool.hpp"
+#include "mapping/identifiers.hpp"
 
 namespace tsunagi {
 
 namespace {
 
-class HealthHandler : public Poco::Net::HTTPRequestHandler {
+constexpr std::size_t kMaxLocalBody = 16 * 1024 * 1024;
+
+struct LocalReply {
+  int status;
+  std::string contentType;
+  std::string body;
+};
+
+class ReplyHandler : public Poco::Net::HTTPRequestHandler {
  public:
-  HealthHandler(std::string body, Poco::Net::HTTPResponse::HTTPStatus status)
-      : body_(std::move(body)), status_(status) {}
-  void handleRequest(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) override {
-    response.setStatus(status_);
-    response.setContentType("application/json");
-    response.setContentLength(static_cast<std::streamsize>(body_.size()));
-    response.send() << body_;
+  explicit ReplyHandler(std::function<LocalReply(Poco::Net::HTTPServerRequest&)> handle)
+      : handle_(std::move(handle)) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override {
+    LocalReply reply = handle_(request);
+    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
+    response.setContentType(reply.contentType);
+    response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
+    response.send() << reply.body;
   }
 
  private:
-  std::string body_;
-  Poco::Net::HTTPResponse::HTTPStatus status_;
+  std::function<LocalReply(Poco::Net::HTTPServerRequest&)> handle_;
 };
+
+LocalReply problemReply(const exchange::Problem& p) {
+  return {p.status, "application/problem+json", p.json()};
+}
 
 }  // namespace
 
@@ -44,10 +60,11 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
   const NodeOptions& options;
   std::unique_ptr<store::EmbeddedPostgres> embedded;
   std::string conninfo;
-  std::mutex dbMutex;
-  std::unique_ptr<store::PgConnection> db;
+  std::unique_ptr<store::ConnectionPool> pool;
   int schema = 0;
-  Poco::ThreadPool pool{2, 8};
+  std::unique_ptr<federation::ManifestStore> manifests;
+  std::unique_ptr<exchange::ExchangeService> exchange;
+  Poco::ThreadPool threads{2, 16};
   std::unique_ptr<Poco::Net::HTTPServer> server;
   unsigned short port = 0;
 
@@ -55,22 +72,70 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
 
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest& request) override {
-    using Status = Poco::Net::HTTPResponse::HTTPStatus;
-    if (request.getURI() != "/healthz") {
-      return new HealthHandler(R"({"type":"urn:tsunagi:problem:not-found","status":404})",
-                               Status::HTTP_NOT_FOUND);
+    const std::string uri = request.getURI();
+    if (uri == "/healthz") return new ReplyHandler([this](auto&) { return health(); });
+    if (uri == "/local/v1/documents") {
+      return new ReplyHandler([this](Poco::Net::HTTPServerRequest& r) { return submit(r); });
     }
-    std::lock_guard lock(dbMutex);
+    return new ReplyHandler([uri](auto&) { return problemReply(exchange::problems::notFound(uri)); });
+  }
+
+  LocalReply health() {
     bool ok = false;
     try {
-      ok = db && db->exec("SELECT 1").rows() == 1;
+      auto conn = pool->lease(std::chrono::seconds(2));
+      ok = conn->exec("SELECT 1").rows() == 1;
     } catch (const store::PgError& e) {
       spdlog::warn("health check: database unreachable: {}", e.what());
     }
+    auto manifest = manifests ? manifests->current() : nullptr;
     std::string body = std::string(R"({"status":")") + (ok ? "ok" : "database-unreachable") +
-                       R"(","node":")" + options.code + R"(","schema":)" +
-                       std::to_string(schema) + "}";
-    return new HealthHandler(body, ok ? Status::HTTP_OK : Status::HTTP_SERVICE_UNAVAILABLE);
+                       R"(","node":")" + options.code + R"(","schema":)" + std::to_string(schema);
+    if (manifest) body += R"(,"manifestSerial":)" + std::to_string(manifest->serial);
+    body += "}";
+    return {ok ? 200 : 503, "application/json", body};
+  }
+
+  // POST /local/v1/documents: a local tool hands over one canonical document. 202 only once the
+  // outbox rows are committed; resubmitting the same document id returns the same messages.
+  LocalReply submit(Poco::Net::HTTPServerRequest& request) {
+    namespace problems = exchange::problems;
+    if (request.getMethod() != "POST") return problemReply(problems::methodNotAllowed("use POST"));
+    if (!exchange) {
+      return problemReply(exchange::Problem{409, "urn:tsunagi:problem:exchange-disabled",
+                                            "This node has no exchange configured", ""});
+    }
+    if (!request.hasContentLength() || request.getChunkedTransferEncoding()) {
+      return problemReply(problems::lengthRequired("send Content-Length"));
+    }
+    const auto length = request.getContentLength64();
+    if (length < 0 || static_cast<std::size_t>(length) > kMaxLocalBody) {
+      return problemReply(problems::bodyTooLarge(std::to_string(length) + " bytes"));
+    }
+    std::string body(static_cast<std::size_t>(length), '\0');
+    request.stream().read(body.data(), length);
+    mapping::CanonicalDocument document;
+    try {
+      document = mapping::parseCanonical(body);
+    } catch (const mapping::DocumentError& e) {
+      return problemReply(problems::documentInvalid(e.what()));
+    }
+    try {
+      auto sent = exchange->submitter().submit(document);
+      exchange->wakeDelivery();
+      std::string json = R"({"messages":[)";
+      for (std::size_t i = 0; i < sent.size(); ++i) {
+        if (i) json += ',';
+        json += R"({"peer":")" + sent[i].peer + R"(","messageId":")" + sent[i].messageId + R"("})";
+      }
+      return {202, "application/json", json + "]}"};
+    } catch (const exchange::SubmitError& e) {
+      return problemReply(exchange::Problem{422, "urn:tsunagi:problem:" + e.code(),
+                                            "The document cannot be sent", e.what()});
+    } catch (const store::PgError& e) {
+      spdlog::error("local submission not stored: {}", e.what());
+      return problemReply(problems::storageUnavailable("not stored; retry"));
+    }
   }
 };
 
@@ -94,25 +159,48 @@ void Node::start() {
     impl_->embedded->ensureDatabase("tsunagi");
     impl_->conninfo = impl_->embedded->conninfo("tsunagi");
   }
-  impl_->db = std::make_unique<store::PgConnection>(impl_->conninfo);
-  impl_->schema = store::migrate(*impl_->db);
-  store::inTransaction(*impl_->db, [&] {
-    auto owner = impl_->db->exec("SELECT node_code FROM node_identity FOR UPDATE");
-    if (owner.rows() == 0) {
-      impl_->db->execParams("INSERT INTO node_identity (node_code, node_name) VALUES ($1, $2)",
-                            {options_.code, options_.name});
-    } else if (owner.text(0, 0) != options_.code) {
-      throw std::runtime_error("the database belongs to node " + owner.text(0, 0) +
-                               ", not to node " + options_.code +
-                               "; each node needs its own database");
-    }
-  });
+  impl_->pool = std::make_unique<store::ConnectionPool>(impl_->conninfo, options_.poolSize);
+  {
+    auto conn = impl_->pool->lease();
+    impl_->schema = store::migrate(*conn);
+    store::inTransaction(*conn, [&] {
+      auto owner = conn->exec("SELECT node_code FROM node_identity FOR UPDATE");
+      if (owner.rows() == 0) {
+        conn->run("identity_insert", "INSERT INTO node_identity (node_code, node_name) VALUES ($1, $2)",
+                  {options_.code, options_.name});
+      } else if (owner.text(0, 0) != options_.code) {
+        throw std::runtime_error("the database belongs to node " + owner.text(0, 0) +
+                                 ", not to node " + options_.code +
+                                 "; each node needs its own database");
+      }
+    });
+  }
+
+  if (options_.exchange) {
+    const NodeExchangeOptions& x = *options_.exchange;
+    std::vector<crypto::Certificate> cas;
+    for (const auto& ca : x.tls.caFiles) cas.push_back(crypto::Certificate::fromPemFile(ca));
+    impl_->manifests = std::make_unique<federation::ManifestStore>(
+        x.manifestFile, crypto::Certificate::fromPemFile(x.manifestSigner), cas);
+    impl_->manifests->load();
+    exchange::ExchangeOptions eo;
+    eo.nodeCode = options_.code;
+    eo.tls = x.tls;
+    eo.listenHost = x.peerHost;
+    eo.listenPort = x.peerPort;
+    eo.retry = x.retry;
+    eo.receiver.acceptPast = x.acceptPast;
+    eo.receiver.acceptFuture = x.acceptFuture;
+    impl_->exchange = std::make_unique<exchange::ExchangeService>(eo, *impl_->pool, *impl_->manifests);
+    impl_->exchange->start();
+  }
 
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options_.listenHost, options_.listenPort));
   impl_->port = socket.address().port();
   auto params = new Poco::Net::HTTPServerParams;
   params->setKeepAlive(true);
   params->setMaxQueued(64);
+  params->setMaxThreads(16);
   // The factory is owned by the server (Poco's SharedPtr); hand it a non-owning shim.
   struct Shim : Poco::Net::HTTPRequestHandlerFactory {
     Impl* impl;
@@ -122,25 +210,51 @@ void Node::start() {
       return impl->createRequestHandler(request);
     }
   };
-  impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Shim(impl_.get()), impl_->pool,
+  impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Shim(impl_.get()), impl_->threads,
                                                           socket, params);
   impl_->server->start();
   spdlog::info("node {} listening on {}:{}", options_.code, options_.listenHost, impl_->port);
 }
 
+std::string Node::reload() {
+  if (!impl_ || !impl_->manifests) return "nothing to reload (no exchange configured)";
+  auto result = impl_->manifests->reload();
+  impl_->exchange->reloadRevocations();
+  impl_->exchange->manifestChanged();
+  return std::string("manifest: ") + federation::toString(result.outcome) +
+         (result.reason.empty() ? "" : " (" + result.reason + ")");
+}
+
+void Node::checkManifest() {
+  if (!impl_ || !impl_->manifests) return;
+  auto result = impl_->manifests->reloadIfChanged();
+  if (result.outcome == federation::ReloadOutcome::Loaded) impl_->exchange->manifestChanged();
+  impl_->manifests->expiringSoon(std::chrono::system_clock::now());
+}
+
 void Node::stop() {
   if (!impl_) return;
   if (impl_->server) {
-    impl_->server->stopAll(true);
+    impl_->server->stopAll(false);
     impl_->server.reset();
   }
-  impl_->pool.joinAll();
-  impl_->db.reset();
+  impl_->threads.joinAll();
+  if (impl_->exchange) impl_->exchange->stop();
+  impl_->exchange.reset();
+  impl_->pool.reset();
   if (impl_->embedded) impl_->embedded->stop();
   impl_.reset();
 }
 
 unsigned short Node::port() const { return impl_ ? impl_->port : 0; }
+
+unsigned short Node::peerPort() const {
+  return impl_ && impl_->exchange ? impl_->exchange->port() : 0;
+}
+
+exchange::ExchangeService* Node::exchange() { return impl_ ? impl_->exchange.get() : nullptr; }
+
+store::ConnectionPool* Node::pool() { return impl_ ? impl_->pool.get() : nullptr; }
 
 std::string Node::healthUrl() const {
   return "http://" + options_.listenHost + ":" + std::to_string(port()) + "/healthz";

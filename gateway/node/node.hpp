@@ -7,15 +7,33 @@
 #include <optional>
 #include <string>
 
+#include "gateway/exchange/exchange_service.hpp"
+
 namespace tsunagi {
+
+/// The node-to-node exchange part of a node (absent: the node runs without peers).
+struct NodeExchangeOptions {
+  exchange::TlsFiles tls;
+  std::filesystem::path manifestFile;    ///< its signature is manifestFile + ".sig"
+  std::filesystem::path manifestSigner;  ///< the coordinator's certificate
+  std::string peerHost = "127.0.0.1";
+  unsigned short peerPort = 0;
+  exchange::RetryPolicy retry;
+  std::chrono::seconds acceptPast{300};
+  std::chrono::seconds acceptFuture{60};
+};
 
 struct NodeOptions {
   std::string code;                    ///< 6-digit 全国地方公共団体コード
   std::string name;                    ///< e.g. "柏市"
   std::filesystem::path dataDir;       ///< node's data directory (embedded cluster lives below)
   std::optional<std::string> conninfo; ///< absent: the embedded PostgreSQL under dataDir
-  std::string listenHost = "127.0.0.1";
-  unsigned short listenPort = 0;       ///< 0: any free port
+  std::size_t poolSize = 8;
+  std::string listenHost = "127.0.0.1";  ///< the local listener (local tools, health)
+  unsigned short listenPort = 0;         ///< 0: any free port
+  std::optional<NodeExchangeOptions> exchange;
+  std::string logFormat = "auto";
+  std::string logLevel = "info";
 };
 
 class Node {
@@ -31,7 +49,18 @@ class Node {
   /// Stops listening, then stops the embedded database. Safe to call twice.
   void stop();
 
+  /// SIGHUP: reloads the manifest (the last good one stays if the new one is refused) and the
+  /// CRL. Returns a one-line summary for the log.
+  std::string reload();
+  /// Timer path: reloads the manifest if its files changed, and warns as its expiry nears.
+  void checkManifest();
+
   unsigned short port() const;
+  /// The peer listener's port (0 without exchange).
+  unsigned short peerPort() const;
+  /// The exchange, when configured (tests and the demo submit through it).
+  exchange::ExchangeService* exchange();
+  store::ConnectionPool* pool();
   std::string healthUrl() const;
   /// Where the database is: "embedded PostgreSQL (socket …)" or the configured host.
   std::string databaseDescription() const;

@@ -24,9 +24,19 @@ std::pair<int, std::string> get(const Node& node, const std::string& path) {
   return {response.getStatus(), body};
 }
 
+NodeOptions nodeOptions(const std::string& code, const std::string& name, const std::string& dir,
+                        std::optional<std::string> conninfo) {
+  NodeOptions o;
+  o.code = code;
+  o.name = name;
+  o.dataDir = dir;
+  o.conninfo = std::move(conninfo);
+  return o;
+}
+
 TEST(Node, StartsOnTheEmbeddedDefaultAndAnswersHealth) {
   testing::TempDir dir("node");
-  NodeOptions options{"122173", "柏市", dir.path(), std::nullopt};
+  NodeOptions options = nodeOptions("122173", "柏市", dir.path(), std::nullopt);
   Node node(options);
   node.start();
   EXPECT_GT(node.port(), 0);
@@ -41,7 +51,7 @@ TEST(Node, StartsOnTheEmbeddedDefaultAndAnswersHealth) {
 TEST(Node, UsesAConfiguredDatabaseAndRecordsItsIdentity) {
   testing::TempDir dir("node");
   testing::TestDatabase db;
-  Node node(NodeOptions{"122203", "流山市", dir.path(), db.conninfo()});
+  Node node(nodeOptions("122203", "流山市", dir.path(), db.conninfo()));
   node.start();
   store::PgConnection conn(db.conninfo());
   EXPECT_EQ(conn.exec("SELECT node_code FROM node_identity").text(0, 0), "122203");
@@ -53,17 +63,17 @@ TEST(Node, RefusesAnotherNodesDatabase) {
   testing::TempDir dir("node");
   testing::TestDatabase db;
   {
-    Node first(NodeOptions{"122203", "流山市", dir.path(), db.conninfo()});
+    Node first(nodeOptions("122203", "流山市", dir.path(), db.conninfo()));
     first.start();
   }
-  Node second(NodeOptions{"122076", "松戸市", dir.path(), db.conninfo()});
+  Node second(nodeOptions("122076", "松戸市", dir.path(), db.conninfo()));
   EXPECT_THAT([&] { second.start(); },
               ::testing::ThrowsMessage<std::runtime_error>(
                   ::testing::HasSubstr("the database belongs to node 122203, not to node 122076")));
 }
 
 TEST(Node, RefusesACodeWithAWrongCheckDigit) {
-  EXPECT_THAT([] { Node(NodeOptions{"122174", "x", "/tmp", std::nullopt}); },
+  EXPECT_THAT([] { Node(nodeOptions("122174", "x", "/tmp", std::nullopt)); },
               ::testing::ThrowsMessage<std::invalid_argument>(
                   ::testing::HasSubstr("node code '122174': check digit is 4, expected 3")));
 }

@@ -1,0 +1,196 @@
+#include "gateway/config/node_config.hpp"
+
+#include <libxml/tree.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "gateway/crypto/keys.hpp"
+#include "mapping/identifiers.hpp"
+#include "mapping/xml/document.hpp"
+#include "mapping/xml/schema.hpp"
+
+namespace tsunagi::config {
+
+namespace fs = std::filesystem;
+using mapping::Issue;
+
+namespace {
+
+std::string describeAll(const fs::path& file, const std::vector<Issue>& issues) {
+  std::string out;
+  for (const Issue& i : issues) {
+    if (!out.empty()) out += "\n";
+    out += file.string() + ":" + (i.line > 0 ? std::to_string(i.line) + ":" : "") + " " +
+           (i.path.empty() ? "" : i.path + ": ") + i.message;
+  }
+  return out;
+}
+
+const xmlNode* child(const xmlNode* parent, const char* name) {
+  for (const xmlNode* n = parent ? parent->children : nullptr; n; n = n->next) {
+    if (n->type == XML_ELEMENT_NODE && std::strcmp(reinterpret_cast<const char*>(n->name), name) == 0) {
+      return n;
+    }
+  }
+  return nullptr;
+}
+
+std::optional<std::string> attribute(const xmlNode* node, const char* name) {
+  if (!node) return std::nullopt;
+  xmlChar* value = xmlGetNoNsProp(node, reinterpret_cast<const xmlChar*>(name));
+  if (!value) return std::nullopt;
+  std::string out = reinterpret_cast<const char*>(value);
+  xmlFree(value);
+  return out;
+}
+
+std::string text(const xmlNode* node) {
+  xmlChar* value = xmlNodeGetContent(node);
+  std::string out = value ? reinterpret_cast<const char*>(value) : "";
+  xmlFree(value);
+  return out;
+}
+
+class Reader {
+ public:
+  Reader(fs::path file, const xmlNode* root) : file_(std::move(file)), root_(root) {}
+
+  fs::path resolve(const std::string& path) const {
+    fs::path p(path);
+    return p.is_absolute() ? p : (file_.parent_path() / p).lexically_normal();
+  }
+
+  /// A file the node must be able to read; reports an issue at the element otherwise.
+  fs::path readableFile(const xmlNode* at, const std::string& key, const std::string& value) {
+    const fs::path p = resolve(value);
+    std::ifstream in(p, std::ios::binary);
+    if (!fs::exists(p)) {
+      fail(at, key, "file " + p.string() + " does not exist");
+    } else if (!in) {
+      fail(at, key, "file " + p.string() + " cannot be read (permissions?)");
+    }
+    return p;
+  }
+
+  void fail(const xmlNode* at, const std::string& key, std::string message) {
+    issues_.push_back(Issue{at ? static_cast<int>(xmlGetLineNo(at)) : 0,
+                            (at ? mapping::xml::pathOf(at) : std::string("/NodeConfig")) +
+                                (key.empty() ? "" : "/@" + key),
+                            std::move(message)});
+  }
+
+  std::vector<Issue>& issues() { return issues_; }
+
+ private:
+  fs::path file_;
+  const xmlNode* root_;
+  std::vector<Issue> issues_;
+};
+
+unsigned short port(const xmlNode* listener) {
+  return static_cast<unsigned short>(std::stoi(attribute(listener, "port").value_or("0")));
+}
+
+}  // namespace
+
+ConfigError::ConfigError(const fs::path& file, std::vector<Issue> issues)
+    : std::runtime_error(describeAll(file, issues)), issues_(std::move(issues)) {}
+
+NodeOptions loadNodeConfig(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw ConfigError(file, {Issue{0, "", fs::exists(file) ? "cannot be read (permissions?)"
+                                                           : "configuration file does not exist"}});
+  }
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  mapping::xml::Document doc = [&] {
+    try {
+      return mapping::xml::parseUntrusted(bytes.str());
+    } catch (const mapping::DocumentError& e) {
+      throw ConfigError(file, e.issues());
+    }
+  }();
+  const xmlNode* root = doc.root();
+  const char* ns = root->ns ? reinterpret_cast<const char*>(root->ns->href) : "";
+  if (std::strcmp(reinterpret_cast<const char*>(root->name), "NodeConfig") != 0 ||
+      std::strcmp(ns, "urn:tsunagi:config:1") != 0) {
+    throw ConfigError(file, {Issue{static_cast<int>(xmlGetLineNo(root)), "",
+                                   "expected a NodeConfig element in namespace urn:tsunagi:config:1"}});
+  }
+  if (auto issues = mapping::xml::shippedSchema("node-config-1.xsd")->validate(doc); !issues.empty()) {
+    throw ConfigError(file, issues);
+  }
+
+  Reader r(fs::absolute(file), root);
+  NodeOptions o;
+  const xmlNode* node = child(root, "node");
+  o.code = attribute(node, "code").value_or("");
+  o.name = attribute(node, "name").value_or("");
+  if (auto problem = mapping::checkMunicipalityCode(o.code)) r.fail(node, "code", *problem);
+  o.dataDir = r.resolve(text(child(root, "dataDirectory")));
+  if (const xmlNode* db = child(root, "database")) {
+    o.conninfo = attribute(db, "conninfo");
+    o.poolSize = static_cast<std::size_t>(std::stoi(attribute(db, "poolSize").value_or("8")));
+  }
+  const xmlNode* local = child(root, "localListener");
+  o.listenHost = attribute(local, "host").value_or("127.0.0.1");
+  o.listenPort = port(local);
+
+  if (const xmlNode* ex = child(root, "exchange")) {
+    NodeExchangeOptions x;
+    const xmlNode* peer = child(ex, "peerListener");
+    x.peerHost = attribute(peer, "host").value_or("127.0.0.1");
+    x.peerPort = port(peer);
+    const xmlNode* tls = child(ex, "tls");
+    x.tls.keyFile = r.readableFile(tls, "key", *attribute(tls, "key"));
+    x.tls.certificateFile = r.readableFile(tls, "certificate", *attribute(tls, "certificate"));
+    if (auto crl = attribute(tls, "crl")) x.tls.crlFile = r.readableFile(tls, "crl", *crl);
+    for (const xmlNode* n = tls->children; n; n = n->next) {
+      if (n->type == XML_ELEMENT_NODE) x.tls.caFiles.push_back(r.readableFile(n, "", text(n)));
+    }
+    const xmlNode* manifest = child(ex, "manifest");
+    x.manifestFile = r.readableFile(manifest, "file", *attribute(manifest, "file"));
+    x.manifestSigner = r.readableFile(manifest, "signer", *attribute(manifest, "signer"));
+    if (r.issues().empty()) {
+      // The files exist: check they are what they claim, so a node never starts half-configured.
+      try {
+        if (!crypto::Key::privateFromPemFile(x.tls.keyFile).isP256()) {
+          r.fail(tls, "key", "the node key must be an ECDSA P-256 key");
+        }
+      } catch (const crypto::CryptoError& e) {
+        r.fail(tls, "key", std::string("unreadable private key: ") + e.what());
+      }
+      try {
+        const auto cert = crypto::Certificate::fromPemFile(x.tls.certificateFile);
+        if (cert.commonName() != o.code) {
+          r.fail(tls, "certificate", "the certificate is for node " + cert.commonName() +
+                                         ", this node is " + o.code);
+        }
+      } catch (const crypto::CryptoError& e) {
+        r.fail(tls, "certificate", std::string("unreadable certificate: ") + e.what());
+      }
+    }
+    if (const xmlNode* retry = child(ex, "retry")) {
+      x.retry.maxAttempts = std::stoi(attribute(retry, "maxAttempts").value_or("12"));
+      x.retry.baseDelay = std::chrono::milliseconds(std::stoi(attribute(retry, "baseDelayMs").value_or("1000")));
+      x.retry.maxDelay = std::chrono::milliseconds(std::stoi(attribute(retry, "maxDelayMs").value_or("600000")));
+      x.retry.lease = std::chrono::seconds(std::stoi(attribute(retry, "leaseSeconds").value_or("120")));
+    }
+    if (const xmlNode* window = child(ex, "replayWindow")) {
+      x.acceptPast = std::chrono::seconds(std::stoll(attribute(window, "pastSeconds").value_or("300")));
+      x.acceptFuture = std::chrono::seconds(std::stoll(attribute(window, "futureSeconds").value_or("60")));
+    }
+    o.exchange = x;
+  }
+  if (const xmlNode* log = child(root, "log")) {
+    o.logFormat = attribute(log, "format").value_or("auto");
+    o.logLevel = attribute(log, "level").value_or("info");
+  }
+  if (!r.issues().empty()) throw ConfigError(file, r.issues());
+  return o;
+}
+
+}  // namespace tsunagi::config
