@@ -179,6 +179,9 @@ NodeOptions loadNodeConfig(const fs::path& file) {
       x.retry.maxDelay = std::chrono::milliseconds(std::stoi(attribute(retry, "maxDelayMs").value_or("600000")));
       x.retry.lease = std::chrono::seconds(std::stoi(attribute(retry, "leaseSeconds").value_or("120")));
     }
+    if (const xmlNode* handOver = child(ex, "localDelivery")) {
+      x.inboxDirectory = r.resolve(*attribute(handOver, "directory"));
+    }
     if (const xmlNode* window = child(ex, "replayWindow")) {
       x.acceptPast = std::chrono::seconds(std::stoll(attribute(window, "pastSeconds").value_or("300")));
       x.acceptFuture = std::chrono::seconds(std::stoll(attribute(window, "futureSeconds").value_or("60")));

@@ -12,6 +12,7 @@
 
 #include <stdexcept>
 
+#include "gateway/exchange/local_delivery.hpp"
 #include "gateway/exchange/problem.hpp"
 #include "gateway/federation/manifest_store.hpp"
 #include "gateway/log/logging.hpp"
@@ -64,6 +65,7 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
   int schema = 0;
   std::unique_ptr<federation::ManifestStore> manifests;
   std::unique_ptr<exchange::ExchangeService> exchange;
+  std::unique_ptr<exchange::LocalDelivery> localDelivery;
   Poco::ThreadPool threads{2, 16};
   std::unique_ptr<Poco::Net::HTTPServer> server;
   unsigned short port = 0;
@@ -193,6 +195,10 @@ void Node::start() {
     eo.receiver.acceptFuture = x.acceptFuture;
     impl_->exchange = std::make_unique<exchange::ExchangeService>(eo, *impl_->pool, *impl_->manifests);
     impl_->exchange->start();
+    const auto inbox = x.inboxDirectory.empty() ? options_.dataDir / "inbox" : x.inboxDirectory;
+    impl_->localDelivery = std::make_unique<exchange::LocalDelivery>(
+        *impl_->pool, std::make_shared<exchange::DirectorySink>(inbox), x.retry);
+    impl_->localDelivery->start();
   }
 
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options_.listenHost, options_.listenPort));
@@ -239,6 +245,7 @@ void Node::stop() {
     impl_->server.reset();
   }
   impl_->threads.joinAll();
+  if (impl_->localDelivery) impl_->localDelivery->stop();
   if (impl_->exchange) impl_->exchange->stop();
   impl_->exchange.reset();
   impl_->pool.reset();

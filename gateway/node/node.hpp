@@ -21,6 +21,8 @@ struct NodeExchangeOptions {
   exchange::RetryPolicy retry;
   std::chrono::seconds acceptPast{300};
   std::chrono::seconds acceptFuture{60};
+  /// Where received documents are handed to the local side (empty: <dataDir>/inbox).
+  std::filesystem::path inboxDirectory;
 };
 
 struct NodeOptions {

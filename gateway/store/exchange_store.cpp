@@ -207,6 +207,54 @@ void storeInbound(PgConnection& conn, const InboundMessage& m, const std::string
             "\\x" + mapping::toHex(m.envelope), m.contentDigest, "\\x" + mapping::toHex(receipt)});
 }
 
+std::vector<ClaimedInbound> claimInbound(PgConnection& conn, int limit, std::chrono::seconds lease) {
+  auto rows = inTransaction(conn, [&] {
+    return conn.run("inbox_claim",
+                    "UPDATE inbox SET local_attempts = local_attempts + 1, "
+                    "next_local_attempt_at = now() + make_interval(secs => $2) "
+                    "WHERE (sender, message_id) IN (SELECT sender, message_id FROM inbox "
+                    "WHERE local_state = 'pending' AND next_local_attempt_at <= now() "
+                    "ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED) "
+                    "RETURNING sender, message_id, document_type, envelope, local_attempts",
+                    {std::to_string(limit), std::to_string(lease.count())});
+  });
+  std::vector<ClaimedInbound> out;
+  for (int r = 0; r < rows.rows(); ++r) {
+    out.push_back(ClaimedInbound{rows.text(r, 0), rows.text(r, 1), rows.text(r, 2),
+                                 fromByteaHex(rows.text(r, 3)), static_cast<int>(rows.integer(r, 4))});
+  }
+  return out;
+}
+
+void markInboundDelivered(PgConnection& conn, const ClaimedInbound& m, const std::string& where) {
+  inTransaction(conn, [&] {
+    auto updated = conn.run("inbox_delivered",
+                            "UPDATE inbox SET local_state = 'delivered' WHERE sender = $1 AND "
+                            "message_id = $2 AND local_state = 'pending'",
+                            {m.sender, m.messageId});
+    if (updated.affected() == 0) return;
+    appendEvent(conn, Event{"delivered-locally", "local", m.sender, m.messageId,
+                            jsonObject({{"to", where}, {"attempt", std::to_string(m.attempts)}})});
+  });
+}
+
+void markInboundFailed(PgConnection& conn, const ClaimedInbound& m, const std::string& reason,
+                       bool permanent, int maxAttempts, std::chrono::milliseconds delay) {
+  inTransaction(conn, [&] {
+    const bool dead = permanent || m.attempts >= maxAttempts;
+    auto updated = conn.run(
+        "inbox_failed",
+        "UPDATE inbox SET local_state = CASE WHEN $3 THEN 'dead' ELSE 'pending' END, "
+        "next_local_attempt_at = now() + make_interval(secs => $4::double precision / 1000) "
+        "WHERE sender = $1 AND message_id = $2 AND local_state = 'pending'",
+        {m.sender, m.messageId, dead ? "true" : "false", std::to_string(delay.count())});
+    if (updated.affected() == 0) return;
+    appendEvent(conn, Event{dead ? "local-dead-lettered" : "local-retry-scheduled", "local",
+                            m.sender, m.messageId,
+                            jsonObject({{"attempt", std::to_string(m.attempts)}, {"reason", reason}})});
+  });
+}
+
 void recordConsent(PgConnection& conn, const Consent& c) {
   conn.run("consent_insert",
            "INSERT INTO consents (reference, insurer_number, insured_number, scope, obtained_on, "

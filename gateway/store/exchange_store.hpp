@@ -101,6 +101,21 @@ std::optional<std::string> existingReceipt(PgConnection& conn, const std::string
                                            const std::string& messageId);
 void storeInbound(PgConnection& conn, const InboundMessage& message, const std::string& receipt);
 
+/// An inbox message claimed for hand-over to the local side.
+struct ClaimedInbound {
+  std::string sender;
+  std::string messageId;
+  std::string documentType;
+  std::string envelope;
+  int attempts;  ///< including this one
+};
+
+/// Claims due inbox messages for local delivery (SKIP LOCKED + lease, like the outbox).
+std::vector<ClaimedInbound> claimInbound(PgConnection& conn, int limit, std::chrono::seconds lease);
+void markInboundDelivered(PgConnection& conn, const ClaimedInbound& m, const std::string& where);
+void markInboundFailed(PgConnection& conn, const ClaimedInbound& m, const std::string& reason,
+                       bool permanent, int maxAttempts, std::chrono::milliseconds delay);
+
 // ---- consents and cases ----
 
 struct Consent {

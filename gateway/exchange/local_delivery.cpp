@@ -1,0 +1,119 @@
+#include "gateway/exchange/local_delivery.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "gateway/exchange/envelope.hpp"
+
+namespace tsunagi::exchange {
+
+namespace {
+
+void writeAtomically(const std::filesystem::path& target, const std::string& bytes) {
+  const std::filesystem::path temp = target.string() + ".part";
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    throw LocalDeliveryError("cannot create " + temp.string() + ": " + std::strerror(errno), false);
+  }
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      throw LocalDeliveryError("cannot write " + temp.string() + ": " + why, false);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    throw LocalDeliveryError("cannot flush " + temp.string(), false);
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, target, ec);
+  if (ec) throw LocalDeliveryError("cannot rename to " + target.string() + ": " + ec.message(), false);
+}
+
+}  // namespace
+
+DirectorySink::DirectorySink(std::filesystem::path directory) : directory_(std::move(directory)) {
+  std::filesystem::create_directories(directory_);
+}
+
+std::string DirectorySink::deliver(const store::ClaimedInbound& message) {
+  Envelope envelope;
+  try {
+    envelope = parseEnvelope(message.envelope);
+  } catch (const mapping::DocumentError& e) {
+    // It was valid when received; a schema change since then is not retried.
+    throw LocalDeliveryError(std::string("stored envelope no longer parses: ") + e.what(), true);
+  }
+  const auto target = directory_ / (message.sender + "_" + message.messageId + ".xml");
+  writeAtomically(target, mapping::serialize(envelope.document));
+  return target.string();
+}
+
+LocalDelivery::LocalDelivery(store::ConnectionPool& pool, std::shared_ptr<LocalSink> sink,
+                             RetryPolicy policy)
+    : pool_(pool), sink_(std::move(sink)), policy_(policy) {}
+
+LocalDelivery::~LocalDelivery() { stop(); }
+
+void LocalDelivery::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void LocalDelivery::wake() {
+  std::lock_guard lock(mutex_);
+  ++generation_;
+  wake_.notify_all();
+}
+
+void LocalDelivery::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    wake_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void LocalDelivery::run() {
+  for (;;) {
+    long long seen = 0;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      seen = generation_;
+    }
+    std::vector<store::ClaimedInbound> claimed;
+    try {
+      auto conn = pool_.lease();
+      claimed = store::claimInbound(*conn, policy_.batch, policy_.lease);
+      for (const auto& m : claimed) {
+        try {
+          const std::string where = sink_->deliver(m);
+          store::markInboundDelivered(*conn, m, where);
+        } catch (const LocalDeliveryError& e) {
+          spdlog::warn("local delivery of {} from {} failed: {}", m.messageId, m.sender, e.what());
+          store::markInboundFailed(*conn, m, e.what(), e.permanent(), policy_.maxAttempts,
+                                   policy_.delayAfter(m.attempts));
+        }
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("local delivery: {}", e.what());
+    }
+    if (!claimed.empty()) continue;
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, policy_.idlePoll, [&] { return stopping_ || generation_ != seen; });
+  }
+}
+
+}  // namespace tsunagi::exchange
