@@ -1,5 +1,6 @@
 #include "gateway/cli/cli.hpp"
 
+#include <Poco/Exception.h>
 #include <spdlog/spdlog.h>
 
 #include <functional>
@@ -88,6 +89,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   std::vector<std::string> rest(args.begin() + 1, args.end());
   try {
     return it->second(rest, out, err);
+  } catch (const Poco::Exception& e) {
+    spdlog::error("{} failed: {}", name, e.displayText());
+    err << "tsunagi " << name << ": " << e.displayText() << '\n';
+    return kExitFailed;
   } catch (const std::exception& e) {
     spdlog::error("{} failed: {}", name, e.what());
     err << "tsunagi " << name << ": " << e.what() << '\n';

@@ -1,5 +1,6 @@
 #include "gateway/cli/run_command.hpp"
 
+#include <Poco/Exception.h>
 #include <spdlog/spdlog.h>
 
 #include <ostream>
@@ -30,6 +31,10 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
   Node node(options);
   try {
     node.start();
+  } catch (const Poco::Exception& e) {
+    err << "tsunagi run: node " << options.code << " cannot start: " << e.displayText() << '\n';
+    node.stop();
+    return kExitUsage;
   } catch (const std::exception& e) {
     err << "tsunagi run: node " << options.code << " cannot start: " << e.what() << '\n';
     node.stop();

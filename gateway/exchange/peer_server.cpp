@@ -94,7 +94,10 @@ class Factory : public Poco::Net::HTTPRequestHandlerFactory {
 PeerServer::PeerServer(Receiver& receiver, Poco::Net::Context::Ptr context, const std::string& host,
                        unsigned short port, std::size_t maxBodyBytes, int threads)
     : pool_(2, threads) {
-  Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress(host, port), 64, context);
+  // SO_REUSEADDR for quick restarts, never SO_REUSEPORT: the peer port must not be shareable.
+  Poco::Net::SecureServerSocket socket(context);
+  socket.bind(Poco::Net::SocketAddress(host, port), true, false);
+  socket.listen(64);
   port_ = socket.address().port();
   auto* params = new Poco::Net::HTTPServerParams;
   params->setKeepAlive(true);

@@ -178,6 +178,13 @@ void Node::start() {
     });
   }
 
+  // SO_REUSEADDR for quick restarts, but never SO_REUSEPORT (Poco's default for reuseAddress):
+  // another process must not be able to share, or silently take, a node's port.
+  Poco::Net::ServerSocket socket;
+  socket.bind(Poco::Net::SocketAddress(options_.listenHost, options_.listenPort), true, false);
+  socket.listen(64);
+  impl_->port = socket.address().port();
+
   if (options_.exchange) {
     const NodeExchangeOptions& x = *options_.exchange;
     std::vector<crypto::Certificate> cas;
@@ -201,8 +208,6 @@ void Node::start() {
     impl_->localDelivery->start();
   }
 
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options_.listenHost, options_.listenPort));
-  impl_->port = socket.address().port();
   auto params = new Poco::Net::HTTPServerParams;
   params->setKeepAlive(true);
   params->setMaxQueued(64);
