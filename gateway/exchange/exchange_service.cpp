@@ -26,6 +26,11 @@ ExchangeService::ExchangeService(ExchangeOptions options, store::ConnectionPool&
   if (!nodeKey_.isP256()) {
     throw crypto::CryptoError(options_.tls.keyFile.string() + ": node keys must be ECDSA P-256");
   }
+  if (options_.tls.crlFile && !options_.tls.revocations) {
+    std::vector<crypto::Certificate> cas;
+    for (const auto& ca : options_.tls.caFiles) cas.push_back(crypto::Certificate::fromPemFile(ca));
+    options_.tls.revocations = std::make_shared<RevocationList>(*options_.tls.crlFile, cas);
+  }
   const std::string self = options_.nodeCode;
   const federation::ManifestStore* store = &manifests_;
   serverContext_ = makeServerContext(
@@ -79,7 +84,8 @@ void ExchangeService::manifestChanged() {
 }
 
 void ExchangeService::reloadRevocations() {
-  if (options_.tls.crlFile) addCrl(*serverContext_, *options_.tls.crlFile);
+  // One list shared by the listener and every peer client of this node.
+  if (options_.tls.revocations) options_.tls.revocations->reload();
 }
 
 void ExchangeService::wakeDelivery() {

@@ -6,12 +6,15 @@
 #include <Poco/Net/NetSSL.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SSLException.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace tsunagi::exchange {
@@ -27,7 +30,17 @@ struct VerifyState {
   LeafCheck check;
   HandshakeStats* stats;
   bool server;
+  std::shared_ptr<RevocationList> revocations;  ///< null: no CRL configured
 };
+
+std::string serialHex(const ASN1_INTEGER* serial) {
+  BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
+  char* hex = BN_bn2hex(bn);
+  std::string out = hex ? hex : "";
+  OPENSSL_free(hex);
+  BN_free(bn);
+  return out;
+}
 
 int verifyStateIndex() {
   static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
@@ -76,6 +89,15 @@ int verifyCallback(int preverifyOk, X509_STORE_CTX* store) {
   if (X509_STORE_CTX_get_error_depth(store) != 0) return 1;  // only the leaf is pinned
   X509_up_ref(current);
   crypto::Certificate leaf(current);
+  if (state->revocations) {
+    if (auto reason = state->revocations->refusal(leaf)) {
+      state->stats->record(*reason);
+      spdlog::warn("TLS handshake refused: {} certificate CN={}: {} (CRL {})", side,
+                   leaf.commonName(), *reason, state->revocations->file().string());
+      X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REVOKED);
+      return 0;
+    }
+  }
   if (auto refusal = state->check(leaf)) {
     const std::string reason = refusal->substr(0, refusal->find(':'));
     state->stats->record(reason);
@@ -119,15 +141,20 @@ Poco::Net::Context::Ptr makeContext(Poco::Net::Context::Usage usage, const TlsFi
   // Avoid Poco 1.11's broken pipe when a client closes before reading TLS 1.3 session tickets.
   SSL_CTX_set_num_tickets(ctx, 0);
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
-  for (std::size_t i = 1; i < files.caFiles.size(); ++i) {
-    crypto::Certificate ca = crypto::Certificate::fromPemFile(files.caFiles[i]);
-    X509_STORE_add_cert(store, ca.get());
+  std::vector<crypto::Certificate> cas;
+  for (std::size_t i = 0; i < files.caFiles.size(); ++i) {
+    cas.push_back(crypto::Certificate::fromPemFile(files.caFiles[i]));
+    if (i > 0) X509_STORE_add_cert(store, cas.back().get());
   }
-  auto* state = new VerifyState{std::move(check), &stats, usage == Poco::Net::Context::TLS_SERVER_USE};
+  auto revocations = files.revocations;
+  if (!revocations && files.crlFile) {
+    revocations = std::make_shared<RevocationList>(*files.crlFile, cas);
+  }
+  auto* state = new VerifyState{std::move(check), &stats,
+                                usage == Poco::Net::Context::TLS_SERVER_USE, std::move(revocations)};
   // The state lives as long as the process (contexts are few and long-lived).
   SSL_CTX_set_ex_data(ctx, verifyStateIndex(), state);
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verifyCallback);
-  if (files.crlFile) addCrl(*context, *files.crlFile);
   return context;
 }
 
@@ -159,20 +186,59 @@ Poco::Net::Context::Ptr makeClientContext(const TlsFiles& files, LeafCheck check
   return makeContext(Poco::Net::Context::TLS_CLIENT_USE, files, std::move(check), stats);
 }
 
-void addCrl(Poco::Net::Context& context, const std::filesystem::path& crlFile) {
-  std::ifstream in(crlFile, std::ios::binary);
-  if (!in) throw crypto::CryptoError("cannot read CRL " + crlFile.string());
+struct RevocationList::Snapshot {
+  std::set<std::string> serials;  ///< revoked serial numbers (hex)
+  std::time_t nextUpdate = 0;     ///< 0: none given
+};
+
+RevocationList::RevocationList(std::filesystem::path crlFile, std::vector<crypto::Certificate> cas)
+    : file_(std::move(crlFile)), cas_(std::move(cas)), current_(load()) {}
+
+void RevocationList::reload() {
+  auto next = load();
+  std::lock_guard lock(mutex_);
+  current_ = std::move(next);
+}
+
+std::shared_ptr<const RevocationList::Snapshot> RevocationList::load() const {
+  std::ifstream in(file_, std::ios::binary);
+  if (!in) throw crypto::CryptoError("cannot read CRL " + file_.string());
   std::ostringstream text;
   text << in.rdbuf();
   const std::string pem = text.str();
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
       BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
-  X509_CRL* crl = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr);
-  if (!crl) throw crypto::CryptoError(crlFile.string() + " is not a PEM CRL");
-  X509_STORE* store = SSL_CTX_get_cert_store(context.sslContext());
-  X509_STORE_add_crl(store, crl);
-  X509_CRL_free(crl);
-  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+  std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)> crl(
+      PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr), X509_CRL_free);
+  if (!crl) throw crypto::CryptoError(file_.string() + " is not a PEM CRL");
+  const bool signedByCa = std::any_of(cas_.begin(), cas_.end(), [&](const crypto::Certificate& ca) {
+    return X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_subject_name(ca.get())) == 0 &&
+           X509_CRL_verify(crl.get(), ca.publicKey().get()) == 1;
+  });
+  if (!signedByCa) throw crypto::CryptoError(file_.string() + " is not signed by the regional CA");
+  auto snapshot = std::make_shared<Snapshot>();
+  if (const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get())) {
+    struct tm t {};
+    if (ASN1_TIME_to_tm(next, &t) == 1) snapshot->nextUpdate = timegm(&t);
+  }
+  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
+  for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
+    snapshot->serials.insert(
+        serialHex(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))));
+  }
+  return snapshot;
+}
+
+std::optional<std::string> RevocationList::refusal(const crypto::Certificate& leaf) const {
+  std::shared_ptr<const Snapshot> snapshot;
+  {
+    std::lock_guard lock(mutex_);
+    snapshot = current_;
+  }
+  // Fail closed on a stale CRL: publish a new one (make-crl.sh) and send SIGHUP.
+  if (snapshot->nextUpdate != 0 && snapshot->nextUpdate < std::time(nullptr)) return "crl-expired";
+  if (snapshot->serials.count(serialHex(X509_get0_serialNumber(leaf.get())))) return "revoked";
+  return std::nullopt;
 }
 
 namespace {

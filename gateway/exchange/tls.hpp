@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -22,11 +23,40 @@
 
 namespace tsunagi::exchange {
 
+class RevocationList;
+
 struct TlsFiles {
   std::filesystem::path keyFile;
   std::filesystem::path certificateFile;
   std::vector<std::filesystem::path> caFiles;  ///< one, or two during CA rotation
   std::optional<std::filesystem::path> crlFile;
+  /// The loaded CRL, shared by every context made from these files (server and all clients of a
+  /// node), so one reload reaches them all. Made from crlFile when absent.
+  std::shared_ptr<RevocationList> revocations;
+};
+
+/// The revoked serials of the regional CA's CRL. Checked in the verify callback rather than with
+/// OpenSSL's X509_V_FLAG_CRL_CHECK: a trust store cannot drop a CRL, and when two CRLs of one
+/// issuer share a lastUpdate second OpenSSL may keep using the older one. reload() replaces the
+/// whole list at once. The CRL must be signed by a configured CA; once its nextUpdate has passed,
+/// handshakes fail closed ("crl-expired").
+class RevocationList {
+ public:
+  /// Loads `crlFile`; throws crypto::CryptoError naming the file and the problem.
+  RevocationList(std::filesystem::path crlFile, std::vector<crypto::Certificate> cas);
+  /// Re-reads the file (after revoke.sh + make-crl.sh); the old list stays if the new is bad.
+  void reload();
+  /// "revoked", "crl-expired", or nullopt when the certificate may be used.
+  std::optional<std::string> refusal(const crypto::Certificate& leaf) const;
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  struct Snapshot;
+  std::shared_ptr<const Snapshot> load() const;
+  std::filesystem::path file_;
+  std::vector<crypto::Certificate> cas_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Snapshot> current_;
 };
 
 /// Handshake refusals by reason ("no-client-certificate", "untrusted-ca", "revoked",
@@ -52,10 +82,6 @@ Poco::Net::Context::Ptr makeServerContext(const TlsFiles& files, LeafCheck check
 /// Client context for calls to one peer (`check` pins that peer).
 Poco::Net::Context::Ptr makeClientContext(const TlsFiles& files, LeafCheck check,
                                           HandshakeStats& stats);
-
-/// Adds the CRL in `crlFile` to the context's trust store (reload after a new CRL is published;
-/// CRLs only grow, so adding is enough). Throws crypto::CryptoError.
-void addCrl(Poco::Net::Context& context, const std::filesystem::path& crlFile);
 
 /// Poco reports failed server-side handshakes to its ErrorHandler, silently in release builds:
 /// this one logs them, classifies the reason and counts it. Installed once per process.

@@ -23,7 +23,7 @@ TestNode::TestNode(TestPki& pki, const TestNodeSpec& spec, const std::filesystem
   exchange::ExchangeOptions options;
   options.nodeCode = spec.code;
   options.tls = exchange::TlsFiles{files.key, files.cert, {pki.ca().certificate()},
-                                   pki.ca().directory() / "crl.pem"};
+                                   pki.ca().directory() / "crl.pem", nullptr};
   options.retry = retry;
   exchange_ = std::make_unique<exchange::ExchangeService>(options, *pool_, *manifests_);
 }

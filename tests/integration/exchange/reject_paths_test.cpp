@@ -262,3 +262,23 @@ TEST_F(RejectPaths, RevokedConsentStopsNewAndQueuedMessages) {
 
 }  // namespace
 }  // namespace tsunagi::exchange
+
+namespace tsunagi::exchange {
+namespace {
+
+TEST_F(RejectPaths, SenderRefusesToTalkToARevokedPeerAfterReload) {
+  // The revoked node is the receiver this time: Kashiwa's delivery worker must not hand it data.
+  auto& kashiwa = federation_.node("122173");
+  kashiwa.consent("consent-0001", {"122203"});
+  federation_.pki().ca().revoke(federation_.pki().node("122203").cert);
+  kashiwa.exchange().reloadRevocations();
+  kashiwa.exchange().submitter().submit(
+      mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml")));
+  kashiwa.exchange().wakeDelivery();
+  ASSERT_TRUE(testing::eventually([&] { return kashiwa.exchange().handshakeStats().count("revoked") >= 1; }));
+  EXPECT_EQ(inbox(), 0);
+  EXPECT_EQ(kashiwa.count("SELECT count(*) FROM outbox WHERE state = 'pending'"), 1);
+}
+
+}  // namespace
+}  // namespace tsunagi::exchange
