@@ -76,6 +76,7 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
       const Poco::Net::HTTPServerRequest& request) override {
     const std::string uri = request.getURI();
     if (uri == "/healthz") return new ReplyHandler([this](auto&) { return health(); });
+    if (uri == "/metrics") return new ReplyHandler([this](auto&) { return metrics(); });
     if (uri == "/local/v1/documents") {
       return new ReplyHandler([this](Poco::Net::HTTPServerRequest& r) { return submit(r); });
     }
@@ -96,6 +97,47 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
     if (manifest) body += R"(,"manifestSerial":)" + std::to_string(manifest->serial);
     body += "}";
     return {ok ? 200 : 503, "application/json", body};
+  }
+
+  // Prometheus text format. The console issue adds the rest; these are the exchange's own gauges.
+  LocalReply metrics() {
+    std::string out;
+    auto gauge = [&](const std::string& name, const std::string& help, const std::string& type) {
+      out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    };
+    if (manifests) {
+      auto manifest = manifests->current();
+      gauge("tsunagi_manifest_serial", "Serial of the federation manifest in force.", "gauge");
+      out += "tsunagi_manifest_serial " + std::to_string(manifest ? manifest->serial : 0) + "\n";
+      gauge("tsunagi_manifest_expiry_seconds",
+            "Seconds until the manifest in force expires (warns below 14 days).", "gauge");
+      out += "tsunagi_manifest_expiry_seconds " +
+             std::to_string(manifests->untilExpiry(std::chrono::system_clock::now()).count()) + "\n";
+    }
+    if (exchange) {
+      gauge("tsunagi_tls_handshake_failures_total", "Refused peer handshakes by reason.", "counter");
+      for (const auto& [reason, n] : exchange->handshakeStats().all()) {
+        out += "tsunagi_tls_handshake_failures_total{reason=\"" + reason + "\"} " + std::to_string(n) + "\n";
+      }
+    }
+    try {
+      auto conn = pool->lease(std::chrono::seconds(2));
+      gauge("tsunagi_outbox_messages", "Outbound messages by peer and state.", "gauge");
+      auto r = conn->exec("SELECT peer, state, count(*) FROM outbox GROUP BY peer, state ORDER BY 1, 2");
+      for (int i = 0; i < r.rows(); ++i) {
+        out += "tsunagi_outbox_messages{peer=\"" + r.text(i, 0) + "\",state=\"" + r.text(i, 1) +
+               "\"} " + r.text(i, 2) + "\n";
+      }
+      gauge("tsunagi_inbox_messages", "Received messages by sender and local hand-over state.", "gauge");
+      r = conn->exec("SELECT sender, local_state, count(*) FROM inbox GROUP BY 1, 2 ORDER BY 1, 2");
+      for (int i = 0; i < r.rows(); ++i) {
+        out += "tsunagi_inbox_messages{sender=\"" + r.text(i, 0) + "\",state=\"" + r.text(i, 1) +
+               "\"} " + r.text(i, 2) + "\n";
+      }
+    } catch (const store::PgError& e) {
+      spdlog::warn("metrics: database unreachable: {}", e.what());
+    }
+    return {200, "text/plain; version=0.0.4", out};
   }
 
   // POST /local/v1/documents: a local tool hands over one canonical document. 202 only once the

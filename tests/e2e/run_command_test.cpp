@@ -200,6 +200,22 @@ TEST_F(RunCommand, SighupLoadsANewerManifestAndKeepsItAgainstAnOlderOne) {
   EXPECT_EQ(manifestSerial(port), 2);
   EXPECT_THAT(readFile(s.logFile), HasSubstr("RefusedOlderSerial"));
 
+  // The manifest's remaining validity is a metric (an alert can fire well before expiry).
+  {
+    Poco::Net::HTTPClientSession session("127.0.0.1", port);
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/metrics");
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::string body;
+    Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+    EXPECT_THAT(body, HasSubstr("tsunagi_manifest_serial 2\n"));
+    const auto at = body.find("\ntsunagi_manifest_expiry_seconds ");
+    ASSERT_NE(at, std::string::npos) << body;
+    const long long seconds = std::stoll(body.substr(at + 33));
+    EXPECT_GT(seconds, 80LL * 24 * 3600);  // TestPki's manifests expire in 90 days
+    EXPECT_LE(seconds, 90LL * 24 * 3600);
+  }
+
   kill(pid, SIGTERM);
   auto status = waitForExit(pid, std::chrono::seconds(30));
   ASSERT_TRUE(status.has_value());
