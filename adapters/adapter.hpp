@@ -1,16 +1,53 @@
 #pragma once
 // The adapter interface: what a city's or hospital's local bytes mean in canonical terms.
 // Adapters are registered explicitly (registerBuiltinAdapters), never by static initialisers.
+// Every translation returns a loss report: nothing is silently lost.
 
+#include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "adapters/loss_report.hpp"
+#include "mapping/model/canonical.hpp"
 
 namespace tsunagi::adapters {
 
 /// How far an adapter trusts its input (Envoy-style): every adapter in tsunagi treats local bytes as
 /// untrusted, but says so explicitly so a reviewer can check it.
 enum class InputTrust { Untrusted, TrustedLocal };
+
+/// Local bytes and what is known about where they came from.
+struct LocalInput {
+  std::string bytes;
+  std::string name;                            ///< file name, or a channel's description
+  std::map<std::string, std::string> metadata;  ///< connector-specific (e.g. content type)
+};
+
+struct Decoded {
+  std::vector<mapping::CanonicalDocument> documents;
+  LossReport losses;
+};
+
+struct Encoded {
+  std::string bytes;
+  std::string suggestedName;  ///< e.g. a file name the local tool expects
+  LossReport losses;
+};
+
+/// Input the adapter cannot translate. Each issue names the line (or 0) and the field path or
+/// column, and why — what an operator reads in an `.error.txt`, a NAK or a problem document.
+class AdapterError : public std::runtime_error {
+ public:
+  explicit AdapterError(std::vector<mapping::Issue> issues);
+  AdapterError(int line, std::string path, std::string message)
+      : AdapterError(std::vector<mapping::Issue>{mapping::Issue{line, std::move(path), std::move(message)}}) {}
+  const std::vector<mapping::Issue>& issues() const { return issues_; }
+
+ private:
+  std::vector<mapping::Issue> issues_;
+};
 
 class Adapter {
  public:
@@ -20,6 +57,14 @@ class Adapter {
   /// Canonical document types it can decode to or encode from ("LiaisonSheet", "CaseUpdate", …).
   virtual std::vector<std::string> documentTypes() const = 0;
   virtual InputTrust inputTrust() const { return InputTrust::Untrusted; }
+
+  virtual bool canDecode() const { return true; }
+  virtual bool canEncode() const { return false; }
+  /// Local bytes → canonical documents (each already valid: adapters call mapping::validate).
+  /// Throws AdapterError for input it cannot translate.
+  virtual Decoded decode(const LocalInput& input) const = 0;
+  /// Canonical document → local bytes. Throws AdapterError when the document cannot be expressed.
+  virtual Encoded encode(const mapping::CanonicalDocument& document) const;
 };
 
 }  // namespace tsunagi::adapters

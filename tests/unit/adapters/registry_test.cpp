@@ -11,6 +11,7 @@ class NamedAdapter : public Adapter {
   explicit NamedAdapter(std::string name) : name_(std::move(name)) {}
   std::string name() const override { return name_; }
   std::vector<std::string> documentTypes() const override { return {"LiaisonSheet"}; }
+  Decoded decode(const LocalInput&) const override { return {}; }
 
  private:
   std::string name_;

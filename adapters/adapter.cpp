@@ -1,0 +1,21 @@
+#include "adapters/adapter.hpp"
+
+namespace tsunagi::adapters {
+
+namespace {
+std::string summarise(const std::vector<mapping::Issue>& issues) {
+  if (issues.empty()) return "input cannot be translated";
+  std::string out = issues.front().describe();
+  if (issues.size() > 1) out += " (and " + std::to_string(issues.size() - 1) + " more)";
+  return out;
+}
+}  // namespace
+
+AdapterError::AdapterError(std::vector<mapping::Issue> issues)
+    : std::runtime_error(summarise(issues)), issues_(std::move(issues)) {}
+
+Encoded Adapter::encode(const mapping::CanonicalDocument&) const {
+  throw AdapterError(0, "", "adapter " + name() + " does not encode");
+}
+
+}  // namespace tsunagi::adapters
