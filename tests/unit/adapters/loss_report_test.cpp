@@ -14,8 +14,8 @@ TEST(LossReport, ListsEveryLossWithItsPath) {
             "approximated /LiaisonSheet/adl/bathing: 見守り (2) mapped to 一部介助 (3)\n"
             "substituted /LiaisonSheet/patient/nameKanji: 髙 → 高 for CP932\n");
   EXPECT_EQ(r.json(),
-            R"([{"kind":"approximated","path":"/LiaisonSheet/adl/bathing","detail":"見守り (2) mapped to 一部介助 (3)"},)"
-            R"({"kind":"substituted","path":"/LiaisonSheet/patient/nameKanji","detail":"髙 → 高 for CP932"}])");
+            R"j([{"kind":"approximated","path":"/LiaisonSheet/adl/bathing","detail":"見守り (2) mapped to 一部介助 (3)"},)j"
+            R"j({"kind":"substituted","path":"/LiaisonSheet/patient/nameKanji","detail":"髙 → 高 for CP932"}])j");
 }
 
 TEST(LossReport, JapaneseNoteCountsByKindAndStaysWithinItsLength) {
