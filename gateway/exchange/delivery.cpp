@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <limits>
 #include <random>
 
 #include "gateway/store/exchange_store.hpp"
@@ -85,7 +86,10 @@ void DeliveryWorkers::deliverOne(PeerClient& client, store::ClaimedMessage& m, b
       return;
     case SendOutcome::Kind::Retry: {
       const auto delay = policy_.delayAfter(m.attempts);
-      store::markFailed(*conn, m, outcome.reason, false, policy_.maxAttempts, delay);
+      // An unreachable peer (down for a weekend, say) never dead-letters its queue: the messages
+      // wait, visible on /metrics. Only answers from the peer count towards maxAttempts.
+      const int limit = outcome.connectionFailed ? std::numeric_limits<int>::max() : policy_.maxAttempts;
+      store::markFailed(*conn, m, outcome.reason, false, limit, delay);
       if (outcome.connectionFailed) {
         peerDown = true;  // the rest of this batch waits with it, without using up attempts
         downDelay = delay;

@@ -21,6 +21,8 @@
 namespace tsunagi::exchange {
 
 struct RetryPolicy {
+  /// Attempts the peer answered (5xx, 408, 429, a bad receipt) before a message is dead-lettered.
+  /// Connection failures do not count: a message waits for an unreachable peer.
   int maxAttempts = 12;
   std::chrono::milliseconds baseDelay{1000};
   std::chrono::milliseconds maxDelay{std::chrono::minutes(10)};

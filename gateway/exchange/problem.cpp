@@ -27,6 +27,7 @@ Problem wrongAddressee(const std::string& d) { return make(421, "wrong-addressee
 Problem documentTypeNotAccepted(const std::string& d) { return make(422, "document-type-not-accepted", "This node does not accept the document type", d); }
 Problem envelopeInvalid(const std::string& d) { return make(400, "envelope-invalid", "Envelope is not valid", d); }
 Problem documentInvalid(const std::string& d) { return make(422, "document-invalid", "Document fails schema or business rules", d); }
+Problem notAParticipant(const std::string& d) { return make(403, "not-a-participant", "Sender does not take part in the case", d); }
 Problem consentMissing(const std::string& d) { return make(422, "consent-missing", "No consent reference", d); }
 Problem bodyTooLarge(const std::string& d) { return make(413, "body-too-large", "Request body is over the size limit", d); }
 Problem lengthRequired(const std::string& d) { return make(411, "length-required", "Content-Length is required", d); }

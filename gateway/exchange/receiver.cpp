@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "gateway/exchange/envelope.hpp"
 #include "gateway/exchange/http_signature.hpp"
 #include "gateway/store/exchange_store.hpp"
@@ -133,7 +135,9 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
   // The envelope itself (the document inside is checked after the routing fields).
   Envelope envelope;
   try {
-    envelope = parseEnvelope(req.body, {}, EnvelopePart::HeaderOnly);
+    mapping::xml::ParseLimits limits;
+    limits.maxBytes = settings_.maxBodyBytes;
+    envelope = parseEnvelope(req.body, limits, EnvelopePart::HeaderOnly);
   } catch (const mapping::DocumentError& e) {
     return refuse(problems::envelopeInvalid(e.what()), peer, {});
   }
@@ -154,7 +158,9 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
   }
   // 7. Schema and business rules of the document.
   try {
-    parseEnvelopeDocument(envelope);
+    mapping::xml::ParseLimits limits;
+    limits.maxBytes = settings_.maxBodyBytes;
+    parseEnvelopeDocument(envelope, limits);
   } catch (const mapping::DocumentError& e) {
     return refuse(problems::documentInvalid(e.what()), peer, envelope.messageId);
   }
@@ -162,6 +168,32 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
   if (!envelope.consentReference) {
     return refuse(problems::consentMissing("the envelope names no consent reference"), peer,
                   envelope.messageId);
+  }
+
+  // 9. Only a participant may post to, or change the membership of, a case this node knows.
+  //    (A case not known yet is accepted: messages may arrive out of order.)
+  std::optional<std::string> caseOfDocument;
+  bool opensCase = false;
+  if (const auto* m = std::get_if<mapping::CaseMembership>(&envelope.document)) {
+    caseOfDocument = m->caseId;
+    opensCase = m->action == mapping::MembershipAction::Open;
+  } else if (const auto* u = std::get_if<mapping::CaseUpdate>(&envelope.document)) {
+    caseOfDocument = u->caseId;
+  }
+  if (caseOfDocument && !opensCase) {
+    try {
+      auto conn = pool_.lease();
+      auto known = store::findCase(*conn, *caseOfDocument);
+      if (known && std::find(known->nodes.begin(), known->nodes.end(), peer) == known->nodes.end()) {
+        return refuse(problems::notAParticipant("node " + peer + " is not a participant of case " +
+                                                *caseOfDocument),
+                      peer, envelope.messageId);
+      }
+    } catch (const store::PgError& e) {
+      spdlog::error("case lookup for message {} failed: {}", envelope.messageId, e.what());
+      return Reply::problem(problems::storageUnavailable("the message was not stored"),
+                            settings_.retryAfter);
+    }
   }
 
   // Commit, then acknowledge. A repeated message id gets its original receipt.

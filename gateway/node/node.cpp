@@ -272,10 +272,18 @@ void Node::start() {
 std::string Node::reload() {
   if (!impl_ || !impl_->manifests) return "nothing to reload (no exchange configured)";
   auto result = impl_->manifests->reload();
-  impl_->exchange->reloadRevocations();
   impl_->exchange->manifestChanged();
+  std::string crl = "unchanged";
+  try {
+    impl_->exchange->reloadRevocations();
+    crl = "reloaded";
+  } catch (const std::exception& e) {
+    // A broken CRL file must not take the node down: the last good list stays in force.
+    crl = std::string("refused, the previous list stays in force (") + e.what() + ")";
+    spdlog::error("CRL reload refused: {}", e.what());
+  }
   return std::string("manifest: ") + federation::toString(result.outcome) +
-         (result.reason.empty() ? "" : " (" + result.reason + ")");
+         (result.reason.empty() ? "" : " (" + result.reason + ")") + "; CRL: " + crl;
 }
 
 void Node::checkManifest() {

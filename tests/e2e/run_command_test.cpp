@@ -223,5 +223,35 @@ TEST_F(RunCommand, SighupLoadsANewerManifestAndKeepsItAgainstAnOlderOne) {
   EXPECT_THAT(readFile(s.logFile), HasSubstr("node 122173 stopped"));
 }
 
+TEST_F(RunCommand, BrokenCrlAtSighupKeepsTheNodeRunningWithTheLastGoodList) {
+  const fs::path crl = pki_.ca().makeCrl();
+  SpawnOptions s;
+  s.argv = {TSUNAGI_EXECUTABLE, "run", "--config", config([&](std::string& t) {
+              replace(t, R"(">
+      <ca>)", "\" crl=\"" + crl.string() + R"(">
+      <ca>)");
+            }).string()};
+  s.logFile = pki_.directory() / "crl-node.log";
+  s.env = {"PATH=/usr/bin:/bin"};
+  pid_t pid = spawnProcess(s);
+  unsigned short port = 0;
+  for (int i = 0; i < 600 && port == 0; ++i) {
+    const std::string log = readFile(s.logFile);
+    if (auto at = log.find(" ready: local http://127.0.0.1:"); at != std::string::npos) {
+      port = static_cast<unsigned short>(std::stoi(log.substr(at + 31)));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(port, 0) << readFile(s.logFile);
+  std::ofstream(crl, std::ios::trunc) << "not a CRL\n";
+  kill(pid, SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(waitForExit(pid, std::chrono::milliseconds(0)).has_value()) << readFile(s.logFile);
+  EXPECT_EQ(manifestSerial(port), 1);
+  EXPECT_THAT(readFile(s.logFile), HasSubstr("CRL reload refused"));
+  kill(pid, SIGTERM);
+  EXPECT_EQ(waitForExit(pid, std::chrono::seconds(30)), std::optional<int>(0));
+}
+
 }  // namespace
 }  // namespace tsunagi

@@ -282,3 +282,27 @@ TEST_F(RejectPaths, SenderRefusesToTalkToARevokedPeerAfterReload) {
 
 }  // namespace
 }  // namespace tsunagi::exchange
+
+namespace tsunagi::exchange {
+namespace {
+
+TEST_F(RejectPaths, OnlyAParticipantMayPostToAKnownCase) {
+  // Nagareyama knows the case with Kashiwa and itself as participants; Matsudo is not one.
+  store::withTransaction(receiver().pool(), [](store::PgConnection& conn) {
+    store::openCase(conn, "case-122203-2024-0001", std::string("122200"), std::string("0000123456"),
+                    {"122173", "122203"});
+  });
+  Envelope e{newMessageId(), utcNow(), "122076", "122203", "CaseUpdate",
+             std::string("case-122203-2024-0001"), std::string("consent-0001"),
+             mapping::parseCanonical(testing::canonicalFixture("case-update.xml")), {}, 0};
+  RawReply r = sendAs("122076", serializeEnvelope(e));
+  EXPECT_THAT(r, Problem(403, "urn:tsunagi:problem:not-a-participant")) << r.body;
+  EXPECT_EQ(inbox(), 0);
+  e.from = "122173";
+  e.messageId = newMessageId();
+  RawReply ok = sendAs("122173", serializeEnvelope(e));
+  EXPECT_EQ(ok.status, 202) << ok.body;
+}
+
+}  // namespace
+}  // namespace tsunagi::exchange
