@@ -31,22 +31,9 @@ example: $(basename "$0") /srv/tsunagi-ca "Tokatsu Regional CA"
 EOF
 }
 
-fail_usage() {
-  echo "$(basename "$0"): $1" >&2
-  echo >&2
-  usage >&2
-  exit 2
-}
-
-refuse() {
-  echo "$(basename "$0"): $1" >&2
-  exit 1
-}
-
-if [[ $# -ge 1 && ( $1 == "-h" || $1 == "--help" ) ]]; then
-  usage
-  exit 0
-fi
+# shellcheck source=certs/common.sh
+source "$(dirname "$(readlink -f "$0")")/common.sh"
+handle_help "$@"
 [[ $# -ge 1 && $# -le 2 ]] || fail_usage "expected DIR and an optional NAME, got $# argument(s)"
 dir=$1
 name=${2:-$DEFAULT_NAME}

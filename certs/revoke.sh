@@ -23,22 +23,9 @@ example: $(basename "$0") /srv/tsunagi-ca /srv/tsunagi-ca/nodes/122173/node.pem 
 EOF
 }
 
-fail_usage() {
-  echo "$(basename "$0"): $1" >&2
-  echo >&2
-  usage >&2
-  exit 2
-}
-
-refuse() {
-  echo "$(basename "$0"): $1" >&2
-  exit 1
-}
-
-if [[ $# -ge 1 && ( $1 == "-h" || $1 == "--help" ) ]]; then
-  usage
-  exit 0
-fi
+# shellcheck source=certs/common.sh
+source "$(dirname "$(readlink -f "$0")")/common.sh"
+handle_help "$@"
 [[ $# -ge 2 && $# -le 3 ]] || fail_usage "expected DIR, CERT.pem and an optional REASON"
 dir=$1
 cert=$2
