@@ -138,6 +138,11 @@ NodeOptions loadNodeConfig(const fs::path& file) {
   const xmlNode* local = child(root, "localListener");
   o.listenHost = attribute(local, "host").value_or("127.0.0.1");
   o.listenPort = port(local);
+  // The local listener has no authentication: local tools reach it on this machine only.
+  if (o.listenHost != "127.0.0.1" && o.listenHost != "::1" && o.listenHost != "localhost") {
+    r.fail(local, "host", "the local listener must be a loopback address (127.0.0.1 or ::1); '" +
+                              o.listenHost + "' would expose unauthenticated submissions");
+  }
 
   if (const xmlNode* ex = child(root, "exchange")) {
     NodeExchangeOptions x;

@@ -55,7 +55,10 @@ ExchangeService::ExchangeService(ExchangeOptions options, store::ConnectionPool&
   port_ = server_->port();
 }
 
-ExchangeService::~ExchangeService() { stop(); }
+ExchangeService::~ExchangeService() {
+  stop();
+  removeHandshakeErrorHandler(stats_);
+}
 
 void ExchangeService::start() {
   if (!manifests_.current()) throw std::logic_error("ExchangeService::start before the manifest is loaded");

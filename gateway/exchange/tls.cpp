@@ -42,8 +42,13 @@ std::string serialHex(const ASN1_INTEGER* serial) {
   return out;
 }
 
+// The state belongs to its SSL_CTX: OpenSSL calls this when the context is freed.
+void freeVerifyState(void*, void* state, CRYPTO_EX_DATA*, int, long, void*) {
+  delete static_cast<VerifyState*>(state);
+}
+
 int verifyStateIndex() {
-  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, freeVerifyState);
   return index;
 }
 
@@ -243,9 +248,18 @@ std::optional<std::string> RevocationList::refusal(const crypto::Certificate& le
 
 namespace {
 
+// Poco has one process-wide ErrorHandler. It counts into every registered node's stats (a
+// production process runs one node; tests run several and read the receiver's).
 class HandshakeErrorHandler : public Poco::ErrorHandler {
  public:
-  explicit HandshakeErrorHandler(HandshakeStats& stats) : stats_(stats) {}
+  void add(HandshakeStats* stats) {
+    std::lock_guard lock(mutex_);
+    stats_.insert(stats);
+  }
+  void remove(HandshakeStats* stats) {
+    std::lock_guard lock(mutex_);
+    stats_.erase(stats);
+  }
   void exception(const Poco::Exception& e) override { report(e.displayText()); }
   void exception(const std::exception& e) override { report(e.what()); }
   void exception() override { report("unknown error"); }
@@ -264,21 +278,30 @@ class HandshakeErrorHandler : public Poco::ErrorHandler {
     } else if (text.find("certificate verify failed") != std::string::npos) {
       return;  // already counted with its precise reason by the verify callback
     }
-    stats_.record(reason);
+    {
+      std::lock_guard lock(mutex_);
+      for (HandshakeStats* stats : stats_) stats->record(reason);
+    }
     spdlog::warn("peer connection failed ({}): {}", reason, text);
   }
-  HandshakeStats& stats_;
+
+  std::mutex mutex_;
+  std::set<HandshakeStats*> stats_;
 };
+
+HandshakeErrorHandler& handshakeErrorHandler() {
+  static HandshakeErrorHandler handler;
+  return handler;
+}
 
 }  // namespace
 
 void installHandshakeErrorHandler(HandshakeStats& stats) {
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  // One process-wide handler (Poco's design); later nodes in the same process (tests) replace it.
-  // The previous one is leaked on purpose: a Poco thread may still be using it.
-  Poco::ErrorHandler::set(new HandshakeErrorHandler(stats));
+  handshakeErrorHandler().add(&stats);
+  Poco::ErrorHandler::set(&handshakeErrorHandler());
 }
+
+void removeHandshakeErrorHandler(HandshakeStats& stats) { handshakeErrorHandler().remove(&stats); }
 
 std::optional<crypto::Certificate> peerCertificateOf(Poco::Net::HTTPServerRequest& request) {
   auto& impl = static_cast<Poco::Net::HTTPServerRequestImpl&>(request);

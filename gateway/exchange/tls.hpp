@@ -86,6 +86,8 @@ Poco::Net::Context::Ptr makeClientContext(const TlsFiles& files, LeafCheck check
 /// Poco reports failed server-side handshakes to its ErrorHandler, silently in release builds:
 /// this one logs them, classifies the reason and counts it. Installed once per process.
 void installHandshakeErrorHandler(HandshakeStats& stats);
+/// Stops counting into `stats` (before it is destroyed).
+void removeHandshakeErrorHandler(HandshakeStats& stats);
 
 /// The peer certificate of an accepted HTTPS request, or nullopt.
 std::optional<crypto::Certificate> peerCertificateOf(Poco::Net::HTTPServerRequest& request);

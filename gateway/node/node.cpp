@@ -1,5 +1,6 @@
 #include "gateway/node/node.hpp"
 
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
@@ -77,6 +78,9 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
     const std::string uri = request.getURI();
     if (uri == "/healthz") return new ReplyHandler([this](auto&) { return health(); });
     if (uri == "/metrics") return new ReplyHandler([this](auto&) { return metrics(); });
+    if (uri == "/local/v1/consents" || uri.rfind("/local/v1/consents/", 0) == 0) {
+      return new ReplyHandler([this](Poco::Net::HTTPServerRequest& r) { return consents(r); });
+    }
     if (uri == "/local/v1/documents") {
       return new ReplyHandler([this](Poco::Net::HTTPServerRequest& r) { return submit(r); });
     }
@@ -138,6 +142,78 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
       spdlog::warn("metrics: database unreachable: {}", e.what());
     }
     return {200, "text/plain; version=0.0.4", out};
+  }
+
+  // The consent registry for local tools (the console adds its own UI):
+  //   POST /local/v1/consents                 {"reference","insurerNumber","insuredNumber",
+  //                                            "scope":["122203"],"obtainedOn","obtainedBy",
+  //                                            "validUntil"?}
+  //   POST /local/v1/consents/REF/revoke
+  // Each change is an event in the exchange log.
+  LocalReply consents(Poco::Net::HTTPServerRequest& request) {
+    namespace problems = exchange::problems;
+    if (request.getMethod() != "POST") return problemReply(problems::methodNotAllowed("use POST"));
+    const std::string uri = request.getURI();
+    const std::string prefix = "/local/v1/consents/";
+    try {
+      if (uri.rfind(prefix, 0) == 0) {
+        const std::string rest = uri.substr(prefix.size());
+        const auto slash = rest.find('/');
+        if (slash == std::string::npos || rest.substr(slash) != "/revoke") {
+          return problemReply(problems::notFound(uri));
+        }
+        const std::string reference = rest.substr(0, slash);
+        const bool revoked = store::withTransaction(*pool, [&](store::PgConnection& conn) {
+          return store::revokeConsent(conn, reference);
+        });
+        if (!revoked) return problemReply(problems::notFound("no active consent " + reference));
+        return {200, "application/json", R"({"revoked":")" + log::jsonEscape(reference) + R"("})"};
+      }
+      if (!request.hasContentLength() || request.getContentLength64() > 64 * 1024) {
+        return problemReply(problems::lengthRequired("send Content-Length (at most 64 KiB)"));
+      }
+      std::string body(static_cast<std::size_t>(request.getContentLength64()), '\0');
+      request.stream().read(body.data(), static_cast<std::streamsize>(body.size()));
+      Poco::JSON::Object::Ptr json = Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
+      store::Consent c;
+      c.reference = json->getValue<std::string>("reference");
+      c.insurerNumber = json->getValue<std::string>("insurerNumber");
+      c.insuredNumber = json->getValue<std::string>("insuredNumber");
+      c.obtainedOn = json->getValue<std::string>("obtainedOn");
+      c.obtainedBy = json->getValue<std::string>("obtainedBy");
+      if (json->has("validUntil")) c.validUntil = json->getValue<std::string>("validUntil");
+      auto scope = json->getArray("scope");
+      if (!scope || scope->size() == 0) throw Poco::InvalidArgumentException("scope: list the receiving municipalities");
+      for (std::size_t i = 0; i < scope->size(); ++i) {
+        const std::string code = scope->getElement<std::string>(static_cast<unsigned>(i));
+        if (auto problem = mapping::checkMunicipalityCode(code)) {
+          throw Poco::InvalidArgumentException("scope[" + std::to_string(i) + "]: '" + code + "' " + *problem);
+        }
+        c.scope.push_back(code);
+      }
+      if (auto p = mapping::checkInsurerNumber(c.insurerNumber)) {
+        throw Poco::InvalidArgumentException("insurerNumber: " + *p);
+      }
+      if (auto p = mapping::checkInsuredNumber(c.insuredNumber)) {
+        throw Poco::InvalidArgumentException("insuredNumber: " + *p);
+      }
+      store::withTransaction(*pool, [&](store::PgConnection& conn) { store::recordConsent(conn, c); });
+      return {201, "application/json", R"({"recorded":")" + log::jsonEscape(c.reference) + R"("})"};
+    } catch (const store::PgError& e) {
+      if (e.sqlstate() == "23505") {
+        return problemReply(exchange::Problem{409, "urn:tsunagi:problem:consent-exists",
+                                              "A consent with this reference exists", ""});
+      }
+      if (e.sqlstate().rfind("22", 0) == 0) {  // data exception: a bad date, say
+        return problemReply(exchange::Problem{422, "urn:tsunagi:problem:consent-invalid",
+                                              "The consent is not valid", e.what()});
+      }
+      spdlog::error("consent not stored: {}", e.what());
+      return problemReply(problems::storageUnavailable("not stored; retry"));
+    } catch (const Poco::Exception& e) {
+      return problemReply(exchange::Problem{422, "urn:tsunagi:problem:consent-invalid",
+                                            "The consent is not valid", e.displayText()});
+    }
   }
 
   // POST /local/v1/documents: a local tool hands over one canonical document. 202 only once the
