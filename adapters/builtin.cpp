@@ -1,8 +1,15 @@
+#include "adapters/fhir_jp/fhir_jp_adapter.hpp"
+#include "adapters/liaison_xml/liaison_xml_adapter.hpp"
 #include "adapters/registry.hpp"
+#include "adapters/ssmix2/ssmix2_adapter.hpp"
 
 namespace tsunagi::adapters {
 
 // Each shipped adapter adds one line here (adapters issue): registerLiaisonXml(registry), …
-void registerBuiltinAdapters(AdapterRegistry& registry) { (void)registry; }
+void registerBuiltinAdapters(AdapterRegistry& registry) {
+  registerFhirJp(registry);
+  registerLiaisonXml(registry);
+  registerSsmix2(registry);
+}
 
 }  // namespace tsunagi::adapters

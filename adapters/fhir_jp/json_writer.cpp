@@ -1,0 +1,109 @@
+#include "adapters/fhir_jp/json_writer.hpp"
+
+#include <stdexcept>
+
+namespace tsunagi::adapters::fhir_jp {
+
+namespace {
+
+void writeString(std::string& out, std::string_view s) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+JsonValue JsonValue::boolean(bool value) {
+  JsonValue v(Kind::Literal);
+  v.text_ = value ? "true" : "false";
+  return v;
+}
+
+JsonValue JsonValue::integer(long long value) {
+  JsonValue v(Kind::Literal);
+  v.text_ = std::to_string(value);
+  return v;
+}
+
+JsonValue& JsonValue::set(std::string key, JsonValue value) {
+  if (kind_ != Kind::Object) throw std::logic_error("JsonValue::set on a non-object");
+  keys_.push_back(std::move(key));
+  items_.push_back(std::move(value));
+  return *this;
+}
+
+JsonValue& JsonValue::push(JsonValue value) {
+  if (kind_ != Kind::Array) throw std::logic_error("JsonValue::push on a non-array");
+  items_.push_back(std::move(value));
+  return *this;
+}
+
+std::string JsonValue::dump() const {
+  std::string out;
+  write(out, 0);
+  out += '\n';
+  return out;
+}
+
+void JsonValue::write(std::string& out, int indent) const {
+  const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
+  switch (kind_) {
+    case Kind::String:
+      writeString(out, text_);
+      return;
+    case Kind::Literal:
+      out += text_;
+      return;
+    case Kind::Array:
+    case Kind::Object: {
+      const bool isObject = kind_ == Kind::Object;
+      if (items_.empty()) {
+        out += isObject ? "{}" : "[]";
+        return;
+      }
+      out += isObject ? "{\n" : "[\n";
+      for (std::size_t i = 0; i < items_.size(); ++i) {
+        out += pad;
+        if (isObject) {
+          writeString(out, keys_[i]);
+          out += ": ";
+        }
+        items_[i].write(out, indent + 2);
+        out += i + 1 < items_.size() ? ",\n" : "\n";
+      }
+      out += std::string(static_cast<std::size_t>(indent), ' ');
+      out += isObject ? '}' : ']';
+      return;
+    }
+  }
+}
+
+}  // namespace tsunagi::adapters::fhir_jp
