@@ -100,39 +100,8 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
     return refuse(problems::bodyTooLarge(std::to_string(req.body.size()) + " bytes"), peer, {});
   }
 
-  // 1. The signer must be the authenticated peer.
-  const SignedFields fields{req.method, targetUri(req.path), req.contentType, req.contentDigest};
-  // 2. Digest, 3. signature.
-  if (auto problem = checkContentDigest(req.contentDigest, req.body)) {
-    return refuse(problems::digestMismatch(*problem), peer, {});
-  }
-  VerifiedSignature signature;
-  try {
-    signature = verifyRequest(fields, req.signatureInput, req.signature, req.peer->publicKey());
-  } catch (const SignatureError& e) {
-    return refuse(problems::signatureInvalid(e.what()), peer, {});
-  }
-  if (signature.keyId != peer) {
-    return refuse(problems::senderMismatch("signature keyid " + signature.keyId +
-                                           " is not the authenticated peer " + peer),
-                  peer, {});
-  }
-  // 4. Replay window on the signature's creation time.
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count();
-  if (signature.expires && *signature.expires < now) {
-    return refuse(problems::staleRequest("signature expired at " + std::to_string(*signature.expires)),
-                  peer, {});
-  }
-  if (signature.created < now - settings_.acceptPast.count() ||
-      signature.created > now + settings_.acceptFuture.count()) {
-    return refuse(problems::staleRequest("created " + std::to_string(signature.created) +
-                                         " is outside the window of -" +
-                                         std::to_string(settings_.acceptPast.count()) + "/+" +
-                                         std::to_string(settings_.acceptFuture.count()) +
-                                         " s around " + std::to_string(now)),
-                  peer, {});
-  }
-  // The envelope itself (the document inside is checked after the routing fields).
+  // 1. The sender must be the authenticated peer: the envelope's routing fields are read first
+  //    (hardened parse; the peer is already TLS-authenticated), the document inside comes later.
   Envelope envelope;
   try {
     mapping::xml::ParseLimits limits;
@@ -141,10 +110,42 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
   } catch (const mapping::DocumentError& e) {
     return refuse(problems::envelopeInvalid(e.what()), peer, {});
   }
+  const std::optional<std::string> id = envelope.messageId;
   if (envelope.from != peer) {
     return refuse(problems::senderMismatch("envelope says from " + envelope.from +
                                            " but the authenticated peer is " + peer),
-                  peer, envelope.messageId);
+                  peer, id);
+  }
+  // 2. Digest, 3. signature (made by the peer's key, under the peer's keyid).
+  const SignedFields fields{req.method, targetUri(req.path), req.contentType, req.contentDigest};
+  if (auto problem = checkContentDigest(req.contentDigest, req.body)) {
+    return refuse(problems::digestMismatch(*problem), peer, id);
+  }
+  VerifiedSignature signature;
+  try {
+    signature = verifyRequest(fields, req.signatureInput, req.signature, req.peer->publicKey());
+  } catch (const SignatureError& e) {
+    return refuse(problems::signatureInvalid(e.what()), peer, id);
+  }
+  if (signature.keyId != peer) {
+    return refuse(problems::senderMismatch("signature keyid " + signature.keyId +
+                                           " is not the authenticated peer " + peer),
+                  peer, id);
+  }
+  // 4. Replay window on the signature's creation time.
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count();
+  if (signature.expires && *signature.expires < now) {
+    return refuse(problems::staleRequest("signature expired at " + std::to_string(*signature.expires)),
+                  peer, id);
+  }
+  if (signature.created < now - settings_.acceptPast.count() ||
+      signature.created > now + settings_.acceptFuture.count()) {
+    return refuse(problems::staleRequest("created " + std::to_string(signature.created) +
+                                         " is outside the window of -" +
+                                         std::to_string(settings_.acceptPast.count()) + "/+" +
+                                         std::to_string(settings_.acceptFuture.count()) +
+                                         " s around " + std::to_string(now)),
+                  peer, id);
   }
   // 5. Addressee, 6. document type.
   if (envelope.to != settings_.nodeCode) {

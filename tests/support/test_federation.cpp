@@ -140,6 +140,30 @@ RawReply RawPeer::post(unsigned short port, const std::string& body,
     std::istream& in = session.receiveResponse(response);
     Poco::StreamCopier::copyToString(in, reply.body);
     reply.status = response.getStatus();
+    reply.retryAfter = response.get("Retry-After", "");
+  } catch (const Poco::Exception& e) {
+    reply.error = e.displayText();
+  }
+  return reply;
+}
+
+RawReply RawPeer::get(unsigned short port, const std::string& path) const {
+  RawReply reply;
+  try {
+    Poco::Net::Context::Params params;
+    if (key) params.privateKeyFile = key->string();
+    if (cert) params.certificateFile = cert->string();
+    params.caLocation = ca.string();
+    params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+    context->enableExtendedCertificateVerification(false);
+    Poco::Net::HTTPSClientSession session("127.0.0.1", port, context);
+    session.setTimeout(Poco::Timespan(10, 0));
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    Poco::StreamCopier::copyToString(session.receiveResponse(response), reply.body);
+    reply.status = response.getStatus();
   } catch (const Poco::Exception& e) {
     reply.error = e.displayText();
   }

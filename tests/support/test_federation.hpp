@@ -82,6 +82,7 @@ struct RawReply {
   int status = 0;  ///< 0 when no HTTP response came (TLS refused, connection reset)
   std::string body;
   std::string error;
+  std::string retryAfter;  ///< the Retry-After header, if any
 };
 
 /// A hand-driven peer for the reject paths: any key and certificate (or none), any headers.
@@ -93,6 +94,8 @@ struct RawPeer {
   RawReply post(unsigned short port, const std::string& body,
                 const std::vector<std::pair<std::string, std::string>>& headers,
                 std::optional<std::int64_t> contentLength = {}) const;
+  /// GETs https://127.0.0.1:port/PATH.
+  RawReply get(unsigned short port, const std::string& path) const;
 };
 
 /// A correctly signed request for `envelope` from the node whose key is `key` (keyid `keyId`).

@@ -306,3 +306,33 @@ TEST_F(RejectPaths, OnlyAParticipantMayPostToAKnownCase) {
 
 }  // namespace
 }  // namespace tsunagi::exchange
+
+namespace tsunagi::exchange {
+namespace {
+
+TEST_F(RejectPaths, StorageTroubleGets503WithRetryAfterAndNeverAnAcknowledgement) {
+  {
+    auto conn = receiver().pool().lease();
+    conn->exec("ALTER TABLE inbox RENAME TO inbox_unavailable");
+  }
+  RawReply r = sendAs("122173", envelope());
+  EXPECT_THAT(r, Problem(503, "urn:tsunagi:problem:storage-unavailable")) << r.body;
+  EXPECT_EQ(r.retryAfter, "30");
+  EXPECT_THAT(r.body, ::testing::Not(HasSubstr("<Receipt")));
+  {
+    auto conn = receiver().pool().lease();
+    conn->exec("ALTER TABLE inbox_unavailable RENAME TO inbox");
+  }
+  EXPECT_EQ(inbox(), 0);  // nothing half-written: the failed transaction left no row and no event
+  EXPECT_EQ(receiver().count("SELECT count(*) FROM exchange_events WHERE event = 'received'"), 0);
+}
+
+TEST_F(RejectPaths, HealthAnswersPeersWithTheManifestSerial) {
+  RawReply r = peer("122173").get(port(), "/exchange/v1/health");
+  EXPECT_EQ(r.status, 200) << r.error;
+  EXPECT_THAT(r.body, HasSubstr(R"("node":"122203")"));
+  EXPECT_THAT(r.body, HasSubstr(R"("manifestSerial":2)"));
+}
+
+}  // namespace
+}  // namespace tsunagi::exchange
