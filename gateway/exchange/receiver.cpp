@@ -37,16 +37,35 @@ std::string Receiver::targetUri(const std::string& path) const {
   return endpoint.substr(0, pathStart) + path;
 }
 
+namespace {
+
+// Where a document failed, without what it contained: "line 13 /Envelope/document/…/sex; …".
+std::string issuePaths(const mapping::DocumentError& e) {
+  std::string out;
+  for (const auto& issue : e.issues()) {
+    if (!out.empty()) out += "; ";
+    if (issue.line > 0) out += "line " + std::to_string(issue.line) + " ";
+    out += issue.path.empty() ? std::string("(document)") : issue.path;
+  }
+  return "invalid at " + out;
+}
+
+}  // namespace
+
 Reply Receiver::refuse(const Problem& problem, const std::optional<std::string>& peer,
-                       const std::optional<std::string>& messageId) {
+                       const std::optional<std::string>& messageId,
+                       const std::optional<std::string>& logDetail) {
+  // The peer gets the full detail; the application log and the exchange log get `logDetail` when
+  // the detail could quote document content (validation messages may cite field values).
+  const std::string recorded = logDetail.value_or(problem.detail);
   spdlog::warn("refused message {} from {}: {} ({})", messageId.value_or("-"), peer.value_or("-"),
-               problem.type, problem.detail);
+               problem.type, recorded);
   try {
     store::withTransaction(pool_, [&](store::PgConnection& conn) {
       store::appendEvent(conn, store::Event{"rejected", "inbound", peer, messageId,
                                             store::jsonObject({{"status", std::to_string(problem.status)},
                                                                {"type", problem.type},
-                                                               {"reason", problem.detail}})});
+                                                               {"reason", recorded}})});
     });
   } catch (const store::PgError& e) {
     spdlog::error("could not record the refusal in the exchange log: {}", e.what());
@@ -108,7 +127,7 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
     limits.maxBytes = settings_.maxBodyBytes;
     envelope = parseEnvelope(req.body, limits, EnvelopePart::HeaderOnly);
   } catch (const mapping::DocumentError& e) {
-    return refuse(problems::envelopeInvalid(e.what()), peer, {});
+    return refuse(problems::envelopeInvalid(e.what()), peer, {}, issuePaths(e));
   }
   const std::optional<std::string> id = envelope.messageId;
   if (envelope.from != peer) {
@@ -163,7 +182,7 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
     limits.maxBytes = settings_.maxBodyBytes;
     parseEnvelopeDocument(envelope, limits);
   } catch (const mapping::DocumentError& e) {
-    return refuse(problems::documentInvalid(e.what()), peer, envelope.messageId);
+    return refuse(problems::documentInvalid(e.what()), peer, envelope.messageId, issuePaths(e));
   }
   // 8. Consent reference.
   if (!envelope.consentReference) {

@@ -65,7 +65,8 @@ class Receiver {
 
  private:
   Reply refuse(const Problem& problem, const std::optional<std::string>& peer,
-               const std::optional<std::string>& messageId);
+               const std::optional<std::string>& messageId,
+               const std::optional<std::string>& logDetail = {});
 
   ReceiverSettings settings_;
   store::ConnectionPool& pool_;

@@ -336,3 +336,25 @@ TEST_F(RejectPaths, HealthAnswersPeersWithTheManifestSerial) {
 
 }  // namespace
 }  // namespace tsunagi::exchange
+
+namespace tsunagi::exchange {
+namespace {
+
+TEST_F(RejectPaths, ARefusedDocumentsContentStaysOutOfTheExchangeLog) {
+  std::string body = envelope();
+  body.replace(body.find("<nameKana>ナガレヤマ ハナコ</nameKana>"),
+               std::string("<nameKana>ナガレヤマ ハナコ</nameKana>").size(),
+               "<nameKana>ながれやま はなこ</nameKana>");
+  RawReply r = sendAs("122173", body);
+  EXPECT_THAT(r, Problem(422, "urn:tsunagi:problem:document-invalid")) << r.body;
+  // The peer is told exactly what is wrong …
+  EXPECT_THAT(r.body, HasSubstr("/Envelope/document/LiaisonSheet/patient/nameKana"));
+  // … the log keeps where, not what: no character of the name.
+  EXPECT_EQ(receiver().count("SELECT count(*) FROM exchange_events WHERE event = 'rejected' AND "
+                             "detail LIKE '%/patient/nameKana%'"),
+            1);
+  EXPECT_EQ(receiver().count("SELECT count(*) FROM exchange_events WHERE detail LIKE '%な%'"), 0);
+}
+
+}  // namespace
+}  // namespace tsunagi::exchange
