@@ -2,34 +2,12 @@
 
 #include <map>
 
+#include "mapping/json_escape.hpp"
 #include "mapping/text/utf8.hpp"
 
 namespace tsunagi::adapters {
 
 namespace {
-
-std::string jsonEscape(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
 
 const char* japaneseKind(Loss::Kind kind) {
   switch (kind) {
@@ -94,7 +72,7 @@ std::string LossReport::json() const {
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     if (i) out += ',';
     out += "{\"kind\":\"" + std::string(toString(entries_[i].kind)) + "\",\"path\":\"" +
-           jsonEscape(entries_[i].path) + "\",\"detail\":\"" + jsonEscape(entries_[i].detail) + "\"}";
+           mapping::jsonEscape(entries_[i].path) + "\",\"detail\":\"" + mapping::jsonEscape(entries_[i].detail) + "\"}";
   }
   return out + "]";
 }

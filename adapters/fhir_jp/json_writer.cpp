@@ -2,42 +2,13 @@
 
 #include <stdexcept>
 
+#include "mapping/json_escape.hpp"
+
 namespace tsunagi::adapters::fhir_jp {
 
 namespace {
 
-void writeString(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
+void writeString(std::string& out, std::string_view s) { mapping::appendJsonString(out, s); }
 
 }  // namespace
 

@@ -1,12 +1,12 @@
 #include "gateway/exchange/problem.hpp"
+#include "mapping/json_escape.hpp"
 
-#include "gateway/log/logging.hpp"
 
 namespace tsunagi::exchange {
 
 std::string Problem::json() const {
-  return "{\"type\":\"" + log::jsonEscape(type) + "\",\"title\":\"" + log::jsonEscape(title) +
-         "\",\"status\":" + std::to_string(status) + ",\"detail\":\"" + log::jsonEscape(detail) +
+  return "{\"type\":\"" + mapping::jsonEscape(type) + "\",\"title\":\"" + mapping::jsonEscape(title) +
+         "\",\"status\":" + std::to_string(status) + ",\"detail\":\"" + mapping::jsonEscape(detail) +
          "\"}";
 }
 

@@ -12,7 +12,4 @@ enum class Format { Auto, Human, Json };
 /// `level` is one of trace, debug, info, warn, error, critical, off.
 void init(Format format = Format::Auto, const std::string& level = "info");
 
-/// JSON string escaping as used by the JSON log format (exposed for tests).
-std::string jsonEscape(const std::string& text);
-
 }  // namespace tsunagi::log

@@ -1,4 +1,5 @@
 #include "gateway/node/node.hpp"
+#include "mapping/json_escape.hpp"
 
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -167,7 +168,7 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
           return store::revokeConsent(conn, reference);
         });
         if (!revoked) return problemReply(problems::notFound("no active consent " + reference));
-        return {200, "application/json", R"({"revoked":")" + log::jsonEscape(reference) + R"("})"};
+        return {200, "application/json", R"({"revoked":")" + mapping::jsonEscape(reference) + R"("})"};
       }
       if (!request.hasContentLength() || request.getContentLength64() > 64 * 1024) {
         return problemReply(problems::lengthRequired("send Content-Length (at most 64 KiB)"));
@@ -198,7 +199,7 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
         throw Poco::InvalidArgumentException("insuredNumber: " + *p);
       }
       store::withTransaction(*pool, [&](store::PgConnection& conn) { store::recordConsent(conn, c); });
-      return {201, "application/json", R"({"recorded":")" + log::jsonEscape(c.reference) + R"("})"};
+      return {201, "application/json", R"({"recorded":")" + mapping::jsonEscape(c.reference) + R"("})"};
     } catch (const store::PgError& e) {
       if (e.sqlstate() == "23505") {
         return problemReply(exchange::Problem{409, "urn:tsunagi:problem:consent-exists",

@@ -1,8 +1,8 @@
 #include "gateway/store/exchange_store.hpp"
+#include "mapping/json_escape.hpp"
 
 #include <algorithm>
 
-#include "gateway/log/logging.hpp"
 #include "mapping/digest.hpp"
 
 namespace tsunagi::store {
@@ -40,7 +40,7 @@ std::string jsonObject(const std::vector<std::pair<std::string, std::string>>& f
   std::string out = "{";
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i) out += ',';
-    out += '"' + log::jsonEscape(fields[i].first) + "\":\"" + log::jsonEscape(fields[i].second) + '"';
+    out += '"' + mapping::jsonEscape(fields[i].first) + "\":\"" + mapping::jsonEscape(fields[i].second) + '"';
   }
   return out + "}";
 }

@@ -5,7 +5,6 @@
 
 #include <sstream>
 
-#include "gateway/log/logging.hpp"
 
 namespace tsunagi::cli {
 namespace {
@@ -67,10 +66,6 @@ TEST(Cli, DemoRefusesUnknownOptionsBeforeStartingAnything) {
   EXPECT_THAT(r.err, HasSubstr("unexpected argument '--frobnicate'"));
 }
 
-TEST(JsonLog, EscapesQuotesControlCharactersAndKeepsUtf8) {
-  EXPECT_EQ(log::jsonEscape("a\"b\\c\nd\x01"), "a\\\"b\\\\c\\nd\\u0001");
-  EXPECT_EQ(log::jsonEscape("柏市"), "柏市");
-}
 
 }  // namespace
 }  // namespace tsunagi::cli

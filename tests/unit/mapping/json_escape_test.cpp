@@ -1,0 +1,15 @@
+#include "mapping/json_escape.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tsunagi::mapping {
+
+TEST(JsonEscape, EscapesQuotesBackslashesAndControlCharactersAndKeepsUtf8) {
+  EXPECT_EQ(jsonEscape("a\"b\\c\nd\x01"), "a\\\"b\\\\c\\nd\\u0001");
+  EXPECT_EQ(jsonEscape("柏市\t"), "柏市\\t");
+  std::string out;
+  appendJsonString(out, "流山\r");
+  EXPECT_EQ(out, "\"流山\\r\"");
+}
+
+}  // namespace tsunagi::mapping
