@@ -115,29 +115,35 @@ std::string canonicalFixture(const std::string& name) {
 
 namespace tsunagi::testing {
 
+std::unique_ptr<Poco::Net::HTTPSClientSession> RawPeer::openSession(unsigned short port) const {
+  Poco::Net::Context::Params params;
+  if (key) params.privateKeyFile = key->string();
+  if (cert) params.certificateFile = cert->string();
+  params.caLocation = ca.string();
+  params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
+  Poco::Net::Context::Ptr context =
+      new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+  context->enableExtendedCertificateVerification(false);
+  auto session = std::make_unique<Poco::Net::HTTPSClientSession>("127.0.0.1", port, context);
+  session->setTimeout(Poco::Timespan(10, 0));
+  return session;
+}
+
 RawReply RawPeer::post(unsigned short port, const std::string& body,
                        const std::vector<std::pair<std::string, std::string>>& headers,
                        std::optional<std::int64_t> contentLength) const {
   RawReply reply;
   try {
-    Poco::Net::Context::Params params;
-    if (key) params.privateKeyFile = key->string();
-    if (cert) params.certificateFile = cert->string();
-    params.caLocation = ca.string();
-    params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
-    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-    context->enableExtendedCertificateVerification(false);
-    Poco::Net::HTTPSClientSession session("127.0.0.1", port, context);
-    session.setTimeout(Poco::Timespan(10, 0));
+    auto session = openSession(port);
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/exchange/v1/messages",
                                    Poco::Net::HTTPMessage::HTTP_1_1);
     request.setContentType("application/xml");
     request.setContentLength(contentLength.value_or(static_cast<std::int64_t>(body.size())));
     for (const auto& [name, value] : headers) request.set(name, value);
-    std::ostream& out = session.sendRequest(request);
+    std::ostream& out = session->sendRequest(request);
     if (!contentLength || *contentLength == static_cast<std::int64_t>(body.size())) out << body;
     Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
+    std::istream& in = session->receiveResponse(response);
     Poco::StreamCopier::copyToString(in, reply.body);
     reply.status = response.getStatus();
     reply.retryAfter = response.get("Retry-After", "");
@@ -150,19 +156,11 @@ RawReply RawPeer::post(unsigned short port, const std::string& body,
 RawReply RawPeer::get(unsigned short port, const std::string& path) const {
   RawReply reply;
   try {
-    Poco::Net::Context::Params params;
-    if (key) params.privateKeyFile = key->string();
-    if (cert) params.certificateFile = cert->string();
-    params.caLocation = ca.string();
-    params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
-    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-    context->enableExtendedCertificateVerification(false);
-    Poco::Net::HTTPSClientSession session("127.0.0.1", port, context);
-    session.setTimeout(Poco::Timespan(10, 0));
+    auto session = openSession(port);
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    session.sendRequest(request);
+    session->sendRequest(request);
     Poco::Net::HTTPResponse response;
-    Poco::StreamCopier::copyToString(session.receiveResponse(response), reply.body);
+    Poco::StreamCopier::copyToString(session->receiveResponse(response), reply.body);
     reply.status = response.getStatus();
   } catch (const Poco::Exception& e) {
     reply.error = e.displayText();

@@ -75,6 +75,10 @@ std::string canonicalFixture(const std::string& name);
 
 }  // namespace tsunagi::testing
 
+namespace Poco::Net {
+class HTTPSClientSession;
+}
+
 namespace tsunagi::testing {
 
 /// What a raw HTTPS call got: an HTTP status and body, or the connection/handshake error.
@@ -96,6 +100,9 @@ struct RawPeer {
                 std::optional<std::int64_t> contentLength = {}) const;
   /// GETs https://127.0.0.1:port/PATH.
   RawReply get(unsigned short port, const std::string& path) const;
+
+ private:
+  std::unique_ptr<Poco::Net::HTTPSClientSession> openSession(unsigned short port) const;
 };
 
 /// A correctly signed request for `envelope` from the node whose key is `key` (keyid `keyId`).
