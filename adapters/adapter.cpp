@@ -14,7 +14,7 @@ std::string summarise(const std::vector<mapping::Issue>& issues) {
 AdapterError::AdapterError(std::vector<mapping::Issue> issues)
     : std::runtime_error(summarise(issues)), issues_(std::move(issues)) {}
 
-Encoded Adapter::encode(const mapping::CanonicalDocument&) const {
+Encoded Adapter::encodeDocument(const mapping::CanonicalDocument&, const EncodeOptions&) const {
   throw AdapterError(0, "", "adapter " + name() + " does not encode");
 }
 

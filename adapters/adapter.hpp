@@ -30,6 +30,16 @@ struct Decoded {
   LossReport losses;
 };
 
+/// How one document is to be encoded for a channel.
+struct EncodeOptions {
+  /// Losses the document already carries: the sender's decode, travelled with the exchange.
+  LossReport upstream;
+  /// Append a short Japanese note of the losses (upstream and this encoding's own,
+  /// LossReport::japaneseNote) to the target tool's free-text field, where the adapter has one.
+  /// Adapters without such a field ignore it and say so in docs/adapter-guide.md.
+  bool appendLossNote = false;
+};
+
 struct Encoded {
   std::string bytes;
   std::string suggestedName;  ///< e.g. a file name the local tool expects
@@ -63,8 +73,16 @@ class Adapter {
   /// Local bytes → canonical documents (each already valid: adapters call mapping::validate).
   /// Throws AdapterError for input it cannot translate.
   virtual Decoded decode(const LocalInput& input) const = 0;
-  /// Canonical document → local bytes. Throws AdapterError when the document cannot be expressed.
-  virtual Encoded encode(const mapping::CanonicalDocument& document) const;
+  /// Canonical document → local bytes and this encoding's losses. Throws AdapterError when the
+  /// document cannot be expressed.
+  Encoded encode(const mapping::CanonicalDocument& document, const EncodeOptions& options = {}) const {
+    return encodeDocument(document, options);
+  }
+
+ protected:
+  /// What encode() does; adapters that encode override it (the default refuses).
+  virtual Encoded encodeDocument(const mapping::CanonicalDocument& document,
+                                 const EncodeOptions& options) const;
 };
 
 }  // namespace tsunagi::adapters

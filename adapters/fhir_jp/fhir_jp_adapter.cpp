@@ -9,7 +9,8 @@ Decoded FhirJpAdapter::decode(const LocalInput& input) const {
   return fhir_jp::decodeBundle(input.bytes);
 }
 
-Encoded FhirJpAdapter::encode(const mapping::CanonicalDocument& document) const {
+Encoded FhirJpAdapter::encodeDocument(const mapping::CanonicalDocument& document,
+                                      const EncodeOptions&) const {
   const auto* sheet = std::get_if<mapping::LiaisonSheet>(&document);
   if (!sheet) {
     throw AdapterError(

@@ -46,8 +46,12 @@ class FhirJpAdapter : public Adapter {
   bool canEncode() const override { return true; }
   /// One FHIR JP document Bundle (JSON) → one discharge LiaisonSheet and its losses.
   Decoded decode(const LocalInput& input) const override;
-  /// An admission LiaisonSheet → a FHIR JP document Bundle (JSON, UTF-8).
-  Encoded encode(const mapping::CanonicalDocument& document) const override;
+
+ protected:
+  /// An admission LiaisonSheet → a FHIR JP document Bundle (JSON, UTF-8). The Bundle has no
+  /// free-text field for a loss note, so EncodeOptions::appendLossNote is not applied.
+  Encoded encodeDocument(const mapping::CanonicalDocument& document,
+                         const EncodeOptions& options) const override;
 };
 
 /// Registers "fhir_jp".

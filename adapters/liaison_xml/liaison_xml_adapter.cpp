@@ -34,7 +34,8 @@ Decoded LiaisonXmlAdapter::decode(const LocalInput& input) const {
   return decoded;
 }
 
-Encoded LiaisonXmlAdapter::encode(const mapping::CanonicalDocument& document) const {
+Encoded LiaisonXmlAdapter::encodeDocument(const mapping::CanonicalDocument& document,
+                                          const EncodeOptions&) const {
   Encoded encoded;
   const std::string root = mapping::documentTypeName(document);
   try {

@@ -20,9 +20,13 @@ class LiaisonXmlAdapter : public Adapter {
   /// One document; a refusal becomes an AdapterError carrying the parser's issues unchanged
   /// (line, field path, message).
   Decoded decode(const LocalInput& input) const override;
+
+ protected:
   /// The canonical bytes; suggestedName is "<root element>-<document id>.xml". Throws
-  /// AdapterError for characters XML cannot carry.
-  Encoded encode(const mapping::CanonicalDocument& document) const override;
+  /// AdapterError for characters XML cannot carry. Nothing is lost in the canonical form, and the
+  /// losses travel beside it in the exchange, so EncodeOptions::appendLossNote is not applied.
+  Encoded encodeDocument(const mapping::CanonicalDocument& document,
+                         const EncodeOptions& options) const override;
 };
 
 /// Registers "liaison_xml".
