@@ -7,6 +7,7 @@
 #include <map>
 #include <ostream>
 
+#include "gateway/cli/adapter_command.hpp"
 #include "gateway/cli/manifest_command.hpp"
 #include "gateway/cli/run_command.hpp"
 #include "gateway/cli/validate_command.hpp"
@@ -37,6 +38,13 @@ commands:
   manifest verify --signer CERT --ca CA [--ca CA] [--signature SIG] MANIFEST.xml
                   check the signer's chain and OU, the signature, the content and
                   the expiry; prints "OK serial N, expires ..., K nodes" or the failure
+  translate --from ADAPTER[:PROFILE] --to ADAPTER[:PROFILE] [--out DIR] [--loss-note] FILE
+                  translate one local file (- reads stdin) through the canonical model:
+                  the result on stdout (or written to DIR), the loss report on stderr
+  adapter check ADAPTER[:PROFILE] SAMPLES_DIR
+                  the conformance kit: decode every sample, schema, round trip, strict
+                  encoding, CSV neutralisation, malformed inputs; a pass/fail table
+  adapter list    the registered adapters
   version         print the version, git revision and library versions
   help            print this text (also --help, -h)
 
@@ -65,6 +73,8 @@ const std::map<std::string, Command>& commands() {
       {"validate", validateCommand},
       {"manifest", manifestCommand},
       {"run", runCommand},
+      {"translate", translateCommand},
+      {"adapter", adapterCommand},
   };
   return table;
 }

@@ -1,30 +1,13 @@
 #include "gateway/cli/validate_command.hpp"
 
-#include <fstream>
-#include <iostream>
 #include <optional>
 #include <ostream>
 
 #include "gateway/cli/cli.hpp"
+#include "gateway/cli/input.hpp"
 #include "mapping/model/canonical.hpp"
 
 namespace tsunagi::cli {
-
-namespace {
-
-/// Reads at most `limit + 1` bytes, so an oversized input is refused without being read whole.
-std::optional<std::string> readBounded(std::istream& in, std::size_t limit) {
-  std::string data;
-  char buffer[65536];
-  while (data.size() <= limit && in.read(buffer, sizeof buffer).gcount() > 0) {
-    data.append(buffer, static_cast<std::size_t>(in.gcount()));
-  }
-  if (in.bad()) return std::nullopt;
-  if (data.size() > limit + 1) data.resize(limit + 1);
-  return data;
-}
-
-}  // namespace
 
 int validateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (args.empty()) {
@@ -35,13 +18,7 @@ int validateCommand(const std::vector<std::string>& args, std::ostream& out, std
   bool unreadable = false;
   bool invalid = false;
   for (const std::string& name : args) {
-    std::optional<std::string> bytes;
-    if (name == "-") {
-      bytes = readBounded(std::cin, limits.maxBytes);
-    } else {
-      std::ifstream file(name, std::ios::binary);
-      if (file) bytes = readBounded(file, limits.maxBytes);
-    }
+    const std::optional<std::string> bytes = readInput(name, limits.maxBytes);
     if (!bytes) {
       err << name << ": cannot read the file\n";
       unreadable = true;

@@ -5,8 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "gateway/common/subprocess.hpp"
-#include "tests/support/test_postgres.hpp"
+#include "tests/e2e/cli_runner.hpp"
 
 namespace tsunagi {
 namespace {
@@ -16,31 +15,16 @@ using ::testing::HasSubstr;
 
 const fs::path kFixtures = fs::path(TSUNAGI_SOURCE_DIR) / "tests/fixtures/canonical";
 
-struct CommandRun {
-  int status;
-  std::string output;
-};
-
-CommandRun tsunagi(const std::vector<std::string>& args) {
-  testing::TempDir dir("validate");
-  const fs::path log = fs::path(dir.path()) / "out.log";
-  SpawnOptions s;
-  s.argv = {"/bin/sh", "-c", std::string("exec \"$0\" \"$@\""), TSUNAGI_EXECUTABLE};
-  s.argv.insert(s.argv.end(), args.begin(), args.end());
-  s.logFile = log;
-  s.env = {"PATH=/usr/bin:/bin"};
-  const int status = runProcess(s);
-  std::ifstream in(log);
-  return {status, std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>())};
-}
+using testing::CommandRun;
+using testing::runTsunagi;
 
 TEST(ValidateCommand, PrintsOkForEveryValidFixtureAndExits0) {
   std::vector<std::string> args = {"validate"};
   for (const auto& entry : fs::directory_iterator(kFixtures)) args.push_back(entry.path().string());
-  CommandRun r = tsunagi(args);
-  EXPECT_EQ(r.status, 0) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("discharge-sheet.xml: OK"));
-  EXPECT_THAT(r.output, HasSubstr("case-membership-open.xml: OK"));
+  CommandRun r = runTsunagi(args);
+  EXPECT_EQ(r.status, 0) << r.output();
+  EXPECT_THAT(r.output(), HasSubstr("discharge-sheet.xml: OK"));
+  EXPECT_THAT(r.output(), HasSubstr("case-membership-open.xml: OK"));
 }
 
 TEST(ValidateCommand, InvalidFileGivesLineAndPathAndExits1) {
@@ -50,11 +34,11 @@ TEST(ValidateCommand, InvalidFileGivesLineAndPathAndExits1) {
   text.replace(text.find("<careLevel>23</careLevel>"), 25, "<careLevel>99</careLevel>");
   const fs::path bad = fs::path(dir.path()) / "bad.xml";
   std::ofstream(bad) << text;
-  CommandRun r = tsunagi({"validate", (kFixtures / "case-update.xml").string(), bad.string()});
+  CommandRun r = runTsunagi({"validate", (kFixtures / "case-update.xml").string(), bad.string()});
   EXPECT_EQ(r.status, 1);
-  EXPECT_THAT(r.output, HasSubstr("case-update.xml: OK"));
-  EXPECT_THAT(r.output, HasSubstr("bad.xml: /LiaisonSheet/insurance/careLevel: unknown code '99' "
-                                  "in code table care-level"));
+  EXPECT_THAT(r.output(), HasSubstr("case-update.xml: OK"));
+  EXPECT_THAT(r.output(), HasSubstr("bad.xml: /LiaisonSheet/insurance/careLevel: unknown code '99' "
+                                    "in code table care-level"));
 }
 
 TEST(ValidateCommand, SchemaErrorsNameTheLine) {
@@ -62,34 +46,27 @@ TEST(ValidateCommand, SchemaErrorsNameTheLine) {
   const fs::path bad = fs::path(dir.path()) / "update.xml";
   std::ofstream(bad) << "<?xml version=\"1.0\"?>\n<CaseUpdate xmlns=\"urn:tsunagi:canonical:1\">\n"
                         "  <caseId>x</caseId>\n</CaseUpdate>\n";
-  CommandRun r = tsunagi({"validate", bad.string()});
+  CommandRun r = runTsunagi({"validate", bad.string()});
   EXPECT_EQ(r.status, 1);
-  EXPECT_THAT(r.output, HasSubstr("update.xml:3: /CaseUpdate/caseId:"));
+  EXPECT_THAT(r.output(), HasSubstr("update.xml:3: /CaseUpdate/caseId:"));
 }
 
 TEST(ValidateCommand, ReadsStandardInputWithDash) {
-  SpawnOptions s;
-  testing::TempDir dir("validate");
-  s.argv = {"/bin/sh", "-c", std::string("exec \"$0\" validate - < \"$1\""), TSUNAGI_EXECUTABLE,
-            (kFixtures / "case-update.xml").string()};
-  s.logFile = fs::path(dir.path()) / "out.log";
-  s.env = {"PATH=/usr/bin:/bin"};
-  EXPECT_EQ(runProcess(s), 0);
-  std::ifstream in(s.logFile);
-  EXPECT_THAT(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()),
-              HasSubstr("-: OK"));
+  CommandRun r = runTsunagi({"validate", "-"}, (kFixtures / "case-update.xml").string());
+  EXPECT_EQ(r.status, 0) << r.output();
+  EXPECT_THAT(r.out, HasSubstr("-: OK"));
 }
 
 TEST(ValidateCommand, UnreadableFileExits2) {
-  CommandRun r = tsunagi({"validate", "/nonexistent/sheet.xml"});
+  CommandRun r = runTsunagi({"validate", "/nonexistent/sheet.xml"});
   EXPECT_EQ(r.status, 2);
-  EXPECT_THAT(r.output, HasSubstr("/nonexistent/sheet.xml: cannot read the file"));
+  EXPECT_THAT(r.output(), HasSubstr("/nonexistent/sheet.xml: cannot read the file"));
 }
 
 TEST(ValidateCommand, NoFileIsBadUsage) {
-  CommandRun r = tsunagi({"validate"});
+  CommandRun r = runTsunagi({"validate"});
   EXPECT_EQ(r.status, 2);
-  EXPECT_THAT(r.output, HasSubstr("name at least one FILE"));
+  EXPECT_THAT(r.output(), HasSubstr("name at least one FILE"));
 }
 
 TEST(ValidateCommand, OversizedInputIsRefusedWithoutReadingItAll) {
@@ -100,9 +77,9 @@ TEST(ValidateCommand, OversizedInputIsRefusedWithoutReadingItAll) {
     std::string chunk(1 << 20, ' ');
     for (int i = 0; i < 100; ++i) out << chunk;  // 100 MB
   }
-  CommandRun r = tsunagi({"validate", big.string()});
+  CommandRun r = runTsunagi({"validate", big.string()});
   EXPECT_EQ(r.status, 1);
-  EXPECT_THAT(r.output, HasSubstr("over the limit of 16777216 bytes"));
+  EXPECT_THAT(r.output(), HasSubstr("over the limit of 16777216 bytes"));
 }
 
 }  // namespace

@@ -1,0 +1,176 @@
+// The vendor tooling as a vendor runs it: `tsunagi translate` and `tsunagi adapter check`.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "tests/e2e/cli_runner.hpp"
+
+namespace tsunagi {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::CommandRun;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::runTsunagi;
+
+const fs::path kSource = TSUNAGI_SOURCE_DIR;
+const fs::path kShared = TSUNAGI_SHARED_DIR;
+
+/// A samples directory for the kit: the given files, plus canonical documents to encode.
+fs::path samplesDir(const testing::TempDir& dir, const std::vector<fs::path>& files,
+                    const std::vector<fs::path>& canonical = {}) {
+  const fs::path root = fs::path(dir.path()) / "samples";
+  fs::create_directories(root / "canonical");
+  for (const fs::path& f : files) fs::copy_file(f, root / f.filename());
+  for (const fs::path& f : canonical) fs::copy_file(f, root / "canonical" / f.filename());
+  return root;
+}
+
+std::vector<fs::path> filesOf(const fs::path& dir, const std::string& extension) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == extension) out.push_back(e.path());
+  }
+  return out;
+}
+
+TEST(Translate, SsMix2DischargeEventToCanonicalXmlIsAPartialSheetThatValidates) {
+  CommandRun r = runTsunagi({"translate", "--from", "ssmix2", "--to", "liaison_xml",
+                             (kShared / "samples/ssmix2/ADT-22_A01_admission.hl7").string()});
+  ASSERT_EQ(r.status, 0) << r.output();
+  EXPECT_THAT(r.out, HasSubstr("<LiaisonSheet xmlns=\"urn:tsunagi:canonical:1\""));
+  EXPECT_THAT(r.err, HasSubstr("partial /LiaisonSheet"));
+  EXPECT_THAT(r.out, Not(HasSubstr("losses (")));  // the loss report goes to stderr only
+
+  testing::TempDir dir("translate");
+  const fs::path xml = fs::path(dir.path()) / "sheet.xml";
+  std::ofstream(xml, std::ios::binary) << r.out;
+  CommandRun v = runTsunagi({"validate", xml.string()});
+  EXPECT_EQ(v.status, 0) << v.output();
+  EXPECT_THAT(v.out, HasSubstr("sheet.xml: OK"));
+}
+
+TEST(Translate, FhirJpBundleToCanonicalXmlValidatesAndReportsLosses) {
+  CommandRun r =
+      runTsunagi({"translate", "--from", "fhir_jp", "--to", "liaison_xml",
+                  (kShared / "samples/fhir-jp/CLINS-Referral-Example-01.json").string()});
+  ASSERT_EQ(r.status, 0) << r.output();
+  EXPECT_THAT(r.err, HasSubstr("losses (decode fhir_jp): "));
+  testing::TempDir dir("translate");
+  const fs::path xml = fs::path(dir.path()) / "sheet.xml";
+  std::ofstream(xml, std::ios::binary) << r.out;
+  EXPECT_EQ(runTsunagi({"validate", xml.string()}).status, 0);
+}
+
+TEST(Translate, CanonicalAdmissionSheetToFhirWritesTheBundleIntoOutDir) {
+  testing::TempDir dir("translate-out");
+  CommandRun r =
+      runTsunagi({"translate", "--from", "liaison_xml", "--to", "fhir_jp", "--out", dir.path(),
+                  (kSource / "tests/fixtures/canonical/admission-sheet.xml").string()});
+  ASSERT_EQ(r.status, 0) << r.output();
+  const fs::path written = r.out.substr(0, r.out.find('\n'));
+  ASSERT_TRUE(fs::exists(written)) << r.out;
+  std::ifstream in(written);
+  const std::string bundle((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(bundle, ::testing::ContainsRegex("\"resourceType\": *\"Bundle\""));
+  EXPECT_THAT(written.filename().string(), ::testing::EndsWith(".json"));
+}
+
+TEST(Translate, InvalidInputNamesLineAndExits1WithNothingOnStdout) {
+  testing::TempDir dir("translate");
+  const fs::path bad = fs::path(dir.path()) / "bad.json";
+  std::ofstream(bad)
+      << "{\n  \"resourceType\": \"Bundle\",\n  \"type\": \"document\",\n  \"entry\": [\n";
+  CommandRun r =
+      runTsunagi({"translate", "--from", "fhir_jp", "--to", "liaison_xml", bad.string()});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_THAT(r.err, HasSubstr(bad.string() + ":"));
+  EXPECT_THAT(r.err, HasSubstr("truncated"));
+}
+
+TEST(Translate, UnknownAdapterAndMissingArgumentsAreBadUsage) {
+  CommandRun r = runTsunagi({"translate", "--from", "nosuch", "--to", "liaison_xml", "/dev/null"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown adapter 'nosuch' (known: "));
+  EXPECT_EQ(runTsunagi({"translate", "--from", "ssmix2", "/dev/null"}).status, 2);
+  CommandRun decodeOnly =
+      runTsunagi({"translate", "--from", "liaison_xml", "--to", "ssmix2",
+                  (kSource / "tests/fixtures/canonical/case-update.xml").string()});
+  EXPECT_EQ(decodeOnly.status, 2);
+  EXPECT_THAT(decodeOnly.err, HasSubstr("adapter ssmix2 does not encode"));
+}
+
+TEST(AdapterCheck, PassesForTheShippedSsMix2AdapterOnThePublishedSamples) {
+  testing::TempDir dir("check");
+  // The published samples, and the hand-written fixtures for the other events (A08, A11, A13).
+  std::map<fs::path, fs::path> byName;
+  for (const fs::path& f : filesOf(kSource / "tests/fixtures/ssmix2", ".hl7"))
+    byName[f.filename()] = f;
+  for (const fs::path& f : filesOf(kShared / "samples/ssmix2", ".hl7")) byName[f.filename()] = f;
+  std::vector<fs::path> files;
+  for (const auto& [name, path] : byName) files.push_back(path);
+  CommandRun r = runTsunagi({"adapter", "check", "ssmix2", samplesDir(dir, files).string()});
+  EXPECT_EQ(r.status, 0) << r.output();
+  EXPECT_THAT(r.out, HasSubstr("ssmix2: PASSED"));
+  EXPECT_THAT(r.out, HasSubstr("PASS    refuse"));
+  EXPECT_THAT(r.out, Not(HasSubstr("FAIL")));
+}
+
+TEST(AdapterCheck, PassesForFhirJpWithTheSamplesAndAnAdmissionSheetToEncode) {
+  testing::TempDir dir("check");
+  std::vector<fs::path> files = filesOf(kShared / "samples/fhir-jp", ".json");
+  for (const fs::path& f : filesOf(kSource / "tests/fixtures/fhir_jp", ".json")) files.push_back(f);
+  CommandRun r =
+      runTsunagi({"adapter", "check", "fhir_jp",
+                  samplesDir(dir, files, {kSource / "tests/fixtures/canonical/admission-sheet.xml"})
+                      .string()});
+  EXPECT_EQ(r.status, 0) << r.output();
+  EXPECT_THAT(r.out, HasSubstr("PASS    strict-encoding  canonical/admission-sheet.xml"));
+}
+
+TEST(AdapterCheck, PassesForLiaisonXmlOnTheCanonicalFixtures) {
+  testing::TempDir dir("check");
+  CommandRun r =
+      runTsunagi({"adapter", "check", "liaison_xml",
+                  samplesDir(dir, filesOf(kSource / "tests/fixtures/canonical", ".xml")).string()});
+  EXPECT_EQ(r.status, 0) << r.output();
+  EXPECT_THAT(r.out, HasSubstr("PASS    round-trip       discharge-sheet.xml"));
+}
+
+TEST(AdapterCheck, FailsWhenASampleIsBrokenOrAMalformedSampleIsAccepted) {
+  testing::TempDir dir("check");
+  const fs::path root = samplesDir(dir, {kSource / "tests/fixtures/canonical/case-update.xml"});
+  std::ofstream(root / "broken.xml") << "<CaseUpdate xmlns=\"urn:tsunagi:canonical:1\"/>\n";
+  fs::create_directories(root / "malformed");
+  fs::copy_file(kSource / "tests/fixtures/canonical/discharge-sheet.xml",
+                root / "malformed" / "actually-valid.xml");
+  CommandRun r = runTsunagi({"adapter", "check", "liaison_xml", root.string()});
+  EXPECT_EQ(r.status, 1) << r.output();
+  EXPECT_THAT(r.out, HasSubstr("FAIL    decode"));
+  EXPECT_THAT(r.out, HasSubstr("broken.xml"));
+  EXPECT_THAT(r.out, HasSubstr("FAIL    refuse           malformed/actually-valid.xml  accepted"));
+  EXPECT_THAT(r.out, HasSubstr("liaison_xml: FAILED"));
+}
+
+TEST(AdapterCheck, UnknownAdapterOrMissingDirectoryIsBadUsage) {
+  EXPECT_EQ(runTsunagi({"adapter", "check", "nosuch", "/tmp"}).status, 2);
+  CommandRun r = runTsunagi({"adapter", "check", "liaison_xml", "/nonexistent/samples"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("/nonexistent/samples: not a readable directory"));
+}
+
+TEST(AdapterList, NamesEveryShippedAdapter) {
+  CommandRun r = runTsunagi({"adapter", "list"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_THAT(r.out, HasSubstr("fhir_jp\n"));
+  EXPECT_THAT(r.out, HasSubstr("liaison_xml\n"));
+  EXPECT_THAT(r.out, HasSubstr("ssmix2\n"));
+}
+
+}  // namespace
+}  // namespace tsunagi
