@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "build_info.hpp"
+#include "mapping/xml/schema.hpp"
 
 namespace tsunagi {
 
@@ -26,7 +27,8 @@ std::string versionReport() {
       << "  libxml2     " << LIBXML_DOTTED_VERSION << '\n'
       << "  libpq       " << pq / 10000 << '.' << pq % 10000 << '\n'
       << "  spdlog      " << SPDLOG_VER_MAJOR << '.' << SPDLOG_VER_MINOR << '.' << SPDLOG_VER_PATCH
-      << '\n';
+      << '\n'
+      << "  data        " << mapping::xml::dataDirectory().string() << '\n';
   return out.str();
 }
 

@@ -89,8 +89,16 @@ std::vector<Issue> Schema::validate(const Document& document) const {
 
 std::filesystem::path dataDirectory() {
   if (const char* env = std::getenv("TSUNAGI_DATA_DIR"); env && *env) return env;
+  // An installed binary (BINDIR/tsunagi) finds its data next to it (../share/tsunagi), whatever
+  // the prefix the package was installed under; a build-tree binary uses the source tree.
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const std::filesystem::path beside = self.parent_path().parent_path() / "share" / "tsunagi";
+    if (std::filesystem::exists(beside / "schema", ec)) return beside;
+  }
   const std::filesystem::path installed = TSUNAGI_INSTALL_DATA_DIR;
-  if (std::filesystem::exists(installed / "schema")) return installed;
+  if (std::filesystem::exists(installed / "schema", ec)) return installed;
   return TSUNAGI_SOURCE_DATA_DIR;
 }
 

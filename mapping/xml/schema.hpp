@@ -33,8 +33,9 @@ class Schema {
   std::filesystem::path file_;
 };
 
-/// The directory holding schema/, codes/ and profiles/: $TSUNAGI_DATA_DIR if set, else the
-/// installed share directory if it exists, else the source tree this binary was built from.
+/// The directory holding schema/, codes/ and profiles/: $TSUNAGI_DATA_DIR if set, else
+/// ../share/tsunagi beside the running executable (an installed package), else the configured
+/// install directory if it exists, else the source tree this binary was built from.
 std::filesystem::path dataDirectory();
 
 /// A schema from dataDirectory()/schema, compiled on first use and cached for the process.
