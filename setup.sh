@@ -13,6 +13,7 @@ PACKAGES=(
   cmake ninja-build g++ git pkg-config
   libpoco-dev libssl-dev openssl libxml2-dev libxml2-utils libpq-dev postgresql-15
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  dpkg-dev systemd
 )
 
 say() { printf '==> %s\n' "$*" >&2; }

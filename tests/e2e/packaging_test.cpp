@@ -75,7 +75,8 @@ TEST_F(Packaging, DebCarriesTheBinaryDataScriptsUnitAndDependencies) {
 }
 
 TEST_F(Packaging, InstallsAndTheUnitPassesSystemdAnalyzeVerify) {
-  ASSERT_EQ(geteuid(), 0u) << "installing the package needs root: run the suite as ./setup.sh test does";
+  ASSERT_EQ(geteuid(), 0u)
+      << "installing the package needs root: run the suite as ./setup.sh test does";
   ASSERT_FALSE(deb_.empty());
   const Shell install = shell("dpkg -i '" + deb_.string() + "'");
   ASSERT_EQ(install.status, 0) << install.output;
