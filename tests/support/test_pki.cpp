@@ -1,30 +1,25 @@
 #include "tests/support/test_pki.hpp"
 
-#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
 
-#include "gateway/common/subprocess.hpp"
 #include "gateway/crypto/keys.hpp"
+#include "gateway/federation/federation_setup.hpp"
 #include "gateway/federation/manifest.hpp"
 
 namespace fs = std::filesystem;
 
 namespace tsunagi::testing {
 
-fs::path certsDirectory() { return TSUNAGI_CERTS_DIR; }
+fs::path certsDirectory() { return federation::certsDirectory(); }
 
 ScriptRun runCertsScript(const std::string& script, const std::vector<std::string>& args) {
   TempDir logDir("certs-script");
-  SpawnOptions options;
-  options.argv = {"/bin/bash", (certsDirectory() / script).string()};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
-  options.logFile = fs::path(logDir.path()) / "output.log";
-  options.env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8"};
+  const fs::path log = fs::path(logDir.path()) / "output.log";
   ScriptRun run;
-  run.status = runProcess(options);
-  std::ifstream in(options.logFile, std::ios::binary);
+  run.status = federation::runCertsScript(script, args, log);
+  std::ifstream in(log, std::ios::binary);
   run.output.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   return run;
 }
@@ -45,35 +40,6 @@ NodeFiles filesIn(const fs::path& dir, const std::string& code, const std::strin
   NodeFiles files{code, dir / (stem + ".key"), dir / (stem + ".pem"), {}};
   files.pin = crypto::Certificate::fromPemFile(files.cert).spkiPin();
   return files;
-}
-
-std::string readFile(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + file.string());
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void writeFile(const fs::path& file, const std::string& bytes) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out) throw std::runtime_error("cannot write " + file.string());
-}
-
-std::string escaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '&') {
-      out += "&amp;";
-    } else if (c == '<') {
-      out += "&lt;";
-    } else if (c == '>') {
-      out += "&gt;";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 struct DemoCity {
@@ -168,40 +134,23 @@ ManifestEntry TestPki::entry(const std::string& code, const std::string& endpoin
 }
 
 std::string TestPki::timestamp(long long offsetSeconds) {
-  const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(offsetSeconds);
-  struct tm parts {};
-  gmtime_r(&t, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
+  return federation::utcTimestamp(offsetSeconds);
 }
 
 std::string TestPki::manifestXml(const ManifestSpec& spec) {
-  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  xml += "<FederationManifest xmlns=\"" + std::string(federation::kManifestNamespace) + "\">\n";
-  xml += "  <serial>" + std::to_string(spec.serial) + "</serial>\n";
-  xml += "  <issued>" + (spec.issued.empty() ? timestamp(-3600) : spec.issued) + "</issued>\n";
-  xml += "  <expires>" + (spec.expires.empty() ? timestamp(90LL * 24 * 3600) : spec.expires) +
-         "</expires>\n";
-  xml += "  <issuer>" + escaped(spec.issuer) + "</issuer>\n";
+  federation::ManifestDraft draft;
+  draft.serial = spec.serial;
+  draft.issued = spec.issued.empty() ? timestamp(-3600) : spec.issued;
+  draft.expires = spec.expires.empty() ? timestamp(90LL * 24 * 3600) : spec.expires;
+  draft.issuer = spec.issuer;
   std::vector<fs::path> cas = spec.caCertificates;
   if (cas.empty()) cas.push_back(ca_.certificate());
-  for (const fs::path& ca : cas) xml += "  <caCertificate>" + readFile(ca) + "</caCertificate>\n";
+  for (const fs::path& ca : cas) draft.caCertificatesPem.push_back(federation::readWholeFile(ca));
   for (const ManifestEntry& n : spec.nodes) {
-    xml += "  <node>\n";
-    xml += "    <code>" + n.code + "</code>\n";
-    xml += "    <name>" + escaped(n.name) + "</name>\n";
-    xml += "    <endpoint>" + escaped(n.endpoint) + "</endpoint>\n";
-    for (const auto& pin : n.pins) xml += "    <pin>" + pin + "</pin>\n";
-    xml += "    <serves>";
-    for (const auto& m : n.municipalities) xml += "<municipality>" + m + "</municipality>";
-    for (const auto& i : n.insurers) xml += "<insurer>" + i + "</insurer>";
-    xml += "</serves>\n";
-    for (const auto& a : n.accepts) xml += "    <accepts>" + a + "</accepts>\n";
-    xml += "  </node>\n";
+    draft.nodes.push_back(
+        {n.code, n.name, n.endpoint, n.pins, n.municipalities, n.insurers, n.accepts});
   }
-  xml += "</FederationManifest>\n";
-  return xml;
+  return federation::manifestXml(draft);
 }
 
 fs::path TestPki::writeManifest(const ManifestSpec& spec) {
@@ -213,10 +162,10 @@ fs::path TestPki::writeSigned(const std::string& xml, const fs::path& file,
                               const fs::path& signingKey) {
   const crypto::Key key =
       crypto::Key::privateFromPemFile(signingKey.empty() ? coordinator().key : signingKey);
-  writeFile(file, xml);
+  federation::writeFileAtomically(file, xml);
   fs::path signature = file;
   signature += ".sig";
-  writeFile(signature, federation::signManifest(xml, key));
+  federation::writeFileAtomically(signature, federation::signManifest(xml, key));
   return file;
 }
 
