@@ -14,15 +14,25 @@
 
 namespace tsunagi::adapters {
 
-/// How far an adapter trusts its input (Envoy-style): every adapter in tsunagi treats local bytes as
-/// untrusted, but says so explicitly so a reviewer can check it.
+/// How far an adapter trusts its input (Envoy-style): every adapter in tsunagi treats local bytes
+/// as untrusted, but says so explicitly so a reviewer can check it.
 enum class InputTrust { Untrusted, TrustedLocal };
+
+/// One named file: a further file of a set that is read or written together (a ケアプラン連携 set
+/// is UPHOSOKU + UP1KYO + … with one timestamp).
+struct LocalFile {
+  std::string name;  ///< file name, without directory
+  std::string bytes;
+};
 
 /// Local bytes and what is known about where they came from.
 struct LocalInput {
   std::string bytes;
-  std::string name;                            ///< file name, or a channel's description
+  std::string name;                             ///< file name, or a channel's description
   std::map<std::string, std::string> metadata;  ///< connector-specific (e.g. content type)
+  /// Further files delivered together with this one, for formats where one document spans several
+  /// files (careplan_csv). Empty for single-file formats; adapters that read one file ignore it.
+  std::vector<LocalFile> extraFiles{};
 };
 
 struct Decoded {
@@ -44,6 +54,9 @@ struct Encoded {
   std::string bytes;
   std::string suggestedName;  ///< e.g. a file name the local tool expects
   LossReport losses;
+  /// Further files of the same document (careplan_csv writes UPHOSOKU as `bytes` and UP1KYO
+  /// here). A connector writes every one, with its name, and treats them as one delivery.
+  std::vector<LocalFile> extraFiles{};
 };
 
 /// Input the adapter cannot translate. Each issue names the line (or 0) and the field path or
@@ -52,7 +65,8 @@ class AdapterError : public std::runtime_error {
  public:
   explicit AdapterError(std::vector<mapping::Issue> issues);
   AdapterError(int line, std::string path, std::string message)
-      : AdapterError(std::vector<mapping::Issue>{mapping::Issue{line, std::move(path), std::move(message)}}) {}
+      : AdapterError(std::vector<mapping::Issue>{
+            mapping::Issue{line, std::move(path), std::move(message)}}) {}
   const std::vector<mapping::Issue>& issues() const { return issues_; }
 
  private:
@@ -75,7 +89,8 @@ class Adapter {
   virtual Decoded decode(const LocalInput& input) const = 0;
   /// Canonical document → local bytes and this encoding's losses. Throws AdapterError when the
   /// document cannot be expressed.
-  Encoded encode(const mapping::CanonicalDocument& document, const EncodeOptions& options = {}) const {
+  Encoded encode(const mapping::CanonicalDocument& document,
+                 const EncodeOptions& options = {}) const {
     return encodeDocument(document, options);
   }
 

@@ -1,3 +1,4 @@
+#include "adapters/careplan_csv/careplan_csv_adapter.hpp"
 #include "adapters/fhir_jp/fhir_jp_adapter.hpp"
 #include "adapters/liaison_xml/liaison_xml_adapter.hpp"
 #include "adapters/registry.hpp"
@@ -7,6 +8,7 @@ namespace tsunagi::adapters {
 
 // Each shipped adapter adds one line here (adapters issue): registerLiaisonXml(registry), …
 void registerBuiltinAdapters(AdapterRegistry& registry) {
+  registerCareplanCsv(registry);
   registerFhirJp(registry);
   registerLiaisonXml(registry);
   registerSsmix2(registry);

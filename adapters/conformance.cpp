@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -138,6 +139,20 @@ std::string firstDifference(const std::string& a, const std::string& b) {
   }
 }
 
+/// What a tool would read back from an encoding: the first file and every further file.
+LocalInput inputFrom(const Encoded& e) {
+  LocalInput in{e.bytes, e.suggestedName, {}};
+  in.extraFiles = e.extraFiles;
+  return in;
+}
+
+/// Every byte the encoding wrote, all files together (for the byte-level checks).
+std::string allBytes(const Encoded& e) {
+  std::string out = e.bytes;
+  for (const LocalFile& f : e.extraFiles) out += "\n" + f.bytes;
+  return out;
+}
+
 bool hasLoss(const LossReport& r, Loss::Kind kind) {
   return std::any_of(r.entries().begin(), r.entries().end(),
                      [&](const Loss& l) { return l.kind == kind; });
@@ -173,12 +188,11 @@ class Kit {
   }
 
   /// decode + schema (+ round trip). Returns the decoded documents (empty on failure).
-  std::vector<mapping::CanonicalDocument> checkSample(const fs::path& file,
-                                                      const std::string& bytes) {
-    const std::string name = file.filename().string();
+  std::vector<mapping::CanonicalDocument> checkSample(const std::string& name,
+                                                      const LocalInput& input) {
     Decoded decoded;
     try {
-      decoded = adapter_.decode(LocalInput{bytes, name, {}});
+      decoded = adapter_.decode(input);
     } catch (const AdapterError& e) {
       add(Status::Fail, "decode", name, "refused: " + firstIssue(e));
       return {};
@@ -231,7 +245,7 @@ class Kit {
       }
       Decoded again;
       try {
-        again = adapter_.decode(LocalInput{encoded.bytes, encoded.suggestedName, {}});
+        again = adapter_.decode(inputFrom(encoded));
       } catch (const std::exception& e) {
         add(Status::Fail, "round-trip", name,
             std::string("the adapter cannot read its own output: ") + e.what());
@@ -310,7 +324,7 @@ class Kit {
       return;
     }
     try {
-      const Decoded back = adapter_.decode(LocalInput{out.bytes, out.suggestedName, {}});
+      const Decoded back = adapter_.decode(inputFrom(out));
       for (const auto& d : back.documents) {
         const auto* s = std::get_if<mapping::LiaisonSheet>(&d);
         if (s && s->patient.nameKanji.find(kOutsideLegacy) != std::string::npos) {
@@ -321,9 +335,10 @@ class Kit {
     } catch (const std::exception&) {
       // fall through: judged on the bytes below
     }
-    if (out.bytes.find(kOutsideLegacy) != std::string::npos ||
-        out.bytes.find("\\ud842\\udfb7") != std::string::npos ||
-        out.bytes.find("\\uD842\\uDFB7") != std::string::npos) {
+    const std::string written = allBytes(out);
+    if (written.find(kOutsideLegacy) != std::string::npos ||
+        written.find("\\ud842\\udfb7") != std::string::npos ||
+        written.find("\\uD842\\uDFB7") != std::string::npos) {
       add(Status::Pass, "strict-encoding", name, "the character is carried exactly (U+20BB7)");
       return;
     }
@@ -344,7 +359,7 @@ class Kit {
       return;
     }
     for (std::string_view payload : {kFormulaNotes, kFormulaAddress, kFormulaWish}) {
-      if (startsACell(out.bytes, payload.substr(0, 5))) {
+      if (startsACell(allBytes(out), payload.substr(0, 5))) {
         add(Status::Fail, "csv-neutralise", name,
             "a cell begins with '" + std::string(payload.substr(0, 1)) +
                 "' (spreadsheet formula) unneutralised");
@@ -354,12 +369,11 @@ class Kit {
     add(Status::Pass, "csv-neutralise", name, "cells beginning with = + @ are neutralised");
   }
 
-  /// `name` labels the row; `inputName` is the file name the adapter sees (a mutated sample keeps
-  /// its valid name, so the content is what gets refused).
-  void checkRefused(const std::string& name, const std::string& inputName,
-                    const std::string& bytes) {
+  /// `name` labels the row; a mutated sample keeps its valid file name (and the other files of
+  /// its set), so the content is what gets refused.
+  void checkRefused(const std::string& name, const LocalInput& input) {
     try {
-      const Decoded d = adapter_.decode(LocalInput{bytes, inputName, {}});
+      const Decoded d = adapter_.decode(input);
       add(Status::Fail, "refuse", name,
           "accepted (" + std::to_string(d.documents.size()) + " document(s)) instead of refused");
     } catch (const AdapterError& e) {
@@ -424,7 +438,25 @@ ConformanceReport checkAdapter(const Adapter& adapter, const std::string& spec,
   report.adapter = spec;
   Kit kit(adapter, report);
 
-  const std::vector<fs::path> samples = filesIn(samplesDir);
+  // A sample is a file, or a subdirectory whose files form one set delivered together (the
+  // first file in name order, the others as LocalInput::extraFiles).
+  std::vector<std::pair<std::string, LocalInput>> samples;
+  for (const fs::path& file : filesIn(samplesDir)) {
+    samples.emplace_back(file.filename().string(),
+                         LocalInput{readFile(file), file.filename().string(), {}});
+  }
+  for (const fs::directory_entry& e : fs::directory_iterator(samplesDir)) {
+    const std::string sub = e.path().filename().string();
+    if (!e.is_directory() || sub == "canonical" || sub == "malformed" || ignored(e.path()))
+      continue;
+    const std::vector<fs::path> files = filesIn(e.path());
+    if (files.empty()) continue;
+    LocalInput set{readFile(files.front()), files.front().filename().string(), {}};
+    for (std::size_t i = 1; i < files.size(); ++i) {
+      set.extraFiles.push_back(LocalFile{files[i].filename().string(), readFile(files[i])});
+    }
+    samples.emplace_back(sub + "/", std::move(set));
+  }
   const std::vector<fs::path> canonical = filesIn(samplesDir / "canonical");
   const std::vector<fs::path> malformed = filesIn(samplesDir / "malformed");
   if (samples.empty() && canonical.empty()) {
@@ -435,15 +467,11 @@ ConformanceReport checkAdapter(const Adapter& adapter, const std::string& spec,
   }
 
   std::vector<std::pair<std::string, mapping::CanonicalDocument>> toEncode;
-  std::string firstValid, firstValidName;
-  for (const fs::path& file : samples) {
-    const std::string bytes = readFile(file);
-    auto docs = kit.checkSample(file, bytes);
-    if (!docs.empty() && firstValid.empty()) {
-      firstValid = bytes;
-      firstValidName = file.filename().string();
-    }
-    for (auto& d : docs) toEncode.emplace_back(file.filename().string(), std::move(d));
+  std::optional<LocalInput> firstValid;
+  for (const auto& [name, input] : samples) {
+    auto docs = kit.checkSample(name, input);
+    if (!docs.empty() && !firstValid) firstValid = input;
+    for (auto& d : docs) toEncode.emplace_back(name, std::move(d));
   }
 
   if (adapter.canEncode()) {
@@ -469,15 +497,17 @@ ConformanceReport checkAdapter(const Adapter& adapter, const std::string& spec,
   }
 
   for (const fs::path& file : malformed) {
-    kit.checkRefused("malformed/" + file.filename().string(), file.filename().string(),
-                     readFile(file));
+    kit.checkRefused("malformed/" + file.filename().string(),
+                     LocalInput{readFile(file), file.filename().string(), {}});
   }
-  if (firstValid.empty()) {
+  if (!firstValid) {
     kit.add(Status::Fail, "refuse", "built-in",
             "no valid sample to derive the malformed inputs from");
   } else {
-    for (const auto& [name, bytes] : builtinMalformedInputs(firstValid)) {
-      kit.checkRefused(name, firstValidName, bytes);
+    for (auto& [name, bytes] : builtinMalformedInputs(firstValid->bytes)) {
+      LocalInput mutated = *firstValid;
+      mutated.bytes = std::move(bytes);
+      kit.checkRefused(name, mutated);
     }
   }
   return report;

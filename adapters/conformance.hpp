@@ -5,6 +5,8 @@
 //
 // A samples directory holds:
 //   *                 the tool's own files: each must decode into valid canonical documents;
+//   SET/*             a subdirectory: its files are one set delivered together (careplan_csv's
+//                     UPHOSOKU + UP1KYO with one timestamp);
 //   canonical/*.xml   canonical documents to encode (optional: without it, the decoded samples are
 //                     encoded);
 //   malformed/*       inputs the adapter must refuse with a clear error.

@@ -62,7 +62,8 @@ void writeAtomically(const fs::path& dir, const std::string& name, const std::st
 }  // namespace
 
 int translateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::string from, to, file;
+  std::string from, to;
+  std::vector<std::string> files;
   std::optional<fs::path> outDir;
   bool lossNote = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -86,14 +87,11 @@ int translateCommand(const std::vector<std::string>& args, std::ostream& out, st
     } else if (!a.empty() && a.front() == '-' && a != "-") {
       err << "tsunagi translate: unknown option '" << a << "'\n\n" << usage();
       return kExitUsage;
-    } else if (file.empty()) {
-      file = a;
     } else {
-      err << "tsunagi translate: one FILE at a time ('" << a << "' is a second one)\n";
-      return kExitUsage;
+      files.push_back(a);
     }
   }
-  if (from.empty() || to.empty() || file.empty()) {
+  if (from.empty() || to.empty() || files.empty()) {
     err << "tsunagi translate: needs --from ADAPTER[:PROFILE] --to ADAPTER[:PROFILE] FILE\n\n"
         << usage();
     return kExitUsage;
@@ -118,20 +116,31 @@ int translateCommand(const std::vector<std::string>& args, std::ostream& out, st
     err << "tsunagi translate: " << outDir->string() << " is not a directory\n";
     return kExitUsage;
   }
-  const std::optional<std::string> bytes = readInput(file, kMaxInputBytes);
-  if (!bytes) {
-    err << file << ": cannot read the file\n";
-    return kExitUsage;
+  // Several FILEs are one set delivered together (careplan_csv: UPHOSOKU + UP1KYO …).
+  adapters::LocalInput input;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::optional<std::string> bytes = readInput(files[i], kMaxInputBytes);
+    if (!bytes) {
+      err << files[i] << ": cannot read the file\n";
+      return kExitUsage;
+    }
+    if (bytes->size() > kMaxInputBytes) {
+      err << files[i] << ": larger than " << kMaxInputBytes / (1024 * 1024) << " MiB\n";
+      return kExitUsage;
+    }
+    const std::string name = files[i] == "-" ? "stdin" : fs::path(files[i]).filename().string();
+    if (i == 0) {
+      input.bytes = *bytes;
+      input.name = name;
+    } else {
+      input.extraFiles.push_back(adapters::LocalFile{name, *bytes});
+    }
   }
-  if (bytes->size() > kMaxInputBytes) {
-    err << file << ": larger than " << kMaxInputBytes / (1024 * 1024) << " MiB\n";
-    return kExitUsage;
-  }
+  const std::string file = files.front();
 
   adapters::Decoded decoded;
   try {
-    decoded = source->decode(adapters::LocalInput{
-        *bytes, file == "-" ? "stdin" : fs::path(file).filename().string(), {}});
+    decoded = source->decode(input);
   } catch (const adapters::AdapterError& e) {
     printIssues(err, file, e);
     return kExitFailed;
@@ -151,9 +160,20 @@ int translateCommand(const std::vector<std::string>& args, std::ostream& out, st
   }
   // Nothing is printed or written before every document translated: all or nothing.
   for (const adapters::Encoded& r : results) {
+    if (!outDir && !r.extraFiles.empty()) {
+      err << "tsunagi translate: " << to << " writes " << 1 + r.extraFiles.size()
+          << " files per document: name a directory with --out DIR\n";
+      return kExitUsage;
+    }
+  }
+  for (const adapters::Encoded& r : results) {
     if (outDir) {
       writeAtomically(*outDir, r.suggestedName, r.bytes);
       out << (*outDir / r.suggestedName).string() << '\n';
+      for (const adapters::LocalFile& f : r.extraFiles) {
+        writeAtomically(*outDir, f.name, f.bytes);
+        out << (*outDir / f.name).string() << '\n';
+      }
     } else {
       out << r.bytes;
     }

@@ -38,9 +38,10 @@ commands:
   manifest verify --signer CERT --ca CA [--ca CA] [--signature SIG] MANIFEST.xml
                   check the signer's chain and OU, the signature, the content and
                   the expiry; prints "OK serial N, expires ..., K nodes" or the failure
-  translate --from ADAPTER[:PROFILE] --to ADAPTER[:PROFILE] [--out DIR] [--loss-note] FILE
-                  translate one local file (- reads stdin) through the canonical model:
-                  the result on stdout (or written to DIR), the loss report on stderr
+  translate --from ADAPTER[:PROFILE] --to ADAPTER[:PROFILE] [--out DIR] [--loss-note] FILE...
+                  translate a local file (- reads stdin; several FILEs are one set, e.g.
+                  UPHOSOKU + UP1KYO) through the canonical model: the result on stdout (or
+                  written to DIR), the loss report on stderr
   adapter check ADAPTER[:PROFILE] SAMPLES_DIR
                   the conformance kit: decode every sample, schema, round trip, strict
                   encoding, CSV neutralisation, malformed inputs; a pass/fail table
