@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "tests/e2e/cli_runner.hpp"
 
@@ -140,6 +141,51 @@ TEST(AdapterCheck, PassesForLiaisonXmlOnTheCanonicalFixtures) {
                   samplesDir(dir, filesOf(kSource / "tests/fixtures/canonical", ".xml")).string()});
   EXPECT_EQ(r.status, 0) << r.output();
   EXPECT_THAT(r.out, HasSubstr("PASS    round-trip       discharge-sheet.xml"));
+}
+
+/// A ケアプラン連携 set (UPHOSOKU + UP1KYO) as a care-plan tool writes it, made by the adapter's
+/// own encoder from the canonical admission fixture.
+std::vector<std::string> writeCareplanSet(const fs::path& dir) {
+  fs::create_directories(dir);
+  CommandRun r = runTsunagi({"translate", "--from", "liaison_xml", "--to", "careplan_csv", "--out",
+                             dir.string(),
+                             (kSource / "tests/fixtures/canonical/admission-sheet.xml").string()});
+  EXPECT_EQ(r.status, 0) << r.output();
+  std::vector<std::string> files;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) files.push_back(line);
+  return files;
+}
+
+TEST(Translate, ACareplanSetOfTwoFilesTranslatesBackToAValidAdmissionSheet) {
+  testing::TempDir dir("careplan");
+  const std::vector<std::string> files = writeCareplanSet(fs::path(dir.path()) / "set");
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_THAT(fs::path(files[0]).filename().string(), ::testing::StartsWith("UPHOSOKU_"));
+  EXPECT_THAT(fs::path(files[1]).filename().string(), ::testing::StartsWith("UP1KYO_"));
+  CommandRun r = runTsunagi(
+      {"translate", "--from", "careplan_csv", "--to", "liaison_xml", files[0], files[1]});
+  ASSERT_EQ(r.status, 0) << r.output();
+  EXPECT_THAT(r.out, HasSubstr("kind=\"admission\""));
+  // Without --out, a two-file target is refused rather than printed half.
+  CommandRun two =
+      runTsunagi({"translate", "--from", "liaison_xml", "--to", "careplan_csv",
+                  (kSource / "tests/fixtures/canonical/admission-sheet.xml").string()});
+  EXPECT_EQ(two.status, 2);
+  EXPECT_THAT(two.err, HasSubstr("writes 2 files per document: name a directory with --out DIR"));
+  EXPECT_TRUE(two.out.empty());
+}
+
+TEST(AdapterCheck, PassesForCareplanCsvOnASetInASubdirectory) {
+  testing::TempDir dir("check");
+  const fs::path root =
+      samplesDir(dir, {}, {kSource / "tests/fixtures/canonical/admission-sheet.xml"});
+  writeCareplanSet(root / "set-1");
+  CommandRun r = runTsunagi({"adapter", "check", "careplan_csv", root.string()});
+  EXPECT_EQ(r.status, 0) << r.output();
+  EXPECT_THAT(r.out, HasSubstr("PASS    decode           set-1/"));
+  EXPECT_THAT(r.out, HasSubstr("PASS    csv-neutralise"));
+  EXPECT_THAT(r.out, HasSubstr("PASS    strict-encoding"));
 }
 
 TEST(AdapterCheck, FailsWhenASampleIsBrokenOrAMalformedSampleIsAccepted) {
