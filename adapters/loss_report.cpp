@@ -33,6 +33,14 @@ const char* toString(Loss::Kind kind) {
   return "";
 }
 
+std::optional<Loss::Kind> lossKindFromString(std::string_view text) {
+  for (Loss::Kind k : {Loss::Kind::Dropped, Loss::Kind::Truncated, Loss::Kind::Approximated,
+                       Loss::Kind::Substituted, Loss::Kind::Partial}) {
+    if (text == toString(k)) return k;
+  }
+  return std::nullopt;
+}
+
 void LossReport::add(Loss::Kind kind, std::string path, std::string detail) {
   entries_.push_back(Loss{kind, std::move(path), std::move(detail)});
 }
@@ -65,6 +73,14 @@ std::string LossReport::japaneseNote(std::size_t maxCharacters) const {
   const std::u32string chars = mapping::text::decodeUtf8(note);
   if (chars.size() <= maxCharacters) return note;
   return mapping::text::encodeUtf8(chars.substr(0, maxCharacters - 1)) + "…";
+}
+
+std::string LossReport::kinds() const {
+  std::map<Loss::Kind, int> counts;
+  for (const Loss& l : entries_) ++counts[l.kind];
+  std::string out;
+  for (const auto& [kind, n] : counts) out += (out.empty() ? "" : ",") + std::string(toString(kind));
+  return out;
 }
 
 std::string LossReport::json() const {

@@ -2,7 +2,9 @@
 // A translation's losses: every field dropped, truncated, approximated or character substituted,
 // with its field path. It travels with the exchange and is shown to coordinators.
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tsunagi::adapters {
@@ -23,6 +25,8 @@ struct Loss {
 };
 
 const char* toString(Loss::Kind kind);
+/// The kind named by toString(), or nullopt for any other text.
+std::optional<Loss::Kind> lossKindFromString(std::string_view text);
 
 class LossReport {
  public:
@@ -38,6 +42,9 @@ class LossReport {
   std::string japaneseNote(std::size_t maxCharacters = 200) const;
   /// JSON array of {"kind","path","detail"} objects (what travels with the exchange).
   std::string json() const;
+  /// The distinct kinds, in enum order, comma-separated ("dropped,partial"): what the exchange
+  /// log records (paths and details may quote names, kinds never do).
+  std::string kinds() const;
 
  private:
   std::vector<Loss> entries_;

@@ -1,7 +1,6 @@
 #include "gateway/cli/adapter_command.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <ostream>
 
@@ -9,6 +8,7 @@
 #include "adapters/registry.hpp"
 #include "gateway/cli/cli.hpp"
 #include "gateway/cli/input.hpp"
+#include "gateway/common/atomic_file.hpp"
 
 namespace tsunagi::cli {
 
@@ -43,20 +43,12 @@ void printLosses(std::ostream& err, const std::string& step, const adapters::Los
   if (!text.empty()) err << text << (text.back() == '\n' ? "" : "\n");
 }
 
-/// Writes `bytes` to DIR/NAME through a temporary file and a rename: a reader never sees half.
-void writeAtomically(const fs::path& dir, const std::string& name, const std::string& bytes) {
+/// Writes DIR/NAME atomically (a reader never sees half); refuses a name that would leave DIR.
+void writeInto(const fs::path& dir, const std::string& name, const std::string& bytes) {
   if (name.empty() || name.find('/') != std::string::npos || name.front() == '.') {
     throw std::runtime_error("the adapter suggested an unusable file name '" + name + "'");
   }
-  const fs::path target = dir / name;
-  const fs::path temporary = dir / ("." + name + ".tmp");
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + temporary.string());
-  }
-  fs::rename(temporary, target);
+  writeFileAtomically(dir / name, bytes);
 }
 
 }  // namespace
@@ -168,10 +160,10 @@ int translateCommand(const std::vector<std::string>& args, std::ostream& out, st
   }
   for (const adapters::Encoded& r : results) {
     if (outDir) {
-      writeAtomically(*outDir, r.suggestedName, r.bytes);
+      writeInto(*outDir, r.suggestedName, r.bytes);
       out << (*outDir / r.suggestedName).string() << '\n';
       for (const adapters::LocalFile& f : r.extraFiles) {
-        writeAtomically(*outDir, f.name, f.bytes);
+        writeInto(*outDir, f.name, f.bytes);
         out << (*outDir / f.name).string() << '\n';
       }
     } else {

@@ -2,7 +2,9 @@
 
 #include <libxml/tree.h>
 
+#include <algorithm>
 #include <cstring>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -98,7 +100,128 @@ unsigned short port(const xmlNode* listener) {
 ConfigError::ConfigError(const fs::path& file, std::vector<Issue> issues)
     : std::runtime_error(describeAll(file, issues)), issues_(std::move(issues)) {}
 
-NodeOptions loadNodeConfig(const fs::path& file) {
+namespace {
+
+std::vector<std::string> words(const std::string& list) {
+  std::vector<std::string> out;
+  std::istringstream in(list);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+int intAttribute(const xmlNode* node, const char* name, int fallback) {
+  auto v = attribute(node, name);
+  return v ? std::stoi(*v) : fallback;
+}
+
+// <channels>: every channel's connector and adapter, checked as far as can be before start.
+void readChannels(Reader& r, const xmlNode* list, const adapters::AdapterRegistry& registry,
+                  bool hasExchange, NodeOptions& o) {
+  std::set<std::string> names, folders;
+  std::set<int> mllpPorts;
+  for (const xmlNode* n = list->children; n; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    channels::ChannelOptions c;
+    c.name = *attribute(n, "name");
+    c.direction = *attribute(n, "direction") == "outbound" ? channels::Direction::Outbound
+                                                          : channels::Direction::Inbound;
+    c.adapter = *attribute(n, "adapter");
+    c.documentTypes = words(attribute(n, "documentTypes").value_or(""));
+    c.appendLossNote = attribute(n, "lossNote").value_or("none") == "append";
+    const bool inbound = c.direction == channels::Direction::Inbound;
+    if (!names.insert(c.name).second) r.fail(n, "name", "channel " + c.name + " is defined twice");
+    if (!hasExchange) {
+      r.fail(n, "", "channels need the <exchange> element (there is nothing to send to or receive from)");
+    }
+    try {
+      auto adapter = registry.create(c.adapter);
+      if (inbound && !adapter->canDecode()) {
+        r.fail(n, "adapter", "adapter " + c.adapter + " cannot decode: it cannot serve an inbound channel");
+      }
+      if (!inbound && !adapter->canEncode()) {
+        r.fail(n, "adapter", "adapter " + c.adapter + " cannot encode: it cannot serve an outbound channel");
+      }
+      const auto known = adapter->documentTypes();
+      for (const auto& type : c.documentTypes) {
+        if (std::find(known.begin(), known.end(), type) == known.end()) {
+          r.fail(n, "documentTypes", "adapter " + c.adapter + " does not handle " + type);
+        }
+      }
+    } catch (const adapters::AdapterConfigError& e) {
+      r.fail(n, "adapter", e.what());
+    }
+    if (inbound && !c.documentTypes.empty()) {
+      r.fail(n, "documentTypes", "only outbound channels choose document types");
+    }
+    if (inbound && c.appendLossNote) r.fail(n, "lossNote", "only outbound channels write a loss note");
+    for (const xmlNode* m = n->children; m; m = m->next) {
+      if (m->type != XML_ELEMENT_NODE) continue;
+      const std::string kind = reinterpret_cast<const char*>(m->name);
+      if (kind == "metadata") {
+        c.metadata[*attribute(m, "key")] = *attribute(m, "value");
+      } else if (kind == "directory") {
+        channels::DirectoryOptions d;
+        d.poll = std::chrono::milliseconds(intAttribute(m, "pollMs", 1000));
+        d.settle = std::chrono::milliseconds(intAttribute(m, "settleMs", 2000));
+        d.maxBytes = static_cast<std::size_t>(intAttribute(m, "maxBytes", 16 * 1024 * 1024));
+        auto folder = [&](const char* key) -> fs::path {
+          auto v = attribute(m, key);
+          return v ? r.resolve(*v) : fs::path();
+        };
+        d.inbox = folder("inbox");
+        d.archive = folder("archive");
+        d.error = folder("error");
+        d.outbox = folder("outbox");
+        if (inbound) {
+          if (d.inbox.empty()) r.fail(m, "inbox", "an inbound directory channel needs inbox");
+          if (!d.outbox.empty()) r.fail(m, "outbox", "an inbound channel has no outbox (use inbox)");
+          if (d.archive.empty()) d.archive = d.inbox / "archive";
+          if (d.error.empty()) d.error = d.inbox / "error";
+          if (!d.inbox.empty() && !folders.insert(d.inbox.string()).second) {
+            r.fail(m, "inbox", "folder " + d.inbox.string() + " is watched by another channel");
+          }
+        } else {
+          if (d.outbox.empty()) r.fail(m, "outbox", "an outbound directory channel needs outbox");
+          for (const char* key : {"inbox", "archive", "error"}) {
+            if (attribute(m, key)) r.fail(m, key, "an outbound channel only writes (use outbox)");
+          }
+        }
+        c.connector = d;
+      } else if (kind == "http") {
+        channels::HttpOptions h;
+        h.webhook = attribute(m, "webhook").value_or("");
+        h.timeout = std::chrono::seconds(intAttribute(m, "timeoutSeconds", 30));
+        h.maxBytes = static_cast<std::size_t>(intAttribute(m, "maxBytes", 16 * 1024 * 1024));
+        if (inbound && !h.webhook.empty()) {
+          r.fail(m, "webhook", "an inbound HTTP channel is POSTed to at /local/v1/channels/" + c.name +
+                                   "; webhook is for outbound channels");
+        }
+        if (!inbound && h.webhook.empty()) r.fail(m, "webhook", "an outbound HTTP channel needs webhook");
+        c.connector = h;
+      } else if (kind == "mllp") {
+        channels::MllpOptions l;
+        l.host = attribute(m, "host").value_or("127.0.0.1");
+        const int port = intAttribute(m, "port", 0);
+        l.port = static_cast<unsigned short>(port);
+        l.maxBytes = static_cast<std::size_t>(intAttribute(m, "maxBytes", 1024 * 1024));
+        l.idleTimeout = std::chrono::seconds(intAttribute(m, "idleSeconds", 300));
+        if (!inbound) r.fail(m, "", "MLLP channels are inbound only (hospitals send ADT to the node)");
+        if (port != 0 && !mllpPorts.insert(port).second) {
+          r.fail(m, "port", "port " + std::to_string(port) + " is used by another MLLP channel");
+        }
+        if (port != 0 && port == o.listenPort) r.fail(m, "port", "port is the local listener's");
+        c.connector = l;
+      }
+    }
+    o.channels.push_back(std::move(c));
+  }
+}
+
+}  // namespace
+
+NodeOptions loadNodeConfig(const fs::path& file,
+                           std::shared_ptr<const adapters::AdapterRegistry> adapters) {
+  if (!adapters) adapters = builtinAdapters();
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     throw ConfigError(file, {Issue{0, "", fs::exists(file) ? "cannot be read (permissions?)"
@@ -192,6 +315,10 @@ NodeOptions loadNodeConfig(const fs::path& file) {
       x.acceptFuture = std::chrono::seconds(std::stoll(attribute(window, "futureSeconds").value_or("60")));
     }
     o.exchange = x;
+  }
+  o.adapters = adapters;
+  if (const xmlNode* list = child(root, "channels")) {
+    readChannels(r, list, *adapters, o.exchange.has_value(), o);
   }
   if (const xmlNode* log = child(root, "log")) {
     o.logFormat = attribute(log, "format").value_or("auto");

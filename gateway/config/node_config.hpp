@@ -21,6 +21,9 @@ class ConfigError : public std::runtime_error {
 };
 
 /// Loads and checks `file`. Relative paths inside are resolved against the file's directory.
-NodeOptions loadNodeConfig(const std::filesystem::path& file);
+/// Channel adapters are resolved with `adapters` (null: the built-in ones) — an unknown adapter,
+/// or one that cannot decode (inbound) or encode (outbound), is a ConfigError at its line.
+NodeOptions loadNodeConfig(const std::filesystem::path& file,
+                           std::shared_ptr<const adapters::AdapterRegistry> adapters = nullptr);
 
 }  // namespace tsunagi::config

@@ -3,12 +3,14 @@
 #include <libxml/tree.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 
 #include "mapping/digest.hpp"
+#include "mapping/text/utf8.hpp"
 #include "mapping/model/binding.hpp"
 #include "mapping/xml/schema.hpp"
 
@@ -69,6 +71,19 @@ void requireRoot(const mapping::xml::Document& doc, const char* name) {
   if (!issues.empty()) throw DocumentError(std::move(issues));
 }
 
+// The schema's limits on <losses>: a report longer than this is cut, and says so.
+constexpr std::size_t kMaxLosses = 1000;
+
+// A loss text as the schema takes it: control characters as spaces, at most `limit` characters.
+std::string fitted(const std::string& text, std::size_t limit) {
+  std::u32string chars = mapping::text::decodeUtf8(text);
+  for (char32_t& c : chars) {
+    if (c < 0x20 || c == 0x7F) c = U' ';
+  }
+  if (chars.size() > limit) chars = chars.substr(0, limit - 1) + U"…";
+  return mapping::text::encodeUtf8(chars);
+}
+
 }  // namespace
 
 std::string serializeEnvelope(const Envelope& e) {
@@ -89,6 +104,26 @@ std::string serializeEnvelope(const Envelope& e) {
   element(out, "documentType", e.documentType);
   if (e.caseId) element(out, "caseId", *e.caseId);
   if (e.consentReference) element(out, "consentReference", *e.consentReference);
+  if (!e.losses.empty()) {
+    out += "  <losses>\n";
+    const auto& entries = e.losses.entries();
+    const std::size_t shown = std::min(entries.size(), kMaxLosses);
+    for (std::size_t i = 0; i < shown; ++i) {
+      adapters::Loss loss = entries[i];
+      if (i + 1 == kMaxLosses && entries.size() > kMaxLosses) {
+        loss = {adapters::Loss::Kind::Dropped, "/losses",
+                std::to_string(entries.size() - kMaxLosses + 1) + " more losses not listed"};
+      }
+      out += "    <loss kind=\"";
+      out += adapters::toString(loss.kind);
+      out += "\" path=\"";
+      mapping::binding::appendEscaped(out, fitted(loss.path, 512));
+      out += "\">";
+      mapping::binding::appendEscaped(out, fitted(loss.detail, 2000));
+      out += "</loss>\n";
+    }
+    out += "  </losses>\n";
+  }
   out += "  <document>\n";
   out += document;
   out += "  </document>\n</Envelope>\n";
@@ -108,6 +143,22 @@ Envelope parseEnvelope(std::string_view bytes, const mapping::xml::ParseLimits& 
   e.documentType = childText(root, "documentType");
   e.caseId = optionalChild(root, "caseId");
   e.consentReference = optionalChild(root, "consentReference");
+  if (const xmlNode* losses = childElement(root, "losses")) {
+    for (const xmlNode* n = losses->children; n; n = n->next) {
+      if (n->type != XML_ELEMENT_NODE) continue;
+      auto attribute = [&](const char* name) {
+        xmlChar* v = xmlGetNoNsProp(n, reinterpret_cast<const xmlChar*>(name));
+        std::string out = v ? reinterpret_cast<const char*>(v) : "";
+        xmlFree(v);
+        return out;
+      };
+      xmlChar* text = xmlNodeGetContent(n);
+      const std::string detail = text ? reinterpret_cast<const char*>(text) : "";
+      xmlFree(text);
+      // The schema enumerates the kinds, so every one read here is known.
+      e.losses.add(*adapters::lossKindFromString(attribute("kind")), attribute("path"), detail);
+    }
+  }
 
   const xmlNode* holder = childElement(root, "document");
   const xmlNode* inner = holder ? holder->children : nullptr;

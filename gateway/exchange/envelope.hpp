@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/loss_report.hpp"
 #include "gateway/crypto/keys.hpp"
 #include "mapping/model/canonical.hpp"
 
@@ -26,6 +27,8 @@ struct Envelope {
   /// The inner document's bytes and first line, kept by a HeaderOnly parse.
   std::string documentBytes;
   int documentLine = 0;
+  /// What the sender's adapter lost decoding the local input (<losses>; empty when absent).
+  adapters::LossReport losses = {};
 };
 
 enum class EnvelopePart { Whole, HeaderOnly };

@@ -227,10 +227,19 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
                                                    store::jsonObject({{"answer", "original receipt"}})});
             return {200, *original};
           }
-          const std::string head = store::appendEvent(
+          std::string head = store::appendEvent(
               *conn, store::Event{"received", "inbound", peer, envelope.messageId,
                                   store::jsonObject({{"documentType", envelope.documentType},
                                                      {"contentDigest", req.contentDigest}})});
+          if (!envelope.losses.empty()) {
+            // Counts and kinds only: the details may quote characters of a name; they are kept
+            // with the message (inbox.losses).
+            head = store::appendEvent(
+                *conn, store::Event{"losses-received", "inbound", peer, envelope.messageId,
+                                    store::jsonObject(
+                                        {{"losses", std::to_string(envelope.losses.entries().size())},
+                                         {"lossKinds", envelope.losses.kinds()}})});
+          }
           applyCaseMembership(*conn, envelope);
           Receipt receipt{envelope.messageId, peer, settings_.nodeCode, req.contentDigest,
                           utcNow(), head, {}};
@@ -238,7 +247,7 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
           store::storeInbound(*conn, store::InboundMessage{peer, envelope.messageId,
                                                            envelope.documentType, envelope.caseId,
                                                            envelope.consentReference, req.body,
-                                                           req.contentDigest},
+                                                           req.contentDigest, envelope.losses.json()},
                               receiptBytes);
           return {202, receiptBytes};
         });

@@ -20,6 +20,26 @@ struct Plan {
   std::optional<std::string> caseId;
 };
 
+// A refusal found while planning, inside the transaction: recorded after the rollback.
+struct Refusal {
+  std::string code, message, documentType;
+  std::optional<std::string> peer;
+};
+
+std::string documentIdOf(const mapping::CanonicalDocument& document) {
+  return std::visit(
+      [](const auto& d) -> std::string {
+        using T = std::decay_t<decltype(d)>;
+        if constexpr (std::is_same_v<T, mapping::LiaisonSheet>)
+          return d.sheetId;
+        else if constexpr (std::is_same_v<T, mapping::CaseUpdate>)
+          return d.updateId;
+        else
+          return d.eventId;
+      },
+      document);
+}
+
 std::string joinIssues(const std::vector<mapping::Issue>& issues) {
   std::string out;
   for (const auto& i : issues) out += (out.empty() ? "" : "; ") + i.describe();
@@ -33,173 +53,195 @@ Submitter::Submitter(std::string selfCode, store::ConnectionPool& pool,
     : self_(std::move(selfCode)), pool_(pool), manifests_(manifests) {}
 
 std::vector<Submitted> Submitter::submit(const mapping::CanonicalDocument& document,
-                                         const std::optional<std::string>& caseIdArg) {
-  if (auto issues = mapping::validate(document); !issues.empty()) {
-    throw SubmitError("document-invalid", joinIssues(issues));
-  }
-  auto manifest = manifests_.current();
+                                         const std::optional<std::string>& caseId) {
+  SubmitContext context;
+  context.caseId = caseId;
+  return submitAll({document}, context);
+}
+
+namespace {
+
+// Where a document goes and whose consent that needs; reads only (the connection is the
+// submission's transaction, so a case opened by an earlier document of the input is seen).
+Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest, const std::string& self,
+             const mapping::CanonicalDocument& document, const std::optional<std::string>& caseIdArg) {
   const std::string type = mapping::documentTypeName(document);
-  const std::string documentId = std::visit(
-      [](const auto& d) -> std::string {
-        using T = std::decay_t<decltype(d)>;
-        if constexpr (std::is_same_v<T, mapping::LiaisonSheet>)
-          return d.sheetId;
-        else if constexpr (std::is_same_v<T, mapping::CaseUpdate>)
-          return d.updateId;
-        else
-          return d.eventId;
-      },
-      document);
-  auto alreadyQueued = [&]() -> std::vector<Submitted> {
-    auto conn = pool_.lease();
-    std::vector<Submitted> out;
-    for (auto& [peer, id] : store::queuedForDocument(*conn, documentId)) out.push_back({peer, id});
-    return out;
+  auto refuse = [&](const std::string& code, const std::string& message,
+                    const std::optional<std::string>& peer) {
+    throw Refusal{code, message, type, peer};
   };
-  // Idempotent on the document's own id: a tool that resubmits after a lost answer gets the
-  // original messages, and nothing is sent twice.
-  if (auto existing = alreadyQueued(); !existing.empty()) return existing;
-
-  auto refuseEvent = [&](const std::string& code, const std::string& message,
-                         const std::optional<std::string>& peer) {
-    store::withTransaction(pool_, [&](store::PgConnection& conn) {
-      store::appendEvent(
-          conn, store::Event{code.rfind("consent", 0) == 0 ? "consent-blocked" : "refused",
-                             "outbound", peer, std::nullopt,
-                             store::jsonObject(
-                                 {{"documentType", type}, {"code", code}, {"reason", message}})});
-    });
-    throw SubmitError(code, message);
-  };
-
-  // Where it goes, and whose consent that needs.
   Plan plan;
   plan.caseId = caseIdArg;
-  {
-    auto conn = pool_.lease();
-    if (const auto* sheet = std::get_if<mapping::LiaisonSheet>(&document)) {
-      const federation::ManifestNode* target = nullptr;
-      std::string key;
-      if (sheet->insurance) {
-        plan.patient = {sheet->insurance->insurerNumber, sheet->insurance->insuredNumber};
-        target = manifest->nodeServingInsurer(sheet->insurance->insurerNumber);
-        key = "保険者番号 " + sheet->insurance->insurerNumber;
+  if (const auto* sheet = std::get_if<mapping::LiaisonSheet>(&document)) {
+    const federation::ManifestNode* target = nullptr;
+    std::string key;
+    if (sheet->insurance) {
+      plan.patient = {sheet->insurance->insurerNumber, sheet->insurance->insuredNumber};
+      target = manifest.nodeServingInsurer(sheet->insurance->insurerNumber);
+      key = "保険者番号 " + sheet->insurance->insurerNumber;
+    }
+    if (!target && sheet->patient.municipalityCode) {
+      target = manifest.nodeServingMunicipality(*sheet->patient.municipalityCode);
+      key += (key.empty() ? "" : " or ") + std::string("municipality ") +
+             *sheet->patient.municipalityCode;
+    }
+    if (!target) {
+      refuse("no-route",
+             "no node in manifest serial " + std::to_string(manifest.serial) + " serves " +
+                 (key.empty() ? std::string("this patient (no insurance or municipality)") : key),
+             std::nullopt);
+    }
+    if (target->code == self) {
+      refuse("self-route", "the patient is served by this node (" + self + "); nothing to send",
+             std::nullopt);
+    }
+    plan.peers.push_back(target->code);
+  } else {
+    std::string caseId;
+    if (const auto* update = std::get_if<mapping::CaseUpdate>(&document)) caseId = update->caseId;
+    const auto* membership = std::get_if<mapping::CaseMembership>(&document);
+    if (membership) caseId = membership->caseId;
+    plan.caseId = caseId;
+    auto known = store::findCase(conn, caseId);
+    if (membership && membership->action == mapping::MembershipAction::Open) {
+      if (membership->patient) {
+        plan.patient = {membership->patient->insurerNumber, membership->patient->insuredNumber};
       }
-      if (!target && sheet->patient.municipalityCode) {
-        target = manifest->nodeServingMunicipality(*sheet->patient.municipalityCode);
-        key += (key.empty() ? "" : " or ") + std::string("municipality ") +
-               *sheet->patient.municipalityCode;
-      }
-      if (!target) {
-        refuseEvent(
-            "no-route",
-            "no node in manifest serial " + std::to_string(manifest->serial) + " serves " +
-                (key.empty() ? std::string("this patient (no insurance or municipality)") : key),
-            std::nullopt);
-      }
-      if (target->code == self_) {
-        refuseEvent("self-route",
-                    "the patient is served by this node (" + self_ + "); nothing to send",
-                    std::nullopt);
-      }
-      plan.peers.push_back(target->code);
+      for (const auto& p : membership->participants) plan.peers.push_back(p.node);
     } else {
-      std::string caseId;
-      if (const auto* update = std::get_if<mapping::CaseUpdate>(&document)) caseId = update->caseId;
-      const auto* membership = std::get_if<mapping::CaseMembership>(&document);
-      if (membership) caseId = membership->caseId;
-      plan.caseId = caseId;
-      auto known = store::findCase(*conn, caseId);
-      if (membership && membership->action == mapping::MembershipAction::Open) {
-        if (membership->patient) {
-          plan.patient = {membership->patient->insurerNumber, membership->patient->insuredNumber};
-        }
+      if (!known) refuse("case-unknown", "case " + caseId + " is not known to this node", {});
+      if (known->closed) refuse("case-closed", "case " + caseId + " is closed", {});
+      plan.patient = {known->insurerNumber, known->insuredNumber};
+      plan.peers = known->nodes;
+      if (membership && membership->action == mapping::MembershipAction::AddParticipant) {
         for (const auto& p : membership->participants) plan.peers.push_back(p.node);
-      } else {
-        if (!known)
-          refuseEvent("case-unknown", "case " + caseId + " is not known to this node", {});
-        if (known->closed) refuseEvent("case-closed", "case " + caseId + " is closed", {});
-        plan.patient = {known->insurerNumber, known->insuredNumber};
-        plan.peers = known->nodes;
-        if (membership && membership->action == mapping::MembershipAction::AddParticipant) {
-          for (const auto& p : membership->participants) plan.peers.push_back(p.node);
-        }
-      }
-      std::sort(plan.peers.begin(), plan.peers.end());
-      plan.peers.erase(std::unique(plan.peers.begin(), plan.peers.end()), plan.peers.end());
-      plan.peers.erase(std::remove(plan.peers.begin(), plan.peers.end(), self_), plan.peers.end());
-      for (const auto& peer : plan.peers) {
-        if (!manifest->node(peer)) {
-          refuseEvent("no-route",
-                      "case participant node " + peer + " is not in manifest serial " +
-                          std::to_string(manifest->serial),
-                      peer);
-        }
       }
     }
-  }
-
-  // Consent: every receiving municipality must be covered.
-  std::map<std::string, std::string> consentFor;
-  {
-    auto conn = pool_.lease();
+    std::sort(plan.peers.begin(), plan.peers.end());
+    plan.peers.erase(std::unique(plan.peers.begin(), plan.peers.end()), plan.peers.end());
+    plan.peers.erase(std::remove(plan.peers.begin(), plan.peers.end(), self), plan.peers.end());
     for (const auto& peer : plan.peers) {
-      if (!plan.patient.insurer || !plan.patient.insured) {
-        refuseEvent("consent-missing",
-                    "the patient's 保険者番号 and 被保険者番号 are needed to find a consent", peer);
+      if (!manifest.node(peer)) {
+        refuse("no-route",
+               "case participant node " + peer + " is not in manifest serial " +
+                   std::to_string(manifest.serial),
+               peer);
       }
-      auto decision = store::findConsent(*conn, *plan.patient.insurer, *plan.patient.insured, peer);
-      if (!decision.reference) {
-        std::string code = "consent-missing";
-        if (decision.refusal.find("revoked") != std::string::npos) code = "consent-revoked";
-        if (decision.refusal.find("does not cover") != std::string::npos) code = "consent-scope";
-        if (decision.refusal.find("expired") != std::string::npos) code = "consent-expired";
-        refuseEvent(code, "not sent to " + peer + ": " + decision.refusal, peer);
-      }
-      consentFor[peer] = *decision.reference;
     }
   }
+  return plan;
+}
 
-  // One transaction: the case bookkeeping and every outbox row, or nothing.
-  try {
-    return store::withTransaction(pool_, [&](store::PgConnection& conn) {
-      std::vector<Submitted> out;
-      if (const auto* membership = std::get_if<mapping::CaseMembership>(&document)) {
-        std::vector<std::string> nodes;
-        for (const auto& p : membership->participants) nodes.push_back(p.node);
-        switch (membership->action) {
-          case mapping::MembershipAction::Open:
-            nodes.push_back(self_);
-            store::openCase(conn, membership->caseId, plan.patient.insurer, plan.patient.insured,
-                            nodes);
-            break;
-          case mapping::MembershipAction::AddParticipant:
-            store::addCaseParticipants(conn, membership->caseId, nodes);
-            break;
-          case mapping::MembershipAction::RemoveParticipant:
-            store::removeCaseParticipants(conn, membership->caseId, nodes);
-            break;
-          case mapping::MembershipAction::Close:
-            store::closeCase(conn, membership->caseId);
-            break;
-        }
-      }
-      for (const auto& peer : plan.peers) {
-        Envelope envelope{newMessageId(), utcNow(),         self_,    peer, type,
-                          plan.caseId,    consentFor[peer], document, {},   0};
-        store::enqueue(
-            conn, store::OutboundMessage{envelope.messageId, documentId, peer, type, plan.caseId,
-                                         consentFor[peer], serializeEnvelope(envelope)});
-        out.push_back({peer, envelope.messageId});
-      }
-      return out;
-    });
-  } catch (const store::PgError& e) {
-    // The same document submitted twice at once: the second finds the first's messages.
-    if (e.sqlstate() == "23505") {
-      if (auto existing = alreadyQueued(); !existing.empty()) return existing;
+// Consent: every receiving municipality must be covered. Returns the reference per peer.
+std::map<std::string, std::string> consentsFor(store::PgConnection& conn, const Plan& plan,
+                                               const std::string& type) {
+  std::map<std::string, std::string> consentFor;
+  for (const auto& peer : plan.peers) {
+    if (!plan.patient.insurer || !plan.patient.insured) {
+      throw Refusal{"consent-missing",
+                    "the patient's 保険者番号 and 被保険者番号 are needed to find a consent", type, peer};
     }
-    throw;
+    auto decision = store::findConsent(conn, *plan.patient.insurer, *plan.patient.insured, peer);
+    if (!decision.reference) {
+      std::string code = "consent-missing";
+      if (decision.refusal.find("revoked") != std::string::npos) code = "consent-revoked";
+      if (decision.refusal.find("does not cover") != std::string::npos) code = "consent-scope";
+      if (decision.refusal.find("expired") != std::string::npos) code = "consent-expired";
+      throw Refusal{code, "not sent to " + peer + ": " + decision.refusal, type, peer};
+    }
+    consentFor[peer] = *decision.reference;
+  }
+  return consentFor;
+}
+
+void applyMembership(store::PgConnection& conn, const std::string& self,
+                     const mapping::CanonicalDocument& document, const Plan& plan) {
+  const auto* membership = std::get_if<mapping::CaseMembership>(&document);
+  if (!membership) return;
+  std::vector<std::string> nodes;
+  for (const auto& p : membership->participants) nodes.push_back(p.node);
+  switch (membership->action) {
+    case mapping::MembershipAction::Open:
+      nodes.push_back(self);
+      store::openCase(conn, membership->caseId, plan.patient.insurer, plan.patient.insured, nodes);
+      break;
+    case mapping::MembershipAction::AddParticipant:
+      store::addCaseParticipants(conn, membership->caseId, nodes);
+      break;
+    case mapping::MembershipAction::RemoveParticipant:
+      store::removeCaseParticipants(conn, membership->caseId, nodes);
+      break;
+    case mapping::MembershipAction::Close:
+      store::closeCase(conn, membership->caseId);
+      break;
+  }
+}
+
+}  // namespace
+
+std::vector<Submitted> Submitter::submitAll(const std::vector<mapping::CanonicalDocument>& documents,
+                                            const SubmitContext& context) {
+  for (const auto& document : documents) {
+    if (auto issues = mapping::validate(document); !issues.empty()) {
+      throw SubmitError("document-invalid", joinIssues(issues));
+    }
+  }
+  auto manifest = manifests_.current();
+  const std::string lossesJson = context.losses.json();
+  for (int attempt = 1;; ++attempt) {
+    try {
+      // One transaction: every document's case bookkeeping and outbox rows, or nothing.
+      return store::withTransaction(pool_, [&](store::PgConnection& conn) {
+        std::vector<Submitted> out;
+        for (const auto& document : documents) {
+          const std::string type = mapping::documentTypeName(document);
+          const std::string documentId = documentIdOf(document);
+          // Idempotent on the document's own id: a tool that resubmits after a lost answer gets
+          // the original messages, and nothing is sent twice.
+          auto existing = store::queuedForDocument(conn, documentId);
+          if (!existing.empty()) {
+            for (auto& [peer, id] : existing) out.push_back({peer, id});
+            continue;
+          }
+          const Plan plan = planFor(conn, *manifest, self_, document, context.caseId);
+          auto consentFor = consentsFor(conn, plan, type);
+          applyMembership(conn, self_, document, plan);
+          for (const auto& peer : plan.peers) {
+            Envelope envelope{newMessageId(), utcNow(),         self_,    peer, type,
+                              plan.caseId,    consentFor[peer], document, {},   0, context.losses};
+            store::OutboundMessage message;
+            message.messageId = envelope.messageId;
+            message.documentId = documentId;
+            message.peer = peer;
+            message.documentType = type;
+            message.caseId = plan.caseId;
+            message.consentReference = consentFor[peer];
+            message.envelope = serializeEnvelope(envelope);
+            message.lossesJson = lossesJson;
+            message.lossCount = context.losses.entries().size();
+            message.lossKinds = context.losses.kinds();
+            store::enqueue(conn, message);
+            out.push_back({peer, envelope.messageId});
+          }
+        }
+        return out;
+      });
+    } catch (const Refusal& refusal) {
+      // The transaction rolled back; the refusal is recorded on its own.
+      store::withTransaction(pool_, [&](store::PgConnection& conn) {
+        store::appendEvent(
+            conn, store::Event{refusal.code.rfind("consent", 0) == 0 ? "consent-blocked" : "refused",
+                               "outbound", refusal.peer, std::nullopt,
+                               store::jsonObject({{"documentType", refusal.documentType},
+                                                  {"code", refusal.code},
+                                                  {"reason", refusal.message}})});
+      });
+      throw SubmitError(refusal.code, refusal.message);
+    } catch (const store::PgError& e) {
+      // The same document submitted twice at once: the second finds the first's messages.
+      if (e.sqlstate() == "23505" && attempt < 3) continue;
+      throw;
+    }
   }
 }
 

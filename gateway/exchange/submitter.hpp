@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/loss_report.hpp"
 #include "gateway/federation/manifest_store.hpp"
 #include "gateway/store/pool.hpp"
 #include "mapping/model/canonical.hpp"
@@ -30,6 +31,14 @@ struct Submitted {
   std::string messageId;
 };
 
+/// What goes with the documents of one local input.
+struct SubmitContext {
+  /// Ties a sheet to a case (optional for sheets; CaseUpdate and CaseMembership carry their own).
+  std::optional<std::string> caseId;
+  /// The decode's losses: kept with each outbox row and carried in each envelope (<losses>).
+  adapters::LossReport losses;
+};
+
 class Submitter {
  public:
   Submitter(std::string selfCode, store::ConnectionPool& pool,
@@ -41,6 +50,12 @@ class Submitter {
   /// recording a consent-blocked or refused event) or store::PgError.
   std::vector<Submitted> submit(const mapping::CanonicalDocument& document,
                                 const std::optional<std::string>& caseId = {});
+  /// The documents of one local input (a file, a request, an HL7 message): checked in order and
+  /// queued in one transaction — all of them or, on the first refusal, none (the refusal is
+  /// recorded and thrown as SubmitError). Documents already queued (same id) are not queued again:
+  /// their original messages are returned in their place.
+  std::vector<Submitted> submitAll(const std::vector<mapping::CanonicalDocument>& documents,
+                                   const SubmitContext& context = {});
 
  private:
   std::string self_;

@@ -48,7 +48,5 @@ std::string utcTimestamp(long long offsetSeconds);
 
 /// Reads a whole file; throws std::runtime_error naming it when it cannot.
 std::string readWholeFile(const std::filesystem::path& file);
-/// Writes `bytes` to `file` through a temporary file and a rename; throws on failure.
-void writeFileAtomically(const std::filesystem::path& file, const std::string& bytes);
 
 }  // namespace tsunagi::federation

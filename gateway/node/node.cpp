@@ -12,8 +12,10 @@
 #include <Poco/ThreadPool.h>
 #include <spdlog/spdlog.h>
 
+#include <cstring>
 #include <stdexcept>
 
+#include "gateway/channels/channel_manager.hpp"
 #include "gateway/exchange/local_delivery.hpp"
 #include "gateway/exchange/problem.hpp"
 #include "gateway/federation/manifest_store.hpp"
@@ -29,6 +31,7 @@ namespace tsunagi {
 namespace {
 
 constexpr std::size_t kMaxLocalBody = 16 * 1024 * 1024;
+constexpr const char* kChannelPrefix = "/local/v1/channels/";
 
 struct LocalReply {
   int status;
@@ -67,6 +70,7 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
   int schema = 0;
   std::unique_ptr<federation::ManifestStore> manifests;
   std::unique_ptr<exchange::ExchangeService> exchange;
+  std::unique_ptr<channels::ChannelManager> channels;
   std::unique_ptr<exchange::LocalDelivery> localDelivery;
   Poco::ThreadPool threads{2, 16};
   std::unique_ptr<Poco::Net::HTTPServer> server;
@@ -81,6 +85,9 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
     if (uri == "/metrics") return new ReplyHandler([this](auto&) { return metrics(); });
     if (uri == "/local/v1/consents" || uri.rfind("/local/v1/consents/", 0) == 0) {
       return new ReplyHandler([this](Poco::Net::HTTPServerRequest& r) { return consents(r); });
+    }
+    if (uri.rfind(kChannelPrefix, 0) == 0) {
+      return new ReplyHandler([this](Poco::Net::HTTPServerRequest& r) { return channelPost(r); });
     }
     if (uri == "/local/v1/documents") {
       return new ReplyHandler([this](Poco::Net::HTTPServerRequest& r) { return submit(r); });
@@ -217,6 +224,30 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
     }
   }
 
+  // POST /local/v1/channels/NAME: the local tool's own format, through the channel's adapter.
+  LocalReply channelPost(Poco::Net::HTTPServerRequest& request) {
+    namespace problems = exchange::problems;
+    const std::string name = request.getURI().substr(std::strlen(kChannelPrefix));
+    const auto limit = channels ? channels->httpLimit(name) : std::nullopt;
+    if (!limit) return problemReply(problems::notFound("no inbound HTTP channel " + name));
+    if (request.getMethod() != "POST") return problemReply(problems::methodNotAllowed("use POST"));
+    if (!request.hasContentLength() || request.getChunkedTransferEncoding()) {
+      return problemReply(problems::lengthRequired("send Content-Length"));
+    }
+    const auto length = request.getContentLength64();
+    if (length < 0 || static_cast<std::size_t>(length) > *limit) {
+      return problemReply(problems::bodyTooLarge(std::to_string(length) + " bytes; the channel takes at most " +
+                                                 std::to_string(*limit)));
+    }
+    std::string body(static_cast<std::size_t>(length), '\0');
+    request.stream().read(body.data(), length);
+    if (request.stream().gcount() != length) {
+      return problemReply(problems::lengthRequired("the body ended before Content-Length"));
+    }
+    auto answer = channels->post(name, body, request.getContentType());
+    return {answer.status, answer.contentType, answer.body};
+  }
+
   // POST /local/v1/documents: a local tool hands over one canonical document. 202 only once the
   // outbox rows are committed; resubmitting the same document id returns the same messages.
   LocalReply submit(Poco::Net::HTTPServerRequest& request) {
@@ -322,9 +353,18 @@ void Node::start() {
     impl_->exchange = std::make_unique<exchange::ExchangeService>(eo, *impl_->pool, *impl_->manifests);
     impl_->exchange->start();
     const auto inbox = x.inboxDirectory.empty() ? options_.dataDir / "inbox" : x.inboxDirectory;
-    impl_->localDelivery = std::make_unique<exchange::LocalDelivery>(
-        *impl_->pool, std::make_shared<exchange::DirectorySink>(inbox), x.retry);
+    std::shared_ptr<exchange::LocalSink> sink;
+    if (!options_.channels.empty()) {
+      auto* service = impl_->exchange.get();
+      impl_->channels = std::make_unique<channels::ChannelManager>(
+          options_.channels, options_.adapters ? *options_.adapters : *builtinAdapters(),
+          service->submitter(), *impl_->pool, [service] { service->wakeDelivery(); });
+      sink = impl_->channels->sink();
+    }
+    if (!sink) sink = std::make_shared<exchange::DirectorySink>(inbox);
+    impl_->localDelivery = std::make_unique<exchange::LocalDelivery>(*impl_->pool, sink, x.retry);
     impl_->localDelivery->start();
+    if (impl_->channels) impl_->channels->start();
   }
 
   auto params = new Poco::Net::HTTPServerParams;
@@ -377,7 +417,10 @@ void Node::stop() {
     impl_->server.reset();
   }
   impl_->threads.joinAll();
+  if (impl_->channels) impl_->channels->stop();
   if (impl_->localDelivery) impl_->localDelivery->stop();
+  impl_->localDelivery.reset();
+  impl_->channels.reset();
   if (impl_->exchange) impl_->exchange->stop();
   impl_->exchange.reset();
   impl_->pool.reset();
@@ -389,6 +432,19 @@ unsigned short Node::port() const { return impl_ ? impl_->port : 0; }
 
 unsigned short Node::peerPort() const {
   return impl_ && impl_->exchange ? impl_->exchange->port() : 0;
+}
+
+unsigned short Node::mllpPort(const std::string& name) const {
+  return impl_ && impl_->channels ? impl_->channels->mllpPort(name) : 0;
+}
+
+std::shared_ptr<const adapters::AdapterRegistry> builtinAdapters() {
+  static const std::shared_ptr<const adapters::AdapterRegistry> registry = [] {
+    auto r = std::make_shared<adapters::AdapterRegistry>();
+    adapters::registerBuiltinAdapters(*r);
+    return r;
+  }();
+  return registry;
 }
 
 exchange::ExchangeService* Node::exchange() { return impl_ ? impl_->exchange.get() : nullptr; }

@@ -7,9 +7,14 @@
 #include <optional>
 #include <string>
 
+#include "adapters/registry.hpp"
+#include "gateway/channels/channel_options.hpp"
 #include "gateway/exchange/exchange_service.hpp"
 
 namespace tsunagi {
+
+/// The adapters shipped with tsunagi (registerBuiltinAdapters), made once.
+std::shared_ptr<const adapters::AdapterRegistry> builtinAdapters();
 
 /// The node-to-node exchange part of a node (absent: the node runs without peers).
 struct NodeExchangeOptions {
@@ -34,6 +39,11 @@ struct NodeOptions {
   std::string listenHost = "127.0.0.1";  ///< the local listener (local tools, health)
   unsigned short listenPort = 0;         ///< 0: any free port
   std::optional<NodeExchangeOptions> exchange;
+  /// The local tools' channels (need `exchange`). With no outbound channel, received documents go
+  /// to NodeExchangeOptions::inboxDirectory as canonical XML.
+  std::vector<channels::ChannelOptions> channels;
+  /// Where channel adapters come from (null: the built-in adapters).
+  std::shared_ptr<const adapters::AdapterRegistry> adapters;
   std::string logFormat = "auto";
   std::string logLevel = "info";
 };
@@ -62,6 +72,8 @@ class Node {
   unsigned short peerPort() const;
   /// The exchange, when configured (tests and the demo submit through it).
   exchange::ExchangeService* exchange();
+  /// The bound port of MLLP channel `name` (0 when there is none).
+  unsigned short mllpPort(const std::string& name) const;
   store::ConnectionPool* pool();
   std::string healthUrl() const;
   /// Where the database is: "embedded PostgreSQL (socket …)" or the configured host.

@@ -83,11 +83,15 @@ std::vector<std::pair<std::string, std::string>> queuedForDocument(PgConnection&
 void enqueue(PgConnection& conn, const OutboundMessage& m) {
   conn.run("outbox_insert",
            "INSERT INTO outbox (message_id, document_id, peer, document_type, case_id, "
-           "consent_ref, envelope) VALUES ($1, $2, $3, $4, $5, $6, $7::bytea)",
+           "consent_ref, envelope, losses) VALUES ($1, $2, $3, $4, $5, $6, $7::bytea, $8)",
            {m.messageId, m.documentId, m.peer, m.documentType, opt(m.caseId), opt(m.consentReference),
-            "\\x" + mapping::toHex(m.envelope)});
-  appendEvent(conn, Event{"queued", "outbound", m.peer, m.messageId,
-                          jsonObject({{"documentType", m.documentType}})});
+            "\\x" + mapping::toHex(m.envelope), m.lossesJson});
+  std::vector<std::pair<std::string, std::string>> detail = {{"documentType", m.documentType}};
+  if (m.lossCount > 0) {
+    detail.emplace_back("losses", std::to_string(m.lossCount));
+    detail.emplace_back("lossKinds", m.lossKinds);
+  }
+  appendEvent(conn, Event{"queued", "outbound", m.peer, m.messageId, jsonObject(detail)});
 }
 
 namespace {
@@ -202,9 +206,10 @@ std::optional<std::string> existingReceipt(PgConnection& conn, const std::string
 void storeInbound(PgConnection& conn, const InboundMessage& m, const std::string& receipt) {
   conn.run("inbox_insert",
            "INSERT INTO inbox (sender, message_id, document_type, case_id, consent_ref, envelope, "
-           "content_digest, receipt) VALUES ($1, $2, $3, $4, $5, $6::bytea, $7, $8::bytea)",
+           "content_digest, receipt, losses) VALUES ($1, $2, $3, $4, $5, $6::bytea, $7, $8::bytea, $9)",
            {m.sender, m.messageId, m.documentType, opt(m.caseId), opt(m.consentReference),
-            "\\x" + mapping::toHex(m.envelope), m.contentDigest, "\\x" + mapping::toHex(receipt)});
+            "\\x" + mapping::toHex(m.envelope), m.contentDigest, "\\x" + mapping::toHex(receipt),
+            m.lossesJson});
 }
 
 std::vector<ClaimedInbound> claimInbound(PgConnection& conn, int limit, std::chrono::seconds lease) {
@@ -224,6 +229,20 @@ std::vector<ClaimedInbound> claimInbound(PgConnection& conn, int limit, std::chr
                                  fromByteaHex(rows.text(r, 3)), static_cast<int>(rows.integer(r, 4))});
   }
   return out;
+}
+
+void recordLocalLosses(PgConnection& conn, const ClaimedInbound& m, const std::string& channel,
+                       const std::string& lossesJson, std::size_t count, const std::string& kinds) {
+  inTransaction(conn, [&] {
+    conn.run("inbox_local_losses",
+             "UPDATE inbox SET local_losses = jsonb_set(local_losses::jsonb, ARRAY[$3], "
+             "$4::jsonb)::text WHERE sender = $1 AND message_id = $2",
+             {m.sender, m.messageId, channel, lossesJson});
+    appendEvent(conn, Event{"encoded", "local", m.sender, m.messageId,
+                            jsonObject({{"channel", channel},
+                                        {"losses", std::to_string(count)},
+                                        {"lossKinds", kinds}})});
+  });
 }
 
 void markInboundDelivered(PgConnection& conn, const ClaimedInbound& m, const std::string& where) {

@@ -40,6 +40,9 @@ struct OutboundMessage {
   std::optional<std::string> caseId;
   std::optional<std::string> consentReference;
   std::string envelope;  ///< serialized envelope; the HTTP signature is made at each send
+  std::string lossesJson = "[]";  ///< the decode's LossReport::json() (also in the envelope)
+  std::string lossKinds;          ///< LossReport::kinds(), for the queued event
+  std::size_t lossCount = 0;
 };
 
 /// (peer, message id) of the messages already queued for a document id, in peer order.
@@ -94,6 +97,7 @@ struct InboundMessage {
   std::optional<std::string> consentReference;
   std::string envelope;
   std::string contentDigest;
+  std::string lossesJson = "[]";  ///< the envelope's <losses> as LossReport::json()
 };
 
 /// The original receipt when (sender, messageId) is already in the inbox.
@@ -112,6 +116,10 @@ struct ClaimedInbound {
 
 /// Claims due inbox messages for local delivery (SKIP LOCKED + lease, like the outbox).
 std::vector<ClaimedInbound> claimInbound(PgConnection& conn, int limit, std::chrono::seconds lease);
+/// Records the losses of encoding a received message for the local channel `channel` (JSON
+/// array), beside the message in the inbox, and an event with their count and kinds.
+void recordLocalLosses(PgConnection& conn, const ClaimedInbound& m, const std::string& channel,
+                       const std::string& lossesJson, std::size_t count, const std::string& kinds);
 void markInboundDelivered(PgConnection& conn, const ClaimedInbound& m, const std::string& where);
 void markInboundFailed(PgConnection& conn, const ClaimedInbound& m, const std::string& reason,
                        bool permanent, int maxAttempts, std::chrono::milliseconds delay);

@@ -110,6 +110,17 @@ CREATE TABLE case_participants (
   PRIMARY KEY (case_id, node)
 );
 )sql"},
+      {3, "translation losses with outbox and inbox messages",
+       R"sql(
+-- The loss report of the decode that produced an outbound message (JSON array of
+-- {"kind","path","detail"}; the envelope carries the same as <losses>), the one a received
+-- message arrived with, and the losses of encoding it for each local channel
+-- (JSON object: channel name -> array). Details may quote characters of a name, so they live here
+-- with the message and never in exchange_events, which records counts and kinds only.
+ALTER TABLE outbox ADD COLUMN losses text NOT NULL DEFAULT '[]';
+ALTER TABLE inbox ADD COLUMN losses text NOT NULL DEFAULT '[]';
+ALTER TABLE inbox ADD COLUMN local_losses text NOT NULL DEFAULT '{}';
+)sql"},
   };
   return migrations;
 }

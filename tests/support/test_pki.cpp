@@ -4,6 +4,7 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "gateway/common/atomic_file.hpp"
 #include "gateway/crypto/keys.hpp"
 #include "gateway/federation/federation_setup.hpp"
 #include "gateway/federation/manifest.hpp"
@@ -162,10 +163,10 @@ fs::path TestPki::writeSigned(const std::string& xml, const fs::path& file,
                               const fs::path& signingKey) {
   const crypto::Key key =
       crypto::Key::privateFromPemFile(signingKey.empty() ? coordinator().key : signingKey);
-  federation::writeFileAtomically(file, xml);
+  writeFileAtomically(file, xml);
   fs::path signature = file;
   signature += ".sig";
-  federation::writeFileAtomically(signature, federation::signManifest(xml, key));
+  writeFileAtomically(signature, federation::signManifest(xml, key));
   return file;
 }
 

@@ -1,0 +1,97 @@
+#include "gateway/channels/channel_manager.hpp"
+
+#include "gateway/exchange/problem.hpp"
+#include "mapping/json_escape.hpp"
+
+namespace tsunagi::channels {
+
+ChannelManager::ChannelManager(const std::vector<ChannelOptions>& channels,
+                               const adapters::AdapterRegistry& registry,
+                               exchange::Submitter& submitter, store::ConnectionPool& pool,
+                               std::function<void()> submitted) {
+  std::vector<OutboundChannel> outbound;
+  for (const auto& options : channels) {
+    auto adapter = registry.create(options.adapter);
+    if (options.direction == Direction::Outbound) {
+      outbound.push_back(OutboundChannel{options, std::move(adapter)});
+      continue;
+    }
+    auto channel =
+        std::make_unique<InboundChannel>(options, std::move(adapter), submitter, pool, submitted);
+    if (const auto* dir = std::get_if<DirectoryOptions>(&options.connector)) {
+      watchers_.push_back(std::make_unique<DirectoryWatcher>(*channel, *dir));
+    } else if (const auto* http = std::get_if<HttpOptions>(&options.connector)) {
+      httpLimits_[options.name] = http->maxBytes;
+    } else if (const auto* mllp = std::get_if<MllpOptions>(&options.connector)) {
+      listeners_[options.name] = std::make_unique<MllpListener>(*channel, *mllp);
+    }
+    inbound_[options.name] = std::move(channel);
+  }
+  if (!outbound.empty()) sink_ = std::make_shared<ChannelSink>(std::move(outbound), pool);
+}
+
+ChannelManager::~ChannelManager() { stop(); }
+
+void ChannelManager::start() {
+  for (auto& watcher : watchers_) watcher->start();
+  for (auto& [name, listener] : listeners_) listener->start();
+}
+
+void ChannelManager::stop() {
+  for (auto& [name, listener] : listeners_) listener->stop();
+  for (auto& watcher : watchers_) watcher->stop();
+}
+
+std::optional<std::size_t> ChannelManager::httpLimit(const std::string& name) const {
+  auto it = httpLimits_.find(name);
+  if (it == httpLimits_.end()) return std::nullopt;
+  return it->second;
+}
+
+ChannelManager::HttpAnswer ChannelManager::post(const std::string& name, const std::string& body,
+                                                const std::string& contentType) {
+  auto it = inbound_.find(name);
+  if (it == inbound_.end() || !httpLimits_.count(name)) {
+    const auto p = exchange::problems::notFound("no inbound HTTP channel " + name);
+    return {p.status, "application/problem+json", p.json()};
+  }
+  InboundResult result = it->second->accept(
+      adapters::LocalInput{body, "http:" + name, {{"contentType", contentType}}});
+  switch (result.status) {
+    case InboundResult::Status::Accepted: {
+      std::string json = R"({"channel":")" + mapping::jsonEscape(name) + R"(","documents":)" +
+                         std::to_string(result.documents) + R"(,"messages":[)";
+      for (std::size_t i = 0; i < result.messages.size(); ++i) {
+        if (i) json += ',';
+        json += R"({"peer":")" + result.messages[i].peer + R"(","messageId":")" +
+                result.messages[i].messageId + R"("})";
+      }
+      json += R"(],"losses":)" + result.losses.json() + "}";
+      return {202, "application/json", json};
+    }
+    case InboundResult::Status::Rejected: {
+      const exchange::Problem p{422, "urn:tsunagi:problem:" + result.code,
+                                result.code == "input-invalid" ? "The input cannot be translated"
+                                                               : "The document cannot be sent",
+                                result.reason};
+      return {p.status, "application/problem+json", p.json()};
+    }
+    case InboundResult::Status::Unavailable: {
+      const auto p = exchange::problems::storageUnavailable(result.reason);
+      return {p.status, "application/problem+json", p.json()};
+    }
+  }
+  return {500, "text/plain", ""};
+}
+
+unsigned short ChannelManager::mllpPort(const std::string& name) const {
+  auto it = listeners_.find(name);
+  return it == listeners_.end() ? 0 : it->second->port();
+}
+
+InboundChannel* ChannelManager::inbound(const std::string& name) {
+  auto it = inbound_.find(name);
+  return it == inbound_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace tsunagi::channels

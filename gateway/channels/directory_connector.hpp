@@ -1,0 +1,65 @@
+#pragma once
+// The directory connector. Inbound: a watched folder; each file, once complete, goes through its
+// channel and is moved to archive/ (committed) or to error/ with NAME.error.txt (refused); on
+// storage trouble it stays and is tried again. Outbound: files written atomically.
+//
+// Polling, not inotify: the folders are often network shares (SMB/NFS mounts of the care
+// offices' PCs) where inotify sees nothing, and a poll every second costs nothing at these
+// volumes. Polling also gives the "still being written" rule a natural form: a file is taken only
+// when two polls, `settle` apart at least, see the same size and modification time, and no
+// process holds a lock on it (flock or fcntl, as Windows-side copy tools and Excel take).
+// Hidden files (".x"), editor and download leftovers (~x, *.tmp, *.part, *.partial, *.crdownload,
+// *.swp) and sub-folders are never read.
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "gateway/channels/inbound.hpp"
+
+namespace tsunagi::channels {
+
+/// True for names the inbound watcher never reads (hidden, temporary, partial downloads).
+bool ignoredFileName(const std::string& name);
+
+class DirectoryWatcher {
+ public:
+  /// Creates the inbox, archive and error folders.
+  DirectoryWatcher(InputHandler& channel, DirectoryOptions options);
+  ~DirectoryWatcher();
+  DirectoryWatcher(const DirectoryWatcher&) = delete;
+  DirectoryWatcher& operator=(const DirectoryWatcher&) = delete;
+
+  void start();
+  /// Finishes the file in hand, then stops.
+  void stop();
+  /// One poll (the thread calls this; tests call it directly). Returns the files handled.
+  int pollOnce();
+
+ private:
+  struct Seen {
+    std::uintmax_t size;
+    std::filesystem::file_time_type mtime;
+    std::chrono::steady_clock::time_point since;
+  };
+  void handle(const std::filesystem::path& file);
+  void run();
+
+  InputHandler& channel_;
+  DirectoryOptions options_;
+  std::map<std::string, Seen> seen_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+/// `directory`/NAME for a moved file: NAME itself, or NAME.1, NAME.2 … when that is taken (a
+/// tool that sends the same file name every day must not overwrite yesterday's archive).
+std::filesystem::path freeName(const std::filesystem::path& directory, const std::string& name);
+
+}  // namespace tsunagi::channels

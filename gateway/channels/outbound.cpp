@@ -1,0 +1,193 @@
+#include "gateway/channels/outbound.hpp"
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/NullStream.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "gateway/channels/inbound.hpp"
+#include "gateway/common/atomic_file.hpp"
+#include "gateway/exchange/envelope.hpp"
+#include "gateway/store/exchange_store.hpp"
+
+namespace tsunagi::channels {
+
+namespace fs = std::filesystem;
+
+bool OutboundChannel::takes(const std::string& documentType) const {
+  const auto& list =
+      options.documentTypes.empty() ? adapter->documentTypes() : options.documentTypes;
+  return std::find(list.begin(), list.end(), documentType) != list.end();
+}
+
+std::string outboundFileName(const store::ClaimedInbound& message,
+                             const std::string& suggestedName) {
+  std::string extension = fs::path(suggestedName).extension().string();
+  const bool plain = !extension.empty() && extension.size() <= 10 &&
+                     std::all_of(extension.begin() + 1, extension.end(), [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c));
+                     });
+  return message.sender + "_" + message.messageId + (plain ? extension : std::string(".dat"));
+}
+
+namespace {
+
+std::string contentTypeFor(const std::string& suggestedName) {
+  const std::string ext = fs::path(suggestedName).extension().string();
+  if (ext == ".json") return "application/json; charset=utf-8";
+  if (ext == ".xml") return "application/xml";
+  if (ext == ".csv") return "text/csv";
+  if (ext == ".hl7") return "x-application/hl7-v2+er7";
+  return "application/octet-stream";
+}
+
+}  // namespace
+
+WebhookReply postWebhook(const std::string& url, const std::string& body,
+                         const std::string& contentType,
+                         const std::vector<std::pair<std::string, std::string>>& headers,
+                         std::chrono::seconds timeout) {
+  WebhookReply reply;
+  try {
+    const Poco::URI uri(url);
+    std::unique_ptr<Poco::Net::HTTPClientSession> session;
+    if (uri.getScheme() == "https") {
+      Poco::Net::Context::Params params;
+      params.loadDefaultCAs = true;
+      params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+      Poco::Net::Context::Ptr context =
+          new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+      session =
+          std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context);
+    } else {
+      session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+    }
+    session->setTimeout(Poco::Timespan(timeout.count(), 0));
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, uri.getPathEtc(),
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.setContentType(contentType);
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+    for (const auto& [name, value] : headers) request.set(name, value);
+    session->sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session->receiveResponse(response);
+    Poco::NullOutputStream discard;
+    Poco::StreamCopier::copyStream(in, discard);
+    reply.status = response.getStatus();
+  } catch (const Poco::Exception& e) {
+    reply.error = e.displayText();
+  }
+  return reply;
+}
+
+ChannelSink::ChannelSink(std::vector<OutboundChannel> channels, store::ConnectionPool& pool)
+    : channels_(std::move(channels)), pool_(pool) {
+  for (const auto& channel : channels_) {
+    if (const auto* dir = std::get_if<DirectoryOptions>(&channel.options.connector)) {
+      fs::create_directories(dir->outbox);
+    }
+  }
+}
+
+std::string ChannelSink::write(const OutboundChannel& channel, const store::ClaimedInbound& message,
+                               const std::string& documentType, const adapters::Encoded& encoded) {
+  const std::string name = outboundFileName(message, encoded.suggestedName);
+  if (const auto* dir = std::get_if<DirectoryOptions>(&channel.options.connector)) {
+    const fs::path target = dir->outbox / name;
+    try {
+      writeFileAtomically(target, encoded.bytes);
+    } catch (const FileWriteError& e) {
+      throw exchange::LocalDeliveryError("channel " + channel.options.name + ": " + e.what(),
+                                         false);
+    }
+    return target.string();
+  }
+  const auto& http = std::get<HttpOptions>(channel.options.connector);
+  const WebhookReply reply = postWebhook(
+      http.webhook, encoded.bytes, contentTypeFor(encoded.suggestedName),
+      {{"Idempotency-Key", message.sender + "_" + message.messageId + "_" + channel.options.name},
+       {"X-Tsunagi-Sender", message.sender},
+       {"X-Tsunagi-Message-Id", message.messageId},
+       {"X-Tsunagi-Document-Type", documentType},
+       {"X-Tsunagi-File-Name", name}},
+      http.timeout);
+  if (reply.status >= 200 && reply.status < 300) return http.webhook;
+  const std::string where = "channel " + channel.options.name + ": webhook " + http.webhook;
+  if (reply.status == 0)
+    throw exchange::LocalDeliveryError(where + " unreachable: " + reply.error, false);
+  const bool transient = reply.status == 408 || reply.status == 429 || reply.status >= 500;
+  throw exchange::LocalDeliveryError(where + " answered " + std::to_string(reply.status),
+                                     !transient);
+}
+
+std::string ChannelSink::deliver(const store::ClaimedInbound& message) {
+  exchange::Envelope envelope;
+  try {
+    envelope = exchange::parseEnvelope(message.envelope);
+  } catch (const mapping::DocumentError& e) {
+    throw exchange::LocalDeliveryError(std::string("stored envelope no longer parses: ") + e.what(),
+                                       true);
+  }
+  std::string delivered, refused;
+  std::optional<exchange::LocalDeliveryError> transient;
+  int taking = 0;
+  for (const auto& channel : channels_) {
+    if (!channel.takes(envelope.documentType)) continue;
+    ++taking;
+    adapters::EncodeOptions options;
+    options.upstream = envelope.losses;
+    options.appendLossNote = channel.options.appendLossNote;
+    adapters::Encoded encoded;
+    try {
+      encoded = channel.adapter->encode(envelope.document, options);
+    } catch (const adapters::AdapterError& e) {
+      const std::string where = issueLocations(e.issues());
+      refused += (refused.empty() ? "" : "; ") + channel.options.name + ": " + e.what();
+      spdlog::warn("channel {}: message {} from {} cannot be encoded by {} (at {})",
+                   channel.options.name, message.messageId, message.sender, channel.options.adapter,
+                   where);
+      store::withTransaction(pool_, [&](store::PgConnection& conn) {
+        store::appendEvent(
+            conn, store::Event{"encode-refused", "local", message.sender, message.messageId,
+                               store::jsonObject({{"channel", channel.options.name},
+                                                  {"adapter", channel.options.adapter},
+                                                  {"where", where}})});
+      });
+      continue;
+    }
+    try {
+      const std::string where = write(channel, message, envelope.documentType, encoded);
+      auto conn = pool_.lease();
+      store::recordLocalLosses(*conn, message, channel.options.name, encoded.losses.json(),
+                               encoded.losses.entries().size(), encoded.losses.kinds());
+      delivered += (delivered.empty() ? "" : "; ") + channel.options.name + ": " + where;
+    } catch (const exchange::LocalDeliveryError& e) {
+      if (e.permanent()) {
+        refused += (refused.empty() ? "" : "; ") + std::string(e.what());
+        store::withTransaction(pool_, [&](store::PgConnection& conn) {
+          store::appendEvent(
+              conn, store::Event{"channel-refused", "local", message.sender, message.messageId,
+                                 store::jsonObject(
+                                     {{"channel", channel.options.name}, {"reason", e.what()}})});
+        });
+      } else {
+        transient = e;
+      }
+    }
+  }
+  if (transient) throw *transient;  // the whole message again later; the writes are idempotent
+  if (taking == 0) {
+    throw exchange::LocalDeliveryError("no outbound channel takes " + envelope.documentType, true);
+  }
+  if (delivered.empty()) throw exchange::LocalDeliveryError(refused, true);
+  return delivered;
+}
+
+}  // namespace tsunagi::channels

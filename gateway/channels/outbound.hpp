@@ -1,0 +1,64 @@
+#pragma once
+// Received documents → the local tools: a LocalSink that encodes each document with every
+// outbound channel that takes its type (EncodeOptions.upstream = the losses it arrived with;
+// appendLossNote per channel) and hands the bytes to the channel's connector — a folder (atomic
+// write, a file name fixed by the message so a redelivery replaces rather than duplicates) or a
+// webhook (POST; 2xx delivered, 408/429/5xx and connection failures retried by LocalDelivery's
+// policy, other 4xx dead-lettered).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "adapters/adapter.hpp"
+#include "gateway/channels/channel_options.hpp"
+#include "gateway/exchange/local_delivery.hpp"
+#include "gateway/store/pool.hpp"
+
+namespace tsunagi::channels {
+
+struct OutboundChannel {
+  ChannelOptions options;
+  std::unique_ptr<adapters::Adapter> adapter;
+
+  /// The document types it takes: its configured list, else its adapter's.
+  bool takes(const std::string& documentType) const;
+};
+
+/// What a webhook answered.
+struct WebhookReply {
+  int status = 0;     ///< 0: no HTTP answer (connection refused, timeout)
+  std::string error;  ///< why there was no answer
+};
+
+/// POSTs `body` to `url` (http or https), with `headers`. Never throws.
+WebhookReply postWebhook(const std::string& url, const std::string& body,
+                         const std::string& contentType,
+                         const std::vector<std::pair<std::string, std::string>>& headers,
+                         std::chrono::seconds timeout);
+
+class ChannelSink : public exchange::LocalSink {
+ public:
+  /// `pool` records each encoding's losses with the inbox row.
+  ChannelSink(std::vector<OutboundChannel> channels, store::ConnectionPool& pool);
+
+  /// Every channel taking the document gets it. A channel whose adapter refuses the document is
+  /// recorded (encode-refused) and skipped; when every channel refuses, or none takes the type,
+  /// the failure is permanent. A connector failure is transient (the channels that succeeded
+  /// are written again on the retry: same file, same Idempotency-Key).
+  std::string deliver(const store::ClaimedInbound& message) override;
+
+ private:
+  std::string write(const OutboundChannel& channel, const store::ClaimedInbound& message,
+                    const std::string& documentType, const adapters::Encoded& encoded);
+
+  std::vector<OutboundChannel> channels_;
+  store::ConnectionPool& pool_;
+};
+
+/// The outbound file name for a message: SENDER_MESSAGEID plus the extension of the adapter's
+/// suggested name (".dat" without one); fixed, so a redelivery replaces the same file.
+std::string outboundFileName(const store::ClaimedInbound& message,
+                             const std::string& suggestedName);
+
+}  // namespace tsunagi::channels

@@ -1,0 +1,148 @@
+// <channels> in a node's configuration: what an operator writes, and every mistake named with
+// file, line, key and reason before anything starts.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "gateway/config/node_config.hpp"
+#include "tests/support/test_pki.hpp"
+
+namespace tsunagi::config {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class ChannelConfig : public ::testing::Test {
+ protected:
+  fs::path write(const std::string& channels, bool exchange = true) {
+    const auto& files = pki_.node("122173");
+    std::string text = R"(<?xml version="1.0" encoding="UTF-8"?>
+<NodeConfig xmlns="urn:tsunagi:config:1">
+  <node code="122173" name="柏市"/>
+  <dataDirectory>data</dataDirectory>
+  <localListener port="0"/>
+)";
+    if (exchange) {
+      text += R"(  <exchange>
+    <peerListener port="0"/>
+    <tls key=")" +
+              files.key.string() + R"(" certificate=")" + files.cert.string() + R"(">
+      <ca>)" + pki_.ca().certificate().string() +
+              R"(</ca>
+    </tls>
+    <manifest file=")" +
+              pki_.ca().certificate().string() + R"(" signer=")" +
+              pki_.coordinator().cert.string() + R"("/>
+  </exchange>
+)";
+    }
+    text += "  <channels>\n" + channels + "  </channels>\n</NodeConfig>\n";
+    const fs::path file = pki_.directory() / "node.xml";
+    std::ofstream(file) << text;
+    return file;
+  }
+
+  std::string error(const std::string& channels, bool exchange = true) {
+    try {
+      loadNodeConfig(write(channels, exchange));
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  }
+
+  testing::TestPki pki_;
+};
+
+TEST_F(ChannelConfig, ReadsEachConnectorWithItsDefaults) {
+  const auto o = loadNodeConfig(write(R"(
+    <channel name="room" direction="inbound" adapter="liaison_xml">
+      <directory inbox="room/in" settleMs="500"/>
+    </channel>
+    <channel name="hospital" direction="inbound" adapter="fhir_jp"><http/></channel>
+    <channel name="adt" direction="inbound" adapter="ssmix2">
+      <mllp port="2575"/>
+      <metadata key="hospitalName" value="柏の葉総合病院"/>
+    </channel>
+    <channel name="care" direction="outbound" adapter="fhir_jp" documentTypes="LiaisonSheet" lossNote="append">
+      <directory outbox="care/out"/>
+    </channel>
+    <channel name="kintone" direction="outbound" adapter="liaison_xml">
+      <http webhook="http://127.0.0.1:9000/hook" timeoutSeconds="5"/>
+    </channel>
+)"));
+  ASSERT_EQ(o.channels.size(), 5u);
+  const auto& room = std::get<channels::DirectoryOptions>(o.channels[0].connector);
+  EXPECT_EQ(room.inbox, pki_.directory() / "room/in");
+  EXPECT_EQ(room.archive, pki_.directory() / "room/in/archive");
+  EXPECT_EQ(room.error, pki_.directory() / "room/in/error");
+  EXPECT_EQ(room.settle, std::chrono::milliseconds(500));
+  EXPECT_EQ(room.poll, std::chrono::milliseconds(1000));
+  EXPECT_TRUE(std::holds_alternative<channels::HttpOptions>(o.channels[1].connector));
+  const auto& adt = std::get<channels::MllpOptions>(o.channels[2].connector);
+  EXPECT_EQ(adt.host, "127.0.0.1");
+  EXPECT_EQ(adt.port, 2575);
+  EXPECT_EQ(o.channels[2].metadata.at("hospitalName"), "柏の葉総合病院");
+  EXPECT_EQ(o.channels[3].direction, channels::Direction::Outbound);
+  EXPECT_TRUE(o.channels[3].appendLossNote);
+  EXPECT_EQ(o.channels[3].documentTypes, std::vector<std::string>{"LiaisonSheet"});
+  EXPECT_EQ(std::get<channels::HttpOptions>(o.channels[4].connector).webhook,
+            "http://127.0.0.1:9000/hook");
+  EXPECT_EQ(std::get<channels::HttpOptions>(o.channels[4].connector).timeout,
+            std::chrono::seconds(5));
+}
+
+TEST_F(ChannelConfig, AnUnknownAdapterIsNamedWithFileLineAndKey) {
+  const std::string e = error(R"(
+    <channel name="room" direction="inbound" adapter="room_csvv"><http/></channel>
+)");
+  EXPECT_THAT(e, HasSubstr("node.xml:15: /NodeConfig/channels/channel/@adapter: unknown adapter "
+                           "'room_csvv' (known: "));
+}
+
+TEST_F(ChannelConfig, EachMistakeIsNamed) {
+  EXPECT_THAT(error(R"(<channel name="a" direction="inbound" adapter="fhir_jp"><http/></channel>
+<channel name="a" direction="inbound" adapter="fhir_jp"><http/></channel>
+)"),
+              HasSubstr("/@name: channel a is defined twice"));
+  EXPECT_THAT(
+      error(
+          R"(<channel name="out" direction="outbound" adapter="ssmix2"><directory outbox="o"/></channel>
+)"),
+      HasSubstr("/@adapter: adapter ssmix2 cannot encode: it cannot serve an outbound channel"));
+  EXPECT_THAT(
+      error(
+          R"(<channel name="out" direction="outbound" adapter="fhir_jp" documentTypes="CaseUpdate"><directory outbox="o"/></channel>
+)"),
+      HasSubstr("/@documentTypes: adapter fhir_jp does not handle CaseUpdate"));
+  EXPECT_THAT(
+      error(
+          R"(<channel name="in" direction="inbound" adapter="fhir_jp"><directory outbox="o"/></channel>
+)"),
+      HasSubstr("/directory/@inbox: an inbound directory channel needs inbox"));
+  EXPECT_THAT(error(R"(<channel name="out" direction="outbound" adapter="fhir_jp"><http/></channel>
+)"),
+              HasSubstr("/http/@webhook: an outbound HTTP channel needs webhook"));
+  EXPECT_THAT(
+      error(R"(<channel name="out" direction="outbound" adapter="fhir_jp"><mllp port="1"/></channel>
+)"),
+      HasSubstr("MLLP channels are inbound only"));
+  EXPECT_THAT(
+      error(R"(<channel name="a" direction="inbound" adapter="ssmix2"><mllp port="2575"/></channel>
+<channel name="b" direction="inbound" adapter="ssmix2"><mllp port="2575"/></channel>
+)"),
+      HasSubstr("/@port: port 2575 is used by another MLLP channel"));
+  EXPECT_THAT(
+      error(R"(<channel name="Bad Name" direction="inbound" adapter="ssmix2"><http/></channel>
+)"),
+      HasSubstr("node.xml:"));
+  EXPECT_THAT(error(R"(<channel name="a" direction="inbound" adapter="ssmix2"><http/></channel>
+)",
+                    false),
+              HasSubstr("channels need the <exchange> element"));
+}
+
+}  // namespace
+}  // namespace tsunagi::config

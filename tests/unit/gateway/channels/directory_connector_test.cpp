@@ -1,0 +1,162 @@
+// The folder a care office's tool drops files into: a file is read once it is complete, then
+// archived when committed, or moved to error/ with the reason beside it; files still being
+// written, temporary and hidden files are never read.
+#include "gateway/channels/directory_connector.hpp"
+
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "tests/support/test_postgres.hpp"
+#include "tests/unit/gateway/channels/fake_handler.hpp"
+
+namespace tsunagi::channels {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::FakeHandler;
+using ::testing::HasSubstr;
+
+std::string readFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void writeFile(const fs::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+struct Folder {
+  tsunagi::testing::TempDir dir{"channel"};
+  DirectoryOptions options;
+  FakeHandler handler;
+  std::unique_ptr<DirectoryWatcher> watcher;
+
+  Folder() {
+    options.inbox = fs::path(dir.path()) / "in";
+    options.archive = fs::path(dir.path()) / "archive";
+    options.error = fs::path(dir.path()) / "error";
+    options.settle = std::chrono::milliseconds(0);  // two polls are still needed
+    watcher = std::make_unique<DirectoryWatcher>(handler, options);
+  }
+  fs::path inbox(const std::string& name) const { return options.inbox / name; }
+};
+
+TEST(DirectoryConnector, ReadsAFileOnlyOnceTwoPollsSawItUnchangedThenArchivesIt) {
+  Folder f;
+  writeFile(f.inbox("sheet.xml"), "<sheet/>");
+  EXPECT_EQ(f.watcher->pollOnce(), 0);  // first sight: it may still be growing
+  EXPECT_TRUE(f.handler.inputs.empty());
+  EXPECT_EQ(f.watcher->pollOnce(), 1);
+  ASSERT_EQ(f.handler.inputs.size(), 1u);
+  EXPECT_EQ(f.handler.inputs[0].bytes, "<sheet/>");
+  EXPECT_EQ(f.handler.inputs[0].name, "sheet.xml");
+  EXPECT_FALSE(fs::exists(f.inbox("sheet.xml")));
+  EXPECT_EQ(readFile(f.options.archive / "sheet.xml"), "<sheet/>");
+  EXPECT_EQ(f.watcher->pollOnce(), 0);  // gone: never read twice
+}
+
+TEST(DirectoryConnector, AFileStillGrowingIsNotRead) {
+  Folder f;
+  writeFile(f.inbox("big.csv"), "a,b\n");
+  f.watcher->pollOnce();
+  std::ofstream(f.inbox("big.csv"), std::ios::app) << "1,2\n";
+  EXPECT_EQ(f.watcher->pollOnce(), 0);  // changed since the last poll
+  EXPECT_TRUE(f.handler.inputs.empty());
+  EXPECT_EQ(f.watcher->pollOnce(), 1);
+  EXPECT_EQ(f.handler.inputs.at(0).bytes, "a,b\n1,2\n");
+}
+
+TEST(DirectoryConnector, AFileAnotherProcessHoldsLockedIsNotRead) {
+  Folder f;
+  writeFile(f.inbox("locked.csv"), "x");
+  const int fd = ::open(f.inbox("locked.csv").c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  f.watcher->pollOnce();
+  // flock locks belong to the open file description: a second open in this process conflicts
+  // as another process's would.
+  EXPECT_EQ(f.watcher->pollOnce(), 0);
+  EXPECT_TRUE(f.handler.inputs.empty());
+  ::flock(fd, LOCK_UN);
+  ::close(fd);
+  EXPECT_EQ(f.watcher->pollOnce(), 1);
+}
+
+TEST(DirectoryConnector, HiddenTemporaryAndPartialFilesAreNeverRead) {
+  for (const char* name : {".sheet.xml.part", "~$book.xlsx", "upload.tmp", "a.part", "b.partial",
+                           "c.crdownload", ".hidden", "x.error.txt"}) {
+    EXPECT_TRUE(ignoredFileName(name)) << name;
+  }
+  for (const char* name : {"sheet.xml", "柏木.csv", "adt.hl7"})
+    EXPECT_FALSE(ignoredFileName(name)) << name;
+  Folder f;
+  writeFile(f.inbox(".sheet.xml.part"), "half");
+  writeFile(f.inbox("upload.tmp"), "half");
+  fs::create_directories(f.inbox("sub"));
+  f.watcher->pollOnce();
+  EXPECT_EQ(f.watcher->pollOnce(), 0);
+  EXPECT_TRUE(f.handler.inputs.empty());
+  EXPECT_TRUE(fs::exists(f.inbox(".sheet.xml.part")));
+}
+
+TEST(DirectoryConnector, ARefusedFileGoesToErrorWithTheReasonBesideIt) {
+  Folder f;
+  f.handler.answer = testing::rejected(
+      "input-invalid", "line 3 /LiaisonSheet/patient/sex: value 9 is not in table sex");
+  writeFile(f.inbox("bad.xml"), "<bad/>");
+  f.watcher->pollOnce();
+  f.watcher->pollOnce();
+  EXPECT_FALSE(fs::exists(f.inbox("bad.xml")));
+  EXPECT_EQ(readFile(f.options.error / "bad.xml"), "<bad/>");
+  const std::string why = readFile(f.options.error / "bad.xml.error.txt");
+  EXPECT_THAT(why, HasSubstr("bad.xml"));
+  EXPECT_THAT(why, HasSubstr("test-channel"));
+  EXPECT_THAT(why, HasSubstr("input-invalid"));
+  EXPECT_THAT(why, HasSubstr("line 3 /LiaisonSheet/patient/sex: value 9 is not in table sex"));
+  EXPECT_FALSE(fs::exists(f.options.archive / "bad.xml"));
+}
+
+TEST(DirectoryConnector, StorageTroubleLeavesTheFileToBeTriedAgain) {
+  Folder f;
+  f.handler.answer.status = InboundResult::Status::Unavailable;
+  writeFile(f.inbox("sheet.xml"), "<sheet/>");
+  f.watcher->pollOnce();
+  f.watcher->pollOnce();
+  EXPECT_TRUE(fs::exists(f.inbox("sheet.xml")));
+  f.handler.answer = {};
+  f.watcher->pollOnce();
+  f.watcher->pollOnce();
+  EXPECT_EQ(f.handler.inputs.size(), 2u);
+  EXPECT_TRUE(fs::exists(f.options.archive / "sheet.xml"));
+}
+
+TEST(DirectoryConnector, TheSameFileNameAgainDoesNotOverwriteTheArchive) {
+  Folder f;
+  for (const char* text : {"first", "second"}) {
+    writeFile(f.inbox("daily.csv"), text);
+    f.watcher->pollOnce();
+    f.watcher->pollOnce();
+  }
+  EXPECT_EQ(readFile(f.options.archive / "daily.csv"), "first");
+  EXPECT_EQ(readFile(f.options.archive / "daily.csv.1"), "second");
+}
+
+TEST(DirectoryConnector, AFileOverTheLimitIsRefusedUnread) {
+  Folder f;
+  f.options.maxBytes = 4;
+  f.watcher = std::make_unique<DirectoryWatcher>(f.handler, f.options);
+  writeFile(f.inbox("huge.csv"), "12345");
+  f.watcher->pollOnce();
+  f.watcher->pollOnce();
+  EXPECT_TRUE(f.handler.inputs.empty());
+  EXPECT_EQ(f.handler.refusals, std::vector<std::string>{"input-too-large"});
+  EXPECT_THAT(readFile(f.options.error / "huge.csv.error.txt"), HasSubstr("at most 4"));
+}
+
+}  // namespace
+}  // namespace tsunagi::channels
