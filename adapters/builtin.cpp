@@ -1,4 +1,5 @@
 #include "adapters/fhir_jp/fhir_jp_adapter.hpp"
+#include "adapters/kintone/kintone_adapter.hpp"
 #include "adapters/liaison_xml/liaison_xml_adapter.hpp"
 #include "adapters/registry.hpp"
 #include "adapters/ssmix2/ssmix2_adapter.hpp"
@@ -8,6 +9,7 @@ namespace tsunagi::adapters {
 // Each shipped adapter adds one line here (adapters issue): registerLiaisonXml(registry), …
 void registerBuiltinAdapters(AdapterRegistry& registry) {
   registerFhirJp(registry);
+  registerKintone(registry);
   registerLiaisonXml(registry);
   registerSsmix2(registry);
 }
