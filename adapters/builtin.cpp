@@ -2,6 +2,7 @@
 #include "adapters/kintone/kintone_adapter.hpp"
 #include "adapters/liaison_xml/liaison_xml_adapter.hpp"
 #include "adapters/registry.hpp"
+#include "adapters/room_csv/room_csv_adapter.hpp"
 #include "adapters/ssmix2/ssmix2_adapter.hpp"
 
 namespace tsunagi::adapters {
@@ -11,6 +12,7 @@ void registerBuiltinAdapters(AdapterRegistry& registry) {
   registerFhirJp(registry);
   registerKintone(registry);
   registerLiaisonXml(registry);
+  registerRoomCsv(registry);
   registerSsmix2(registry);
 }
 

@@ -132,6 +132,10 @@ FieldMapping readField(const xmlNode* node, const std::string& documentType,
     check.add(node, "separator",
               f.path + " is a " + kindName + " field; a separator is for list fields");
   }
+  if (adapter == "room_csv" && kind == FieldKind::Texts && f.separator.empty()) {
+    check.add(node, "separator",
+              f.path + " is a list; a CSV cell holds it only with a separator (e.g. separator=\"・\")");
+  }
   if (!f.prefix.empty() && kind != FieldKind::Text) {
     check.add(node, "prefix", f.path + " is a " + kindName + " field; a prefix is for identifiers");
   }
