@@ -48,8 +48,8 @@ std::unique_ptr<Adapter> AdapterRegistry::create(const std::string& spec) const 
   if (it == profiled_.end()) {
     std::string known;
     for (const auto& n : names()) known += (known.empty() ? "" : ", ") + n;
-    throw AdapterConfigError("unknown adapter '" + name + "' (known: " +
-                             (known.empty() ? "none" : known) + ")");
+    throw AdapterConfigError("unknown adapter '" + name +
+                             "' (known: " + (known.empty() ? "none" : known) + ")");
   }
   if (profileSpec.empty()) {
     throw AdapterConfigError("adapter '" + name + "' needs a mapping profile: '" + name +
@@ -72,8 +72,8 @@ std::unique_ptr<Adapter> AdapterRegistry::create(const std::string& spec) const 
                              "' cannot be used:\n" + e.what());
   }
   if (profile->adapter != name) {
-    throw AdapterConfigError("profile '" + profileSpec + "' (" + profile->file + ") is for adapter '" +
-                             profile->adapter + "', not '" + name + "'");
+    throw AdapterConfigError("profile '" + profileSpec + "' (" + profile->file +
+                             ") is for adapter '" + profile->adapter + "', not '" + name + "'");
   }
   try {
     return it->second(std::move(profile));

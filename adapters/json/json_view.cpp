@@ -102,9 +102,8 @@ Poco::Dynamic::Var parseJson(std::string_view bytes, const JsonLimits& limits) {
   try {
     mapping::text::validateUtf8(bytes);
   } catch (const mapping::text::TextError& e) {
-    throw AdapterError(
-        lineAt(bytes, e.byteOffset()), "",
-        std::string("the document is not valid UTF-8 (JSON must be): ") + e.what());
+    throw AdapterError(lineAt(bytes, e.byteOffset()), "",
+                       std::string("the document is not valid UTF-8 (JSON must be): ") + e.what());
   }
   const std::size_t first = bytes.find_first_not_of(" \t\r\n");
   if (bytes[first] != '{') {
@@ -187,7 +186,8 @@ std::vector<JsonView> JsonView::elements() const {
   std::vector<JsonView> out;
   out.reserve(items->size());
   for (std::size_t i = 0; i < items->size(); ++i) {
-    out.emplace_back(items->get(static_cast<unsigned int>(i)), path_ + "[" + std::to_string(i) + "]");
+    out.emplace_back(items->get(static_cast<unsigned int>(i)),
+                     path_ + "[" + std::to_string(i) + "]");
   }
   return out;
 }

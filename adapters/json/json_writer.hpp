@@ -1,6 +1,7 @@
 #pragma once
-// A small ordered JSON tree for the encoders (fhir_jp, kintone). Members keep the order in which the encoder adds
-// them (resourceType first, as FHIR examples do), so the same sheet always gives the same bytes.
+// A small ordered JSON tree for the encoders (fhir_jp, kintone). Members keep the order in which
+// the encoder adds them (resourceType first, as FHIR examples do), so the same sheet always gives
+// the same bytes.
 
 #include <string>
 #include <string_view>

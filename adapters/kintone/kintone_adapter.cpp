@@ -18,13 +18,28 @@ using profile::Locator;
 using profile::ToolRecord;
 
 bool isStringType(const std::string& t) {
-  static const std::set<std::string> kinds = {
-      "SINGLE_LINE_TEXT", "MULTI_LINE_TEXT", "RICH_TEXT", "NUMBER", "CALC", "DATE", "TIME",
-      "DATETIME", "DROP_DOWN", "RADIO_BUTTON", "LINK", "RECORD_NUMBER", "__ID__", "__REVISION__",
-      "STATUS", "CREATED_TIME", "UPDATED_TIME"};
+  static const std::set<std::string> kinds = {"SINGLE_LINE_TEXT",
+                                              "MULTI_LINE_TEXT",
+                                              "RICH_TEXT",
+                                              "NUMBER",
+                                              "CALC",
+                                              "DATE",
+                                              "TIME",
+                                              "DATETIME",
+                                              "DROP_DOWN",
+                                              "RADIO_BUTTON",
+                                              "LINK",
+                                              "RECORD_NUMBER",
+                                              "__ID__",
+                                              "__REVISION__",
+                                              "STATUS",
+                                              "CREATED_TIME",
+                                              "UPDATED_TIME"};
   return kinds.count(t) > 0;
 }
-bool isListType(const std::string& t) { return t == "CHECK_BOX" || t == "MULTI_SELECT" || t == "CATEGORY"; }
+bool isListType(const std::string& t) {
+  return t == "CHECK_BOX" || t == "MULTI_SELECT" || t == "CATEGORY";
+}
 bool isEntityListType(const std::string& t) {
   return t == "USER_SELECT" || t == "ORGANIZATION_SELECT" || t == "GROUP_SELECT" ||
          t == "STATUS_ASSIGNEE";
@@ -38,11 +53,12 @@ std::vector<std::string> itemsOf(const JsonView& field, const std::optional<std:
   const std::string t = type.value_or("");
   const auto wrongShape = [&](const std::string& expected) {
     return AdapterError(0, value->path(),
-                        "field " + code + (t.empty() ? "" : " (" + t + ")") + ": the value must be " +
-                            expected + ", found " + value->kind());
+                        "field " + code + (t.empty() ? "" : " (" + t + ")") +
+                            ": the value must be " + expected + ", found " + value->kind());
   };
   if (value->isString() || value->isNumber()) {
-    if (!t.empty() && !isStringType(t)) throw wrongShape(isListType(t) ? "an array of strings" : "an array");
+    if (!t.empty() && !isStringType(t))
+      throw wrongShape(isListType(t) ? "an array of strings" : "an array");
     std::string s = value->asScalarText();
     if (s.empty()) return {};
     return {s};
@@ -56,7 +72,8 @@ std::vector<std::string> itemsOf(const JsonView& field, const std::optional<std:
         out.push_back(item.asString());
       } else if (item.isObject() && !isListType(t)) {
         // USER_SELECT and its kind: the name is what people read.
-        out.push_back(item.requiredString("name", "a selected user, organisation or group has a name"));
+        out.push_back(
+            item.requiredString("name", "a selected user, organisation or group has a name"));
       } else {
         throw AdapterError(0, item.path(),
                            "field " + code + ": expected a string, found " + item.kind());
@@ -64,7 +81,8 @@ std::vector<std::string> itemsOf(const JsonView& field, const std::optional<std:
     }
     return out;
   }
-  throw wrongShape(t.empty() ? "a string or an array" : (isStringType(t) ? "a string" : "an array"));
+  throw wrongShape(t.empty() ? "a string or an array"
+                             : (isStringType(t) ? "a string" : "an array"));
 }
 
 class RecordReader {
@@ -84,8 +102,9 @@ class RecordReader {
       requireObject(*field, t.source);
       const auto type = field->string("type");
       if (type && *type != "SUBTABLE") {
-        throw AdapterError(0, field->memberPath("type"),
-                           "field " + t.source + " is " + *type + "; the profile maps it as a SUBTABLE");
+        throw AdapterError(
+            0, field->memberPath("type"),
+            "field " + t.source + " is " + *type + "; the profile maps it as a SUBTABLE");
       }
       auto& rows = out.tables[t.source];
       for (const JsonView& row : field->array("value")) {
@@ -108,8 +127,9 @@ class RecordReader {
  private:
   static void requireObject(const JsonView& v, const std::string& code) {
     if (!v.isObject()) {
-      throw AdapterError(0, v.path(),
-                         "field " + code + ": expected an object {\"type\", \"value\"}, found " + v.kind());
+      throw AdapterError(
+          0, v.path(),
+          "field " + code + ": expected an object {\"type\", \"value\"}, found " + v.kind());
     }
   }
 
@@ -118,8 +138,8 @@ class RecordReader {
     const auto type = field.string("type");
     if (type && !f.toolType.empty() && *type != f.toolType) {
       throw AdapterError(0, field.memberPath("type"),
-                         "field " + f.source + " is " + *type + " in the record; the profile expects " +
-                             f.toolType);
+                         "field " + f.source + " is " + *type +
+                             " in the record; the profile expects " + f.toolType);
     }
     if (type && (*type == "SUBTABLE" || *type == "FILE")) {
       throw AdapterError(0, field.memberPath("type"),
@@ -165,8 +185,9 @@ const DocumentMapping& chooseMapping(const profile::ProfileMapper& mapper, const
     }
   }
   if (!best) {
-    throw AdapterError(0, record.path(),
-                       "the record fits no mapping of profile " + mapper.profile().name + ": " + missing);
+    throw AdapterError(
+        0, record.path(),
+        "the record fits no mapping of profile " + mapper.profile().name + ": " + missing);
   }
   return *best;
 }
@@ -207,11 +228,13 @@ Decoded KintoneAdapter::decode(const LocalInput& input) const {
   std::vector<JsonView> records;
   std::vector<std::string> prefixes;
   if (auto one = root.member("record")) {
-    if (!one->isObject()) throw AdapterError(0, "record", "expected an object, found " + one->kind());
+    if (!one->isObject())
+      throw AdapterError(0, "record", "expected an object, found " + one->kind());
     records.push_back(*one);
     prefixes.push_back("record.");
   } else if (auto many = root.member("records")) {
-    if (!many->isArray()) throw AdapterError(0, "records", "expected an array, found " + many->kind());
+    if (!many->isArray())
+      throw AdapterError(0, "records", "expected an array, found " + many->kind());
     records = many->elements();
     if (records.size() > kMaxRecords) {
       throw AdapterError(0, "records",
@@ -220,7 +243,8 @@ Decoded KintoneAdapter::decode(const LocalInput& input) const {
     }
     for (std::size_t i = 0; i < records.size(); ++i) {
       if (!records[i].isObject()) {
-        throw AdapterError(0, records[i].path(), "expected a record object, found " + records[i].kind());
+        throw AdapterError(0, records[i].path(),
+                           "expected a record object, found " + records[i].kind());
       }
       prefixes.push_back("records[" + std::to_string(i) + "].");
     }
@@ -270,7 +294,8 @@ Encoded KintoneAdapter::encodeDocument(const mapping::CanonicalDocument& documen
   if (m.lossNote && !written.count(m.lossNote->source)) {
     auto it = tool.values.find(m.lossNote->source);
     if (it != tool.values.end() && !it->second.empty()) {
-      record.set(m.lossNote->source, JsonValue::object().set("value", JsonValue(it->second.front())));
+      record.set(m.lossNote->source,
+                 JsonValue::object().set("value", JsonValue(it->second.front())));
     }
   }
   for (const auto& t : m.tables) {
@@ -288,8 +313,8 @@ Encoded KintoneAdapter::encodeDocument(const mapping::CanonicalDocument& documen
   body.set("app", JsonValue::integer(m.app.value_or(0)));
   body.set("record", std::move(record));
   out.bytes = body.dump();
-  out.suggestedName =
-      "kintone-app" + std::to_string(m.app.value_or(0)) + "-" + profile::documentId(document) + ".json";
+  out.suggestedName = "kintone-app" + std::to_string(m.app.value_or(0)) + "-" +
+                      profile::documentId(document) + ".json";
   return out;
 }
 

@@ -15,9 +15,9 @@
 // $revision, 作成者 …). All or nothing: one bad record refuses the whole input.
 // encode: the write shape for one document, fields in profile order, blank fields left out (a
 // kintone update leaves absent fields unchanged), and no __ID__ / RECORD_NUMBER field (kintone
-// numbers its records; the id a document came with is its prefix-stripped $id on decode only). appendLossNote writes the Japanese loss note into
-// the profile's <lossNote> field.
-// Untrusted input: at most 16 MiB, nesting at most 16 levels, 1,000 records (GET returns ≤ 500).
+// numbers its records; the id a document came with is its prefix-stripped $id on decode only).
+// appendLossNote writes the Japanese loss note into the profile's <lossNote> field. Untrusted
+// input: at most 16 MiB, nesting at most 16 levels, 1,000 records (GET returns ≤ 500).
 
 #include <memory>
 

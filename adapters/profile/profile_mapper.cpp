@@ -23,7 +23,8 @@ std::string withoutLossNote(const std::string& text) {
   const auto at = text.find(kLossNoteMarker);
   if (at == std::string::npos) return text;
   std::string out = text.substr(0, at);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' '))
+    out.pop_back();
   return out;
 }
 
@@ -35,7 +36,8 @@ class RecordDecoder {
   void field(const FieldMapping& f, const std::string& canonicalPath, const ToolRecord& record,
              const Locator& where) {
     const auto it = record.values.find(f.source);
-    std::vector<std::string> raw = it == record.values.end() ? std::vector<std::string>{} : it->second;
+    std::vector<std::string> raw =
+        it == record.values.end() ? std::vector<std::string>{} : it->second;
     bool blank = true;
     for (const auto& r : raw) {
       if (!fhir_jp::trimmed(r).empty()) blank = false;
@@ -47,8 +49,8 @@ class RecordDecoder {
     if (blank) {
       if (f.required) {
         fail(where, f.source,
-             std::string(it == record.values.end() ? "is missing" : "is empty") + " but required (→ " +
-                 rootPath(m_, canonicalPath) + ")");
+             std::string(it == record.values.end() ? "is missing" : "is empty") +
+                 " but required (→ " + rootPath(m_, canonicalPath) + ")");
       }
       return;
     }
@@ -79,7 +81,8 @@ class RecordDecoder {
 
 }  // namespace
 
-ProfileMapper::ProfileMapper(std::shared_ptr<const Profile> profile) : profile_(std::move(profile)) {
+ProfileMapper::ProfileMapper(std::shared_ptr<const Profile> profile)
+    : profile_(std::move(profile)) {
   std::vector<mapping::Issue> issues;
   const auto checkDefault = [&](const FieldMapping& f, std::size_t d, const std::string& where) {
     if (!f.defaultValue) return;
@@ -133,7 +136,8 @@ mapping::CanonicalDocument ProfileMapper::decode(const DocumentMapping& m, const
       }
       const std::string canonical = issue.path.empty() ? "/" + m.type : issue.path;
       if (source) {
-        issue.message = where.noun + " " + source->source + " (→ " + canonical + "): " + issue.message;
+        issue.message =
+            where.noun + " " + source->source + " (→ " + canonical + "): " + issue.message;
         issue.path = where.prefix + source->source;
       } else {
         issue.message = canonical + ": " + issue.message;
@@ -157,12 +161,13 @@ const DocumentMapping& ProfileMapper::mappingFor(const mapping::CanonicalDocumen
   }
   std::string label = type;
   if (kind) label += *kind == mapping::SheetKind::Admission ? " (admission)" : " (discharge)";
-  throw AdapterError(0, "/" + type,
-                     "profile " + profile_->name + " has no mapping for " + label + " (it maps " +
-                         mapped + ")");
+  throw AdapterError(
+      0, "/" + type,
+      "profile " + profile_->name + " has no mapping for " + label + " (it maps " + mapped + ")");
 }
 
-ToolRecord ProfileMapper::encode(const DocumentMapping& m, const mapping::CanonicalDocument& document,
+ToolRecord ProfileMapper::encode(const DocumentMapping& m,
+                                 const mapping::CanonicalDocument& document,
                                  const EncodeOptions& options, LossReport& losses) const {
   ToolRecord record;
   std::set<std::string> covered;
@@ -185,7 +190,8 @@ ToolRecord ProfileMapper::encode(const DocumentMapping& m, const mapping::Canoni
       items = {joined};
     }
     if (f.maxLength) {
-      for (auto& i : items) i = fhir_jp::fitText(i, *f.maxLength, rootPath(m, path), f.source, losses);
+      for (auto& i : items)
+        i = fhir_jp::fitText(i, *f.maxLength, rootPath(m, path), f.source, losses);
     }
     out[f.source] = std::move(items);
   };

@@ -52,17 +52,18 @@ class ProfileMapper {
   const Profile& profile() const { return *profile_; }
 
   /// A record → a valid canonical document of `documentMapping`. Throws AdapterError.
-  mapping::CanonicalDocument decode(const DocumentMapping& documentMapping, const ToolRecord& record,
-                                    const Locator& where) const;
+  mapping::CanonicalDocument decode(const DocumentMapping& documentMapping,
+                                    const ToolRecord& record, const Locator& where) const;
 
   /// The mapping for `document` (its type, and kind for a sheet). Throws AdapterError naming the
   /// document type when the profile has none.
   const DocumentMapping& mappingFor(const mapping::CanonicalDocument& document) const;
 
-  /// A document → its record: every field and table of `documentMapping`, blank where the document has
-  /// no value. Losses go to `losses`.
-  ToolRecord encode(const DocumentMapping& documentMapping, const mapping::CanonicalDocument& document,
-                    const EncodeOptions& options, LossReport& losses) const;
+  /// A document → its record: every field and table of `documentMapping`, blank where the document
+  /// has no value. Losses go to `losses`.
+  ToolRecord encode(const DocumentMapping& documentMapping,
+                    const mapping::CanonicalDocument& document, const EncodeOptions& options,
+                    LossReport& losses) const;
 
  private:
   std::shared_ptr<const Profile> profile_;

@@ -52,10 +52,12 @@ Result codeFor(const FieldMapping& field, const std::string& value) {
       if (e.ja == key || e.code == key) return ok(e.code);
     }
   }
-  std::string why = quoteForMessage(value) + " is not a value of " + table.nameJa() + " (code table " +
-                    table.id() + ")";
+  std::string why = quoteForMessage(value) + " is not a value of " + table.nameJa() +
+                    " (code table " + table.id() + ")";
   if (!field.values.empty()) why += "; the profile maps " + listOf(field);
-  if (field.acceptLabels) why += (field.values.empty() ? "; " : " and ") + std::string("accepts the table's labels and codes");
+  if (field.acceptLabels)
+    why += (field.values.empty() ? "; " : " and ") +
+           std::string("accepts the table's labels and codes");
   return fail(why);
 }
 
@@ -109,11 +111,13 @@ void civilFromDays(long long z, int& y, int& m, int& d) {
 // Seconds since the epoch of an ISO instant with an offset.
 long long epochOf(std::string_view s) {
   if (s.size() < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') {
-    throw std::invalid_argument("'" + std::string(s) + "' is not an instant (2024-03-01T09:30:00+09:00)");
+    throw std::invalid_argument("'" + std::string(s) +
+                                "' is not an instant (2024-03-01T09:30:00+09:00)");
   }
   const int year = twoDigits(s, 0) * 100 + twoDigits(s, 2);
   const mapping::Date date{year, twoDigits(s, 5), twoDigits(s, 8)};
-  if (!date.isValid()) throw std::invalid_argument("'" + std::string(s) + "' has an impossible date");
+  if (!date.isValid())
+    throw std::invalid_argument("'" + std::string(s) + "' has an impossible date");
   const int hh = twoDigits(s, 11), mm = twoDigits(s, 14), ss = twoDigits(s, 17);
   std::size_t at = 19;
   if (at < s.size() && s[at] == '.') {
@@ -129,13 +133,16 @@ long long epochOf(std::string_view s) {
   } else {
     throw std::invalid_argument("'" + std::string(s) + "' has no time zone (Z or +09:00)");
   }
-  if (hh > 23 || mm > 59 || ss > 60) throw std::invalid_argument("'" + std::string(s) + "' has an impossible time");
+  if (hh > 23 || mm > 59 || ss > 60)
+    throw std::invalid_argument("'" + std::string(s) + "' has an impossible time");
   return daysFromCivil(date.year, date.month, date.day) * 86400 + hh * 3600 + mm * 60 + ss - offset;
 }
 
 std::string pad(int n, int width) {
   std::string s = std::to_string(n);
-  return std::string(static_cast<std::size_t>(std::max(0, width - static_cast<int>(s.size()))), '0') + s;
+  return std::string(static_cast<std::size_t>(std::max(0, width - static_cast<int>(s.size()))),
+                     '0') +
+         s;
 }
 
 std::string formatEpoch(long long t, bool jst) {
@@ -150,7 +157,8 @@ std::string formatEpoch(long long t, bool jst) {
   civilFromDays(days, y, m, d);
   const int hh = static_cast<int>(rem / 3600), mi = static_cast<int>(rem % 3600 / 60),
             ss = static_cast<int>(rem % 60);
-  if (jst) return pad(y, 4) + "/" + pad(m, 2) + "/" + pad(d, 2) + " " + pad(hh, 2) + ":" + pad(mi, 2);
+  if (jst)
+    return pad(y, 4) + "/" + pad(m, 2) + "/" + pad(d, 2) + " " + pad(hh, 2) + ":" + pad(mi, 2);
   return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(hh, 2) + ":" + pad(mi, 2) + ":" +
          pad(ss, 2) + "Z";
 }
@@ -206,15 +214,16 @@ Result one(const FieldMapping& field, const std::string& raw) {
 
 }  // namespace
 
-std::variant<std::vector<std::string>, std::string> toCanonical(const FieldMapping& field,
-                                                                 const std::vector<std::string>& items) {
+std::variant<std::vector<std::string>, std::string> toCanonical(
+    const FieldMapping& field, const std::vector<std::string>& items) {
   std::vector<std::string> parts;
   for (const auto& item : items) {
     if (field.info.kind == FieldKind::Texts && !field.separator.empty()) {
       std::size_t start = 0;
       for (;;) {
         const auto at = item.find(field.separator, start);
-        parts.push_back(item.substr(start, at == std::string::npos ? std::string::npos : at - start));
+        parts.push_back(
+            item.substr(start, at == std::string::npos ? std::string::npos : at - start));
         if (at == std::string::npos) break;
         start = at + field.separator.size();
       }
@@ -252,7 +261,8 @@ ToolText toTool(const FieldMapping& field, const std::string& canonical) {
         if (approximated) {
           std::string label = canonical;
           if (field.info.kind == FieldKind::Code) {
-            const auto* e = mapping::CodeTables::shipped().table(field.info.codeTable).find(canonical);
+            const auto* e =
+                mapping::CodeTables::shipped().table(field.info.codeTable).find(canonical);
             if (e) label = e->ja + " (" + canonical + ")";
           }
           out.detail = label + " written as " + v->tool;
@@ -278,7 +288,8 @@ ToolText toTool(const FieldMapping& field, const std::string& canonical) {
         return out;
       }
       out.unmapped = true;
-      out.detail = (e ? e->ja + " (" + canonical + ")" : canonical) + ": the tool has no such value";
+      out.detail =
+          (e ? e->ja + " (" + canonical + ")" : canonical) + ": the tool has no such value";
       return out;
     }
     case FieldKind::Date: {
@@ -330,7 +341,8 @@ std::string jstToInstant(std::string_view text) {
     ++i;
   }
   const mapping::Date date{parts[0], parts[1], parts[2]};
-  if (count < 5 || i != s.size() || !date.isValid() || parts[3] > 23 || parts[4] > 59 || parts[5] > 59) {
+  if (count < 5 || i != s.size() || !date.isValid() || parts[3] > 23 || parts[4] > 59 ||
+      parts[5] > 59) {
     throw std::invalid_argument(quoteForMessage(text) +
                                 " is not a date and time in Japan (2024/03/01 09:30)");
   }

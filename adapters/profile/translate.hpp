@@ -21,8 +21,8 @@ using mapping::profile::FieldMapping;
 /// it cannot be translated (English, naming the code table and what would be accepted; the caller
 /// adds where). `items` holds one tool value, or several for a list field read from a kintone
 /// CHECK_BOX / MULTI_SELECT.
-std::variant<std::vector<std::string>, std::string> toCanonical(const FieldMapping& field,
-                                                                 const std::vector<std::string>& items);
+std::variant<std::vector<std::string>, std::string> toCanonical(
+    const FieldMapping& field, const std::vector<std::string>& items);
 
 /// What encode writes for one canonical value.
 struct ToolText {

@@ -39,8 +39,9 @@ std::string utf8Text(std::string_view bytes, CsvEncoding encoding) {
   } catch (const mapping::text::TextError& e) {
     int line = 1;
     for (std::size_t i = 0; i < e.byteOffset() && i < body.size(); ++i) line += body[i] == '\n';
-    throw AdapterError(line, "byte offset " + std::to_string(e.byteOffset()),
-                       std::string("the file is not valid UTF-8 (the profile says UTF-8): ") + e.what());
+    throw AdapterError(
+        line, "byte offset " + std::to_string(e.byteOffset()),
+        std::string("the file is not valid UTF-8 (the profile says UTF-8): ") + e.what());
   }
   return std::string(body);
 }
@@ -71,10 +72,11 @@ const DocumentMapping& chooseMapping(const mapping::profile::Profile& profile,
     std::vector<mapping::Issue> issues;
     for (std::size_t i = 0; i < header.size(); ++i) {
       if (std::find(sources.begin(), sources.end(), header[i]) == sources.end()) {
-        issues.push_back(mapping::Issue{
-            1, header[i],
-            "column " + std::to_string(i + 1) + " '" + header[i] + "' is not a column of " + m.label() +
-                " in profile " + profile.name + " (its columns: " + joined(sources) + ")"});
+        issues.push_back(mapping::Issue{1, header[i],
+                                        "column " + std::to_string(i + 1) + " '" + header[i] +
+                                            "' is not a column of " + m.label() + " in profile " +
+                                            profile.name + " (its columns: " + joined(sources) +
+                                            ")"});
       }
     }
     for (const auto& f : m.fields) {
@@ -163,14 +165,16 @@ Decoded RoomCsvAdapter::decode(const LocalInput& input) const {
     if (row.cells.size() == 1 && row.cells[0].empty()) continue;  // an empty line
     if (row.cells.size() != header.size()) {
       throw AdapterError(row.line, "",
-                         "line " + std::to_string(row.line) + " has " + std::to_string(row.cells.size()) +
-                             " cells; the header has " + std::to_string(header.size()));
+                         "line " + std::to_string(row.line) + " has " +
+                             std::to_string(row.cells.size()) + " cells; the header has " +
+                             std::to_string(header.size()));
     }
     ToolRecord record;
     for (std::size_t i = 0; i < header.size(); ++i) {
       std::string cell = row.cells[i];
       // Undo the neutralisation of an earlier encode ('=…, '+…, '-…, '@…).
-      if (cell.size() > 1 && cell[0] == '\'' && csv::needsNeutralising(std::string_view(cell).substr(1))) {
+      if (cell.size() > 1 && cell[0] == '\'' &&
+          csv::needsNeutralising(std::string_view(cell).substr(1))) {
         cell.erase(0, 1);
       }
       record.values[header[i]] = {std::move(cell)};

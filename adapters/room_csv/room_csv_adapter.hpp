@@ -11,8 +11,8 @@
 // "'" that an earlier encode put before =, +, -, @ is removed again. All or nothing.
 // encode: a header row and one data row in profile order (plus the loss-note column if the
 // profile names one no field maps), CRLF by default; each cell is made writable in the profile's
-// charset first (髙 → 高, 〜 → ～, anything else → 〓), every substitution a Substituted loss at the
-// field's path; cells a spreadsheet would run as a formula are neutralised with a leading "'"
+// charset first (髙 → 高, 〜 → ～, anything else → 〓), every substitution a Substituted loss at
+// the field's path; cells a spreadsheet would run as a formula are neutralised with a leading "'"
 // (adapters/csv), also recorded.
 // Untrusted input: at most 16 MiB, 64 KiB per cell, 100,000 rows (adapters/csv limits).
 

@@ -17,8 +17,8 @@ std::vector<Segment> split(std::string_view path) {
   std::size_t start = 0;
   while (start <= path.size()) {
     const std::size_t slash = path.find('/', start);
-    std::string_view part =
-        path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    std::string_view part = path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     Segment s;
     if (const auto open = part.find('['); open != std::string_view::npos && part.back() == ']') {
       s.name = std::string(part.substr(0, open));
@@ -89,7 +89,9 @@ class Walk {
 
   void text(const char* n, std::string& x) { leaf(n, FieldKind::Text, "", x); }
   void text(const char* n, std::optional<std::string>& x) { leaf(n, FieldKind::Text, "", x); }
-  void code(const char* n, std::string& x, const char* table) { leaf(n, FieldKind::Code, table, x); }
+  void code(const char* n, std::string& x, const char* table) {
+    leaf(n, FieldKind::Code, table, x);
+  }
   void code(const char* n, std::optional<std::string>& x, const char* table) {
     leaf(n, FieldKind::Code, table, x);
   }
@@ -142,7 +144,8 @@ class Walk {
       return;
     }
     if (rest_.size() == 1) {
-      target_.error = std::string(n) + "[" + std::to_string(index) + "] is a group of fields, not a field";
+      target_.error =
+          std::string(n) + "[" + std::to_string(index) + "] is a group of fields, not a field";
       return;
     }
     const auto i = static_cast<std::size_t>(index - 1);
@@ -184,8 +187,8 @@ class Walk {
     Walk sub(rest_.subspan(1), target_);
     describe(sub, x);
     if (!target_.info && target_.error.empty() && !target_.group) {
-      target_.error = "no field '" + rest_[1].name + "' in " + rest_.front().name + " (known: " +
-                      join(target_.names) + ")";
+      target_.error = "no field '" + rest_[1].name + "' in " + rest_.front().name +
+                      " (known: " + join(target_.names) + ")";
     }
   }
 
@@ -286,7 +289,8 @@ void walkDocument(CanonicalDocument& document, std::string_view path, Target& ta
 // Required leaves: non-optional fields reached through non-optional groups only.
 class RequiredWalk {
  public:
-  RequiredWalk(std::string prefix, std::vector<std::string>& out) : prefix_(std::move(prefix)), out_(out) {}
+  RequiredWalk(std::string prefix, std::vector<std::string>& out)
+      : prefix_(std::move(prefix)), out_(out) {}
   void text(const char* n, std::string&) { add(n); }
   void code(const char* n, std::string&, const char*) { add(n); }
   void date(const char* n, Date&) { add(n); }
@@ -408,11 +412,14 @@ std::variant<FieldInfo, std::string> describeField(std::string_view documentType
   return target.error.empty() ? std::string("not a field") : target.error;
 }
 
-std::optional<std::string> checkRepeatedGroup(std::string_view documentType, std::string_view path) {
+std::optional<std::string> checkRepeatedGroup(std::string_view documentType,
+                                              std::string_view path) {
   Target target;
   walkProbe(documentType, path, target);
   if (target.group) return std::nullopt;
-  if (target.info) return path.empty() ? "not a repeated group" : std::string(path) + " is a field, not a repeated group";
+  if (target.info)
+    return path.empty() ? "not a repeated group"
+                        : std::string(path) + " is a field, not a repeated group";
   return target.error.empty() ? std::string("not a repeated group") : target.error;
 }
 

@@ -62,6 +62,21 @@ bool isInstantFormat(DateFormat f) {
   return f == DateFormat::JstDateTime || f == DateFormat::UtcDateTime;
 }
 
+// Which canonical kinds a kintone field type can carry.
+bool kintoneTypeHolds(const std::string& type, FieldKind kind) {
+  if (type == "DATE") return kind == FieldKind::Date;
+  if (type == "DATETIME" || type == "__ID__" || type == "RECORD_NUMBER")
+    return kind == FieldKind::Text;
+  if (type == "NUMBER") return kind == FieldKind::Integer || kind == FieldKind::Text;
+  if (type == "CHECK_BOX" || type == "MULTI_SELECT") {
+    return kind == FieldKind::Texts || kind == FieldKind::Boolean || kind == FieldKind::Code;
+  }
+  if (type == "DROP_DOWN" || type == "RADIO_BUTTON") {
+    return kind == FieldKind::Code || kind == FieldKind::Boolean || kind == FieldKind::Text;
+  }
+  return kind != FieldKind::Texts;  // text types hold any single value
+}
+
 // Collects the mistakes of one profile.
 class Checker {
  public:
@@ -108,8 +123,7 @@ FieldMapping readField(const xmlNode* node, const std::string& documentType,
     } else if (kind != FieldKind::Code) {
       check.add(node, "table", f.path + " is a " + kindName + " field and has no code table");
     } else if (*table != f.info.codeTable) {
-      check.add(node, "table",
-                f.path + " uses code table " + f.info.codeTable + ", not " + *table);
+      check.add(node, "table", f.path + " uses code table " + f.info.codeTable + ", not " + *table);
     }
   }
   if (f.dateFormat) {
@@ -119,8 +133,9 @@ FieldMapping readField(const xmlNode* node, const std::string& documentType,
                     " is for instants (use iso, slash, compact, kanji, wareki or wareki-short)");
     } else if (kind == FieldKind::Text && !isInstantFormat(*f.dateFormat)) {
       check.add(node, "dateFormat",
-                f.path + " is a text field; a date format applies to dates (and jst-datetime / "
-                         "utc-datetime to instants)");
+                f.path +
+                    " is a text field; a date format applies to dates (and jst-datetime / "
+                    "utc-datetime to instants)");
     } else if (kind != FieldKind::Date && kind != FieldKind::Text) {
       check.add(node, "dateFormat", f.path + " is a " + kindName + " field, not a date");
     }
@@ -133,8 +148,9 @@ FieldMapping readField(const xmlNode* node, const std::string& documentType,
               f.path + " is a " + kindName + " field; a separator is for list fields");
   }
   if (adapter == "room_csv" && kind == FieldKind::Texts && f.separator.empty()) {
-    check.add(node, "separator",
-              f.path + " is a list; a CSV cell holds it only with a separator (e.g. separator=\"・\")");
+    check.add(
+        node, "separator",
+        f.path + " is a list; a CSV cell holds it only with a separator (e.g. separator=\"・\")");
   }
   if (!f.prefix.empty() && kind != FieldKind::Text) {
     check.add(node, "prefix", f.path + " is a " + kindName + " field; a prefix is for identifiers");
@@ -142,11 +158,9 @@ FieldMapping readField(const xmlNode* node, const std::string& documentType,
   if (!f.toolType.empty() && adapter != "kintone") {
     check.add(node, "type", "type names a kintone field type; this profile is for " + adapter);
   }
-  if (f.toolType == "DATE" && kind != FieldKind::Date) {
-    check.add(node, "type", "a DATE field cannot hold " + f.path + " (a " + kindName + " field)");
-  }
-  if (f.toolType == "DATETIME" && kind != FieldKind::Text) {
-    check.add(node, "type", "a DATETIME field cannot hold " + f.path + " (a " + kindName + " field)");
+  if (!f.toolType.empty() && !kintoneTypeHolds(f.toolType, kind)) {
+    check.add(node, "type",
+              "a " + f.toolType + " field cannot hold " + f.path + " (a " + kindName + " field)");
   }
 
   std::set<std::string> tools;
@@ -178,7 +192,8 @@ class Uniqueness {
   void source(const std::string& s, const xmlNode* node, Checker& check) {
     if (auto [it, fresh] = sources_.emplace(s, lineOf(node)); !fresh) {
       check.add(node, "source",
-                "duplicate column/field '" + s + "' (first used on line " + std::to_string(it->second) + ")");
+                "duplicate column/field '" + s + "' (first used on line " +
+                    std::to_string(it->second) + ")");
     }
   }
   void path(const std::string& p, const xmlNode* node, Checker& check) {
@@ -206,7 +221,8 @@ DocumentMapping readDocument(const xmlNode* node, const std::string& adapter, Ch
   d.fileName = attribute(node, "fileName").value_or("");
 
   if (d.type == "LiaisonSheet" && !d.kind) {
-    check.add(node, "kind", "a LiaisonSheet mapping needs kind=\"admission\" or kind=\"discharge\"");
+    check.add(node, "kind",
+              "a LiaisonSheet mapping needs kind=\"admission\" or kind=\"discharge\"");
   }
   if (d.type != "LiaisonSheet" && d.kind) {
     check.add(node, "kind", "kind is for LiaisonSheet mappings only");
@@ -215,7 +231,8 @@ DocumentMapping readDocument(const xmlNode* node, const std::string& adapter, Ch
     if (!d.app) check.add(node, "app", "a kintone mapping needs the app number (app=\"…\")");
     if (!d.fileName.empty()) check.add(node, "fileName", "fileName is for room_csv profiles");
   } else {
-    if (d.app) check.add(node, "app", "app is a kintone app number; this profile is for " + adapter);
+    if (d.app)
+      check.add(node, "app", "app is a kintone app number; this profile is for " + adapter);
   }
 
   Uniqueness unique;
@@ -232,11 +249,13 @@ DocumentMapping readDocument(const xmlNode* node, const std::string& adapter, Ch
     table.path = attribute(t, "path").value_or("");
     unique.source(table.source, t, check);
     if (adapter != "kintone") {
-      check.add(t, "", "tables map kintone SUBTABLE fields; a " + adapter +
-                           " profile maps repeated items with indexes (diagnosis[1]/name)");
+      check.add(t, "",
+                "tables map kintone SUBTABLE fields; a " + adapter +
+                    " profile maps repeated items with indexes (diagnosis[1]/name)");
     }
     if (auto why = checkRepeatedGroup(d.type, table.path)) {
-      check.add(t, "path", "'" + table.path + "' is not a repeated group of " + d.type + ": " + *why);
+      check.add(t, "path",
+                "'" + table.path + "' is not a repeated group of " + d.type + ": " + *why);
     } else {
       Uniqueness inner;
       for (const xmlNode* f : elements(t, "field")) {
@@ -291,7 +310,8 @@ std::string describeAll(const std::string& file, const std::vector<Issue>& issue
   std::string out;
   for (const Issue& i : issues) {
     if (!out.empty()) out += '\n';
-    out += file + ":" + std::to_string(i.line) + ": " + (i.path.empty() ? "" : i.path + ": ") + i.message;
+    out += file + ":" + std::to_string(i.line) + ": " + (i.path.empty() ? "" : i.path + ": ") +
+           i.message;
   }
   return out;
 }
@@ -299,7 +319,9 @@ std::string describeAll(const std::string& file, const std::vector<Issue>& issue
 }  // namespace
 
 ProfileError::ProfileError(std::string file, std::vector<Issue> issues)
-    : std::runtime_error(describeAll(file, issues)), file_(std::move(file)), issues_(std::move(issues)) {}
+    : std::runtime_error(describeAll(file, issues)),
+      file_(std::move(file)),
+      issues_(std::move(issues)) {}
 
 const ValueMapping* FieldMapping::forEncode(std::string_view canonical, bool& approximated) const {
   const ValueMapping* coarse = nullptr;
@@ -342,7 +364,8 @@ Profile parseProfile(std::string_view bytes, const std::string& file) {
                                     "the root element must be <Profile xmlns=\"" +
                                         std::string(kProfileNamespace) + "\">"}});
   }
-  if (auto issues = xml::shippedSchema(std::string(kSchemaFile))->validate(*parsed); !issues.empty()) {
+  if (auto issues = xml::shippedSchema(std::string(kSchemaFile))->validate(*parsed);
+      !issues.empty()) {
     throw ProfileError(file, std::move(issues));
   }
 
@@ -359,10 +382,12 @@ Profile parseProfile(std::string_view bytes, const std::string& file) {
   }
   for (const xmlNode* c : elements(root, "csv")) {
     if (profile.adapter != "room_csv") {
-      check.add(c, "", "<csv> settings are for room_csv profiles; this one is for " + profile.adapter);
+      check.add(c, "",
+                "<csv> settings are for room_csv profiles; this one is for " + profile.adapter);
     }
-    profile.csv.encoding =
-        attribute(c, "encoding").value_or("CP932") == "UTF-8" ? CsvEncoding::Utf8 : CsvEncoding::Cp932;
+    profile.csv.encoding = attribute(c, "encoding").value_or("CP932") == "UTF-8"
+                               ? CsvEncoding::Utf8
+                               : CsvEncoding::Cp932;
     profile.csv.writeBom = flag(c, "bom", false);
     profile.csv.lineEnd = attribute(c, "lineEnd").value_or("CRLF") == "LF" ? "\n" : "\r\n";
     if (profile.csv.writeBom && profile.csv.encoding != CsvEncoding::Utf8) {
@@ -408,10 +433,11 @@ fs::path locateProfile(const std::string& spec) {
   if (!fs::exists(file)) {
     std::string known;
     for (const auto& n : shippedProfileNames()) known += (known.empty() ? "" : ", ") + n;
-    throw ProfileError(spec, {Issue{0, "", "no shipped profile named '" + spec + "' in " +
-                                               shippedProfilesDirectory().string() + " (shipped: " +
-                                               (known.empty() ? "none" : known) +
-                                               "); give a path to use your own"}});
+    throw ProfileError(spec, {Issue{0, "",
+                                    "no shipped profile named '" + spec + "' in " +
+                                        shippedProfilesDirectory().string() +
+                                        " (shipped: " + (known.empty() ? "none" : known) +
+                                        "); give a path to use your own"}});
   }
   return file;
 }

@@ -57,10 +57,10 @@ struct FieldMapping {
   std::optional<DateFormat> dateFormat;
   bool acceptLabels = true;  ///< also accept the code table's Japanese labels and codes
   std::vector<ValueMapping> values;
-  std::string separator;   ///< list fields in one cell
-  std::string prefix;      ///< identifiers: prepended on decode, removed on encode
-  std::string toolType;    ///< kintone field type, when declared
-  int line = 0;            ///< line in the profile file
+  std::string separator;  ///< list fields in one cell
+  std::string prefix;     ///< identifiers: prepended on decode, removed on encode
+  std::string toolType;   ///< kintone field type, when declared
+  int line = 0;           ///< line in the profile file
 
   /// The tool value for a canonical literal: the first non-approximating mapping, else an
   /// approximating one (approximated = true), else nullptr.
@@ -70,7 +70,7 @@ struct FieldMapping {
 /// A kintone SUBTABLE: rows ↔ items of a repeated canonical group.
 struct TableMapping {
   std::string source;
-  std::string path;  ///< the repeated group (medication/drug)
+  std::string path;                  ///< the repeated group (medication/drug)
   std::vector<FieldMapping> fields;  ///< paths relative to one item
   int line = 0;
 };
@@ -81,10 +81,10 @@ struct LossNoteTarget {
 };
 
 struct DocumentMapping {
-  std::string type;                    ///< LiaisonSheet or CaseUpdate
-  std::optional<SheetKind> kind;       ///< LiaisonSheet only
-  std::optional<long long> app;        ///< kintone app number
-  std::string fileName;                ///< room_csv: suggested file name, {id} replaced
+  std::string type;               ///< LiaisonSheet or CaseUpdate
+  std::optional<SheetKind> kind;  ///< LiaisonSheet only
+  std::optional<long long> app;   ///< kintone app number
+  std::string fileName;           ///< room_csv: suggested file name, {id} replaced
   std::vector<FieldMapping> fields;
   std::vector<TableMapping> tables;
   std::optional<LossNoteTarget> lossNote;
@@ -108,7 +108,7 @@ struct Profile {
   std::string name;
   std::string adapter;  ///< kintone or room_csv
   std::string description;
-  std::string file;     ///< where it was loaded from (for messages)
+  std::string file;  ///< where it was loaded from (for messages)
   CsvSettings csv;
   std::vector<DocumentMapping> documents;
 };

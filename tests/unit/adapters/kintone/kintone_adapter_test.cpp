@@ -1,21 +1,22 @@
 // The kintone adapter with the shipped Nagareyama profile: REST record shapes → LiaisonSheet and
 // CaseUpdate, the write shape back, round trips, approximations and the loss note.
 
+#include "adapters/kintone/kintone_adapter.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "adapters/kintone/kintone_adapter.hpp"
 #include "kintone_test_support.hpp"
 
 namespace tsunagi::adapters {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using kintone_test::decode;
 using kintone_test::fixture;
 using kintone_test::nagareyama;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 mapping::LiaisonSheet sheetFromFixture() {
   Decoded d = decode(fixture("nagareyama-sheet-record.json"));
@@ -32,8 +33,8 @@ TEST(Kintone, DecodesARecordJsonIntoAnAdmissionSheet) {
   EXPECT_EQ(s.patient.sex, "2");  // 女性, mapped by the profile
   EXPECT_EQ(s.patient.birthDate, (mapping::Date{1940, 3, 2}));
   ASSERT_TRUE(s.insurance);
-  EXPECT_EQ(s.insurance->insurerNumber, "122200");  // blank in the app: the profile's default
-  EXPECT_EQ(s.insurance->careLevel, "22");          // 要介護２ (full-width digit)
+  EXPECT_EQ(s.insurance->insurerNumber, "122200");   // blank in the app: the profile's default
+  EXPECT_EQ(s.insurance->careLevel, "22");           // 要介護２ (full-width digit)
   EXPECT_EQ(s.insurance->certificationStatus, "2");  // 認定済: the table's label
   ASSERT_TRUE(s.independence);
   EXPECT_EQ(s.independence->disability, "22");
@@ -108,7 +109,8 @@ TEST(Kintone, EncodesTheWriteShapeWithoutTypes) {
 TEST(Kintone, SheetRoundTripsThroughTheWriteShape) {
   const mapping::LiaisonSheet original = sheetFromFixture();
   Encoded e = nagareyama().encode(original);
-  Decoded back = decode(R"({"record":{"$id":{"value":"1207"},)" + e.bytes.substr(e.bytes.find("\"record\": {") + 11));
+  Decoded back = decode(R"({"record":{"$id":{"value":"1207"},)" +
+                        e.bytes.substr(e.bytes.find("\"record\": {") + 11));
   ASSERT_EQ(back.documents.size(), 1u);
   EXPECT_EQ(mapping::serialize(back.documents[0]), mapping::serialize(original));
 }
@@ -171,10 +173,15 @@ TEST(Kintone, TheLossNoteGoesToTheNotesFieldAndIsNotReadBack) {
   s.adl->eating = "2";
   EncodeOptions options;
   options.appendLossNote = true;
-  options.upstream.add(Loss::Kind::Dropped, "/LiaisonSheet/discharge/prognosis", "予後: 受信側に欄なし");
+  options.upstream.add(Loss::Kind::Dropped, "/LiaisonSheet/discharge/prognosis",
+                       "予後: 受信側に欄なし");
   Encoded e = nagareyama().encode(s, options);
-  EXPECT_THAT(e.bytes, HasSubstr("①夜間のトイレ誘導をお願いします\\n【連携時の注意】変換で欠落1件・近似1件があります"));
-  Decoded back = decode(R"({"record":{"$id":{"value":"1207"},)" + e.bytes.substr(e.bytes.find("\"record\": {") + 11));
+  EXPECT_THAT(
+      e.bytes,
+      HasSubstr(
+          "①夜間のトイレ誘導をお願いします\\n【連携時の注意】変換で欠落1件・近似1件があります"));
+  Decoded back = decode(R"({"record":{"$id":{"value":"1207"},)" +
+                        e.bytes.substr(e.bytes.find("\"record\": {") + 11));
   EXPECT_EQ(std::get<mapping::LiaisonSheet>(back.documents.at(0)).notes, s.notes);
 }
 
@@ -185,7 +192,9 @@ TEST(Kintone, ADischargeSheetHasNoMappingInThisProfile) {
     nagareyama().encode(s);
     FAIL() << "encoded";
   } catch (const AdapterError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("profile nagareyama-kintone has no mapping for LiaisonSheet (discharge)"));
+    EXPECT_THAT(
+        e.what(),
+        HasSubstr("profile nagareyama-kintone has no mapping for LiaisonSheet (discharge)"));
   }
 }
 

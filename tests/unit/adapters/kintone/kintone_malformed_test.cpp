@@ -10,8 +10,8 @@
 namespace tsunagi::adapters {
 namespace {
 
-using ::testing::HasSubstr;
 using kintone_test::fixture;
+using ::testing::HasSubstr;
 
 // The sheet fixture with `from` (exactly once) replaced by `to`.
 std::string sheetWith(std::string_view from, std::string_view to) {
@@ -67,7 +67,9 @@ TEST(KintoneMalformed, NulByte) {
   expectRefused(sheetWith("青果店", std::string("青果\0店", 10)), "", "NUL byte");
 }
 
-TEST(KintoneMalformed, TopLevelArray) { expectRefused("[{\"record\":{}}]", "", "not a JSON object"); }
+TEST(KintoneMalformed, TopLevelArray) {
+  expectRefused("[{\"record\":{}}]", "", "not a JSON object");
+}
 
 TEST(KintoneMalformed, NeitherRecordNorRecords) {
   expectRefused(R"({"app":31,"rows":[]})", "", "expected a kintone record");
@@ -90,13 +92,15 @@ TEST(KintoneMalformed, FieldIsNotATypeValueObject) {
 TEST(KintoneMalformed, FieldTypeDiffersFromTheProfile) {
   expectRefused(sheetWith(R"({"type": "DROP_DOWN", "value": "要介護２"})",
                           R"({"type": "CHECK_BOX", "value": ["要介護２"]})"),
-                "record.要介護度.type", "field 要介護度 is CHECK_BOX in the record; the profile expects DROP_DOWN");
+                "record.要介護度.type",
+                "field 要介護度 is CHECK_BOX in the record; the profile expects DROP_DOWN");
 }
 
 TEST(KintoneMalformed, DropDownWithAnArrayValue) {
   expectRefused(sheetWith(R"({"type": "DROP_DOWN", "value": "要介護２"})",
                           R"({"type": "DROP_DOWN", "value": ["要介護２"]})"),
-                "record.要介護度.value", "field 要介護度 (DROP_DOWN): the value must be a string, found an array");
+                "record.要介護度.value",
+                "field 要介護度 (DROP_DOWN): the value must be a string, found an array");
 }
 
 TEST(KintoneMalformed, CheckBoxWithAStringValue) {
@@ -106,13 +110,15 @@ TEST(KintoneMalformed, CheckBoxWithAStringValue) {
 }
 
 TEST(KintoneMalformed, NumberAsAnObject) {
-  expectRefused(updatesWith(R"({"type": "NUMBER", "value": "132"})", R"({"type": "NUMBER", "value": {"v": 132}})"),
+  expectRefused(updatesWith(R"({"type": "NUMBER", "value": "132"})",
+                            R"({"type": "NUMBER", "value": {"v": 132}})"),
                 "records[0].収縮期血圧.value", "the value must be a string, found an object");
 }
 
 TEST(KintoneMalformed, MissingRequiredField) {
   expectRefused(sheetWith(R"("氏名": {"type": "SINGLE_LINE_TEXT", "value": "髙橋 よし子"},)", ""),
-                "record.氏名", "field 氏名: is missing but required (→ /LiaisonSheet/patient/nameKanji)",
+                "record.氏名",
+                "field 氏名: is missing but required (→ /LiaisonSheet/patient/nameKanji)",
                 {{"app", "31"}});
 }
 
@@ -122,9 +128,10 @@ TEST(KintoneMalformed, EmptyRequiredField) {
 }
 
 TEST(KintoneMalformed, UnknownCareLevel) {
-  expectRefused(sheetWith("要介護２", "要介護６"), "record.要介護度",
-                "field 要介護度: '要介護６' is not a value of 要介護状態区分 (code table care-level); the "
-                "profile maps 要支援１, 要支援２, 要介護１");
+  expectRefused(
+      sheetWith("要介護２", "要介護６"), "record.要介護度",
+      "field 要介護度: '要介護６' is not a value of 要介護状態区分 (code table care-level); the "
+      "profile maps 要支援１, 要支援２, 要介護１");
 }
 
 TEST(KintoneMalformed, SupervisionIsNotAChoiceOfTheThreeLevelScale) {
@@ -133,8 +140,8 @@ TEST(KintoneMalformed, SupervisionIsNotAChoiceOfTheThreeLevelScale) {
 }
 
 TEST(KintoneMalformed, ImpossibleDate) {
-  expectRefused(sheetWith(R"("value": "1940-03-02")", R"("value": "1940-02-30")"), "record.生年月日",
-                "field 生年月日:");
+  expectRefused(sheetWith(R"("value": "1940-03-02")", R"("value": "1940-02-30")"),
+                "record.生年月日", "field 生年月日:");
 }
 
 TEST(KintoneMalformed, NumberFieldWithText) {
@@ -168,8 +175,9 @@ TEST(KintoneMalformed, SubtableRowWithoutValue) {
 }
 
 TEST(KintoneMalformed, SubtableRowMissingItsRequiredCell) {
-  expectRefused(sheetWith(R"("診断名": {"type": "SINGLE_LINE_TEXT", "value": "右大腿骨頸部骨折"},)", ""),
-                "record.病名[0].診断名", "is missing but required (→ /LiaisonSheet/diagnosis[1]/name)");
+  expectRefused(
+      sheetWith(R"("診断名": {"type": "SINGLE_LINE_TEXT", "value": "右大腿骨頸部骨折"},)", ""),
+      "record.病名[0].診断名", "is missing but required (→ /LiaisonSheet/diagnosis[1]/name)");
 }
 
 TEST(KintoneMalformed, NestingTooDeep) {

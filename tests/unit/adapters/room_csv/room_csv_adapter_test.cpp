@@ -1,24 +1,26 @@
 // The room_csv adapter with the shipped Kashiwa profile: CP932 / UTF-8 BOM exports → sheets and
 // timeline posts, 和暦 dates, round trips, CP932 substitutions and the loss note.
 
+#include "adapters/room_csv/room_csv_adapter.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
 #include <fstream>
 
-#include "adapters/room_csv/room_csv_adapter.hpp"
 #include "room_csv_test_support.hpp"
 
 namespace tsunagi::adapters {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using room_csv_test::cp932;
 using room_csv_test::decode;
 using room_csv_test::fixture;
 using room_csv_test::fixtureText;
 using room_csv_test::kashiwa;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 TEST(RoomCsv, DecodesACp932ExportIntoOneSheetPerRow) {
   Decoded d = decode(fixture("kashiwa-sheets.csv"));
@@ -65,7 +67,9 @@ TEST(RoomCsv, DecodesTheTimelineExportInJapanTime) {
   const auto& v = std::get<mapping::CaseUpdate>(d.documents[1]);
   EXPECT_EQ(v.author.profession, "06");
   EXPECT_FALSE(v.vitals);
-  EXPECT_EQ(v.text, "デイサービスの利用を週2回から週3回に変更予定です。\n来週のサービス担当者会議で確認します。");
+  EXPECT_EQ(
+      v.text,
+      "デイサービスの利用を週2回から週3回に変更予定です。\n来週のサービス担当者会議で確認します。");
 }
 
 TEST(RoomCsv, AUtf8ByteOrderMarkMeansUtf8) {
@@ -79,11 +83,14 @@ TEST(RoomCsv, EncodesACp932FileWithTheHeaderAndOneRow) {
   Encoded e = kashiwa().encode(d.documents[0]);
   EXPECT_EQ(e.suggestedName, "kashiwa-renkei-kashiwa-room-20240311-0007.csv");
   const std::string text = mapping::text::decode(e.bytes, mapping::text::Charset::Cp932);
-  EXPECT_THAT(text, StartsWith("連携シートID,記入日,入院日,情報提供日,利用者名,フリガナ,性別,生年月日,"));
-  EXPECT_THAT(text, HasSubstr("\r\n20240311-0007,令和6年3月11日,令和6年3月9日,令和6年3月11日,柏木 ハナ,"
-                              "カシワギ ハナ,女,昭和15年3月2日,"));
+  EXPECT_THAT(text,
+              StartsWith("連携シートID,記入日,入院日,情報提供日,利用者名,フリガナ,性別,生年月日,"));
+  EXPECT_THAT(text,
+              HasSubstr("\r\n20240311-0007,令和6年3月11日,令和6年3月9日,令和6年3月11日,柏木 ハナ,"
+                        "カシワギ ハナ,女,昭和15年3月2日,"));
   EXPECT_THAT(text, HasSubstr(",第1表・第2表,"));
-  EXPECT_THAT(text, HasSubstr(",\"塩分制限 6g/日。\n玄関に段差（約20cm）あり、手すり設置済み。\"\r\n"));
+  EXPECT_THAT(text,
+              HasSubstr(",\"塩分制限 6g/日。\n玄関に段差（約20cm）あり、手すり設置済み。\"\r\n"));
   EXPECT_TRUE(e.losses.empty()) << e.losses.text();
 }
 
@@ -114,7 +121,8 @@ TEST(RoomCsv, AFormulaLikeCellIsNeutralisedAndReadBack) {
               HasSubstr(",'=床ずれ部位は写真参照\r\n"));
   ASSERT_EQ(e.losses.entries().size(), 1u);
   EXPECT_EQ(e.losses.entries()[0].path, "/LiaisonSheet/notes");
-  EXPECT_THAT(e.losses.entries()[0].detail, HasSubstr("so that spreadsheets do not run it as a formula"));
+  EXPECT_THAT(e.losses.entries()[0].detail,
+              HasSubstr("so that spreadsheets do not run it as a formula"));
   EXPECT_EQ(std::get<mapping::LiaisonSheet>(decode(e.bytes).documents.at(0)).notes,
             "=床ずれ部位は写真参照");
 }
@@ -122,7 +130,7 @@ TEST(RoomCsv, AFormulaLikeCellIsNeutralisedAndReadBack) {
 TEST(RoomCsv, CharactersCp932CannotHoldAreSubstitutedAndReported) {
   Decoded d = decode(fixture("kashiwa-timeline.csv"));
   auto u = std::get<mapping::CaseUpdate>(d.documents[0]);
-  u.author.name = "𠮷田 由美";  // つちよし: not in CP932, written as 吉
+  u.author.name = "𠮷田 由美";                    // つちよし: not in CP932, written as 吉
   u.text = "10時〜11時に訪問します（通訳: 한）";  // WAVE DASH → ～; Hangul → 〓
   Encoded e = kashiwa().encode(u);
   std::vector<std::string> paths;
@@ -130,7 +138,8 @@ TEST(RoomCsv, CharactersCp932CannotHoldAreSubstitutedAndReported) {
     EXPECT_EQ(l.kind, Loss::Kind::Substituted);
     paths.push_back(l.path);
   }
-  EXPECT_THAT(paths, ElementsAre("/CaseUpdate/author/name", "/CaseUpdate/text", "/CaseUpdate/text"));
+  EXPECT_THAT(paths,
+              ElementsAre("/CaseUpdate/author/name", "/CaseUpdate/text", "/CaseUpdate/text"));
   EXPECT_EQ(e.losses.entries()[0].detail, "𠮷 → 吉 (CP932 has no 𠮷; column 投稿者)");
   EXPECT_THAT(e.losses.entries()[1].detail, HasSubstr("〜 → ～"));
   EXPECT_THAT(e.losses.entries()[2].detail, HasSubstr("→ 〓 (not in CP932; column 本文)"));
@@ -143,7 +152,8 @@ TEST(RoomCsv, TheLossNoteIsAppendedToTheTextColumn) {
   Decoded d = decode(fixture("kashiwa-timeline.csv"));
   EncodeOptions options;
   options.appendLossNote = true;
-  options.upstream.add(Loss::Kind::Approximated, "/CaseUpdate/adlChange/change", "低下 → 本文に記載");
+  options.upstream.add(Loss::Kind::Approximated, "/CaseUpdate/adlChange/change",
+                       "低下 → 本文に記載");
   Encoded e = kashiwa().encode(d.documents[0], options);
   const std::string text = mapping::text::decode(e.bytes, mapping::text::Charset::Cp932);
   EXPECT_THAT(text, HasSubstr("声掛けをお願いします。\n【連携時の注意】変換で近似1件があります"));
@@ -171,15 +181,18 @@ TEST(RoomCsv, AProfileCanAskForUtf8WithAByteOrderMarkAndLf) {
   AdapterRegistry registry;
   registerBuiltinAdapters(registry);
   auto adapter = registry.create("room_csv:" + path);
-  Decoded d = adapter->decode(LocalInput{
-      "\xEF\xBB\xBFID,グループ,日時,名前,職種,所属,メッセージ\nm-1,g-7,2024/3/13 9:05,𠮷田 花子,薬剤師,のぞみ薬局,残薬なし\n",
-      "mcs.csv", {}});
+  Decoded d =
+      adapter->decode(LocalInput{"\xEF\xBB\xBFID,グループ,日時,名前,職種,所属,メッセージ\nm-1,g-7,"
+                                 "2024/3/13 9:05,𠮷田 花子,薬剤師,のぞみ薬局,残薬なし\n",
+                                 "mcs.csv",
+                                 {}});
   const auto& u = std::get<mapping::CaseUpdate>(d.documents.at(0));
   EXPECT_EQ(u.author.name, "𠮷田 花子");
   EXPECT_EQ(u.postedAt, "2024-03-13T09:05:00+09:00");
   Encoded e = adapter->encode(u);
   EXPECT_EQ(e.bytes,
-            "\xEF\xBB\xBFID,グループ,日時,名前,職種,所属,メッセージ\nm-1,g-7,2024/03/13 09:05,𠮷田 花子,薬剤師,のぞみ薬局,残薬なし\n");
+            "\xEF\xBB\xBFID,グループ,日時,名前,職種,所属,メッセージ\nm-1,g-7,2024/03/13 09:05,𠮷田 "
+            "花子,薬剤師,のぞみ薬局,残薬なし\n");
   EXPECT_TRUE(e.losses.empty());
 }
 

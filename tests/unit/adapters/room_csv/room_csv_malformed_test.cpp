@@ -10,9 +10,9 @@
 namespace tsunagi::adapters {
 namespace {
 
-using ::testing::HasSubstr;
 using room_csv_test::cp932;
 using room_csv_test::fixtureText;
+using ::testing::HasSubstr;
 
 // The timeline export (UTF-8 text) with `from` (first occurrence) replaced by `to`.
 std::string timelineWith(std::string_view from, std::string_view to) {
@@ -47,7 +47,9 @@ void expectRefused(const std::string& bytes, int line, const std::string& path,
 
 TEST(RoomCsvMalformed, EmptyFile) { expectRefused("", 1, "", "the file is empty"); }
 
-TEST(RoomCsvMalformed, OnlyAByteOrderMark) { expectRefused("\xEF\xBB\xBF", 1, "", "the file is empty"); }
+TEST(RoomCsvMalformed, OnlyAByteOrderMark) {
+  expectRefused("\xEF\xBB\xBF", 1, "", "the file is empty");
+}
 
 TEST(RoomCsvMalformed, HeaderButNoRecords) {
   const std::string text = fixtureText("kashiwa-timeline.csv");
@@ -81,7 +83,8 @@ TEST(RoomCsvMalformed, RowWithTooFewCells) {
 
 TEST(RoomCsvMalformed, TruncatedInsideAQuotedCell) {
   const std::string text = fixtureText("kashiwa-timeline.csv");
-  expectRefused(cp932(text.substr(0, text.find("来週の"))), 3, "column 7", "quoted cell not closed");
+  expectRefused(cp932(text.substr(0, text.find("来週の"))), 3, "column 7",
+                "quoted cell not closed");
 }
 
 TEST(RoomCsvMalformed, InvalidCp932Bytes) {
@@ -98,7 +101,8 @@ TEST(RoomCsvMalformed, Utf8WithoutAByteOrderMark) {
 }
 
 TEST(RoomCsvMalformed, Utf16ByteOrderMark) {
-  expectRefused("\xFF\xFE" + std::string("I\0D\0", 4), 1, "byte offset 0", "UTF-16 byte order mark");
+  expectRefused("\xFF\xFE" + std::string("I\0D\0", 4), 1, "byte offset 0",
+                "UTF-16 byte order mark");
 }
 
 TEST(RoomCsvMalformed, UserDefinedCharacter) {
@@ -109,9 +113,10 @@ TEST(RoomCsvMalformed, UserDefinedCharacter) {
 }
 
 TEST(RoomCsvMalformed, UnknownCareLevel) {
-  expectRefused(cp932(sheetsWith("要介護１", "要介護６")), 2, "要介護度",
-                "column 要介護度: '要介護６' is not a value of 要介護状態区分 (code table care-level); the "
-                "profile maps 要支援１");
+  expectRefused(
+      cp932(sheetsWith("要介護１", "要介護６")), 2, "要介護度",
+      "column 要介護度: '要介護６' is not a value of 要介護状態区分 (code table care-level); the "
+      "profile maps 要支援１");
 }
 
 TEST(RoomCsvMalformed, UnknownAdlLevel) {
@@ -120,12 +125,13 @@ TEST(RoomCsvMalformed, UnknownAdlLevel) {
 }
 
 TEST(RoomCsvMalformed, EraDateAfterTheEndOfItsEra) {
-  expectRefused(cp932(sheetsWith("令和6年3月11日,令和6年3月9日", "平成31年5月1日,令和6年3月9日")), 2, "記入日",
-                "did you mean 令和元年5月1日?");
+  expectRefused(cp932(sheetsWith("令和6年3月11日,令和6年3月9日", "平成31年5月1日,令和6年3月9日")),
+                2, "記入日", "did you mean 令和元年5月1日?");
 }
 
 TEST(RoomCsvMalformed, ImpossibleBirthDate) {
-  expectRefused(cp932(sheetsWith("昭和15年3月2日", "昭和15年2月30日")), 2, "生年月日", "column 生年月日:");
+  expectRefused(cp932(sheetsWith("昭和15年3月2日", "昭和15年2月30日")), 2, "生年月日",
+                "column 生年月日:");
 }
 
 TEST(RoomCsvMalformed, UnknownSex) {
@@ -138,13 +144,13 @@ TEST(RoomCsvMalformed, EmptyRequiredName) {
 }
 
 TEST(RoomCsvMalformed, HugeCell) {
-  expectRefused(cp932(sheetsWith("できるだけ自宅で過ごしたい", std::string(70 * 1024, 'x'))), 2, "column 39",
-                "cell too long");
+  expectRefused(cp932(sheetsWith("できるだけ自宅で過ごしたい", std::string(70 * 1024, 'x'))), 2,
+                "column 39", "cell too long");
 }
 
 TEST(RoomCsvMalformed, TooLongForTheSheet) {
-  expectRefused(cp932(sheetsWith("できるだけ自宅で過ごしたい", std::string(2500, 'x'))), 2, "本人の意向",
-                "column 本人の意向 (→ /LiaisonSheet/wishes/patient):");
+  expectRefused(cp932(sheetsWith("できるだけ自宅で過ごしたい", std::string(2500, 'x'))), 2,
+                "本人の意向", "column 本人の意向 (→ /LiaisonSheet/wishes/patient):");
 }
 
 TEST(RoomCsvMalformed, NulByte) {

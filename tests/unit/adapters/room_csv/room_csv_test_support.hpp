@@ -26,7 +26,8 @@ inline std::string fixtureText(const std::string& name) {
 
 /// UTF-8 text as the CP932 bytes a care-room export writes.
 inline std::string cp932(const std::string& utf8) {
-  return mapping::text::encode(utf8, mapping::text::Charset::Cp932, mapping::text::OnUnmappable::Fail)
+  return mapping::text::encode(utf8, mapping::text::Charset::Cp932,
+                               mapping::text::OnUnmappable::Fail)
       .bytes;
 }
 
