@@ -166,6 +166,12 @@ std::optional<JsonView> JsonView::member(const std::string& key) const {
   return JsonView(std::move(value), memberPath(key));
 }
 
+bool JsonView::has(const std::string& key) const {
+  requireObject();
+  const Object::Ptr& object = value_.extract<Object::Ptr>();
+  return object->has(key) && !object->isNull(key);
+}
+
 std::optional<JsonView> JsonView::object(const std::string& key) const {
   auto m = member(key);
   if (m && !m->isObject()) {

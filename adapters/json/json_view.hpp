@@ -49,6 +49,8 @@ class JsonView {
   // the member's path when the member has the wrong type. Absent members (and JSON null, which
   // FHIR does not allow but some exporters write) are nullopt / empty.
   std::optional<JsonView> member(const std::string& key) const;
+  /// True when this object has `key` with a value other than null (no copy is made).
+  bool has(const std::string& key) const;
   std::optional<JsonView> object(const std::string& key) const;
   std::vector<JsonView> array(const std::string& key) const;
   std::optional<std::string> string(const std::string& key) const;

@@ -171,7 +171,7 @@ const DocumentMapping& chooseMapping(const profile::ProfileMapper& mapper, const
     std::size_t count = 0;
     std::string lacks;
     for (const auto& f : m.fields) {
-      if (record.member(f.source)) {
+      if (record.has(f.source)) {
         ++count;
       } else if (f.required && !f.defaultValue) {
         lacks += (lacks.empty() ? "" : ", ") + f.source;

@@ -167,7 +167,8 @@ class Walk {
  private:
   bool matches(const char* n, bool repeated) {
     if (rest_.empty()) return false;
-    target_.names.emplace_back(n);
+    // The names seen only serve the "known: …" of a profile mistake.
+    if (target_.mode == Mode::Probe) target_.names.emplace_back(n);
     if (rest_.front().name != n) return false;
     if (!repeated && rest_.front().index != 0) {
       target_.error = std::string(n) + " does not repeat; remove the [" +
