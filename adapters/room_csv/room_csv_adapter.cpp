@@ -196,19 +196,30 @@ Encoded RoomCsvAdapter::encodeDocument(const mapping::CanonicalDocument& documen
 
   std::vector<std::string> header = sourcesOf(m);
   std::vector<std::string> cells;
+  std::string all;
   for (const auto& column : header) {
+    std::string cell;
+    for (const auto& item : tool.values[column]) cell += (cell.empty() ? "" : "\n") + item;
+    all += cell + '\n';
+    cells.push_back(std::move(cell));
+  }
+  // One conversion tells whether every cell is writable as it is (the usual case); only when not
+  // is each cell converted on its own, so that each substitution is reported at its field.
+  const bool exact = profile.csv.encoding == CsvEncoding::Utf8 ||
+                     mapping::text::encode(all, mapping::text::Charset::Cp932,
+                                           mapping::text::OnUnmappable::Substitute)
+                         .exact();
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string& column = header[i];
     const FieldMapping* f = m.fieldFor(column);
     const std::string path = "/" + m.type + "/" + (f ? f->path : std::string("(loss note)"));
-    const auto& items = tool.values[column];
-    std::string cell;
-    for (const auto& item : items) cell += (cell.empty() ? "" : "\n") + item;
-    cell = writable(cell, profile.csv.encoding, path, column, out.losses);
+    std::string& cell = cells[i];
+    if (!exact) cell = writable(cell, profile.csv.encoding, path, column, out.losses);
     if (csv::needsNeutralising(cell)) {
       out.losses.add(Loss::Kind::Substituted, path,
                      "a ' was put before the value of column " + column +
                          " so that spreadsheets do not run it as a formula");
     }
-    cells.push_back(std::move(cell));
   }
   // formatRow ends each record with CRLF; line breaks inside quoted cells stay as they are.
   const auto record = [&](const std::vector<std::string>& row) {
