@@ -14,14 +14,14 @@
 
 namespace tsunagi::adapters {
 
-/// How far an adapter trusts its input (Envoy-style): every adapter in tsunagi treats local bytes as
-/// untrusted, but says so explicitly so a reviewer can check it.
+/// How far an adapter trusts its input (Envoy-style): every adapter in tsunagi treats local bytes
+/// as untrusted, but says so explicitly so a reviewer can check it.
 enum class InputTrust { Untrusted, TrustedLocal };
 
 /// Local bytes and what is known about where they came from.
 struct LocalInput {
   std::string bytes;
-  std::string name;                            ///< file name, or a channel's description
+  std::string name;                             ///< file name, or a channel's description
   std::map<std::string, std::string> metadata;  ///< connector-specific (e.g. content type)
 };
 
@@ -52,12 +52,16 @@ class AdapterError : public std::runtime_error {
  public:
   explicit AdapterError(std::vector<mapping::Issue> issues);
   AdapterError(int line, std::string path, std::string message)
-      : AdapterError(std::vector<mapping::Issue>{mapping::Issue{line, std::move(path), std::move(message)}}) {}
+      : AdapterError(std::vector<mapping::Issue>{
+            mapping::Issue{line, std::move(path), std::move(message)}}) {}
   const std::vector<mapping::Issue>& issues() const { return issues_; }
 
  private:
   std::vector<mapping::Issue> issues_;
 };
+
+/// A byte count for messages, with thousands separators: "16,777,216".
+std::string withThousands(std::size_t n);
 
 class Adapter {
  public:
@@ -75,7 +79,8 @@ class Adapter {
   virtual Decoded decode(const LocalInput& input) const = 0;
   /// Canonical document → local bytes and this encoding's losses. Throws AdapterError when the
   /// document cannot be expressed.
-  Encoded encode(const mapping::CanonicalDocument& document, const EncodeOptions& options = {}) const {
+  Encoded encode(const mapping::CanonicalDocument& document,
+                 const EncodeOptions& options = {}) const {
     return encodeDocument(document, options);
   }
 

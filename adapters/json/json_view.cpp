@@ -15,16 +15,6 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-std::string withThousands(std::size_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 int lineAt(std::string_view bytes, std::size_t offset) {
   int line = 1;
   for (std::size_t i = 0; i < offset && i < bytes.size(); ++i) {

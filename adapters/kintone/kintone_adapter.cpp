@@ -209,17 +209,6 @@ bool blank(const std::vector<std::string>& items) { return items.empty(); }
 
 }  // namespace
 
-KintoneAdapter::KintoneAdapter(std::shared_ptr<const mapping::profile::Profile> profile)
-    : mapper_(std::move(profile)) {}
-
-std::vector<std::string> KintoneAdapter::documentTypes() const {
-  std::vector<std::string> out;
-  for (const auto& m : mapper_.profile().documents) {
-    if (std::find(out.begin(), out.end(), m.type) == out.end()) out.push_back(m.type);
-  }
-  return out;
-}
-
 Decoded KintoneAdapter::decode(const LocalInput& input) const {
   json::JsonLimits limits;
   limits.maxBytes = kMaxBytes;

@@ -22,33 +22,28 @@
 #include <memory>
 
 #include "adapters/adapter.hpp"
-#include "adapters/profile/profile_mapper.hpp"
+#include "adapters/profile/profile_adapter.hpp"
 #include "adapters/registry.hpp"
 
 namespace tsunagi::adapters {
 
-class KintoneAdapter : public Adapter {
+class KintoneAdapter : public profile::ProfileAdapter {
  public:
   static constexpr std::size_t kMaxBytes = 16u * 1024u * 1024u;
   static constexpr std::size_t kMaxDepth = 16;
   static constexpr std::size_t kMaxRecords = 1000;
 
   /// Throws mapping::profile::ProfileError when a default of the profile does not translate.
-  explicit KintoneAdapter(std::shared_ptr<const mapping::profile::Profile> profile);
+  explicit KintoneAdapter(std::shared_ptr<const mapping::profile::Profile> profile)
+      : ProfileAdapter(std::move(profile)) {}
 
   std::string name() const override { return "kintone"; }
-  /// The types the profile maps.
-  std::vector<std::string> documentTypes() const override;
-  bool canEncode() const override { return true; }
   Decoded decode(const LocalInput& input) const override;
 
  protected:
   /// suggestedName: "kintone-app<N>-<document id>.json".
   Encoded encodeDocument(const mapping::CanonicalDocument& document,
                          const EncodeOptions& options) const override;
-
- private:
-  profile::ProfileMapper mapper_;
 };
 
 /// Registers "kintone" (it needs `:PROFILE`).

@@ -1,8 +1,10 @@
 #include "adapters/profile/profile_mapper.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "adapters/fhir_jp/narrative.hpp"
+#include "adapters/profile/profile_adapter.hpp"
 #include "adapters/profile/translate.hpp"
 
 namespace tsunagi::adapters::profile {
@@ -231,6 +233,14 @@ ToolRecord ProfileMapper::encode(const DocumentMapping& m,
     }
   }
   return record;
+}
+
+std::vector<std::string> ProfileAdapter::documentTypes() const {
+  std::vector<std::string> out;
+  for (const auto& m : mapper_.profile().documents) {
+    if (std::find(out.begin(), out.end(), m.type) == out.end()) out.push_back(m.type);
+  }
+  return out;
 }
 
 std::string documentId(const mapping::CanonicalDocument& document) {

@@ -19,16 +19,6 @@ using mapping::profile::FieldMapping;
 using profile::Locator;
 using profile::ToolRecord;
 
-std::string withThousands(std::size_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 std::string utf8Text(std::string_view bytes, CsvEncoding encoding) {
   if (encoding == CsvEncoding::Cp932) {
     return csv::decodeText(bytes, mapping::text::Charset::Cp932);
@@ -116,17 +106,6 @@ std::string writable(const std::string& cell, CsvEncoding encoding, const std::s
 }
 
 }  // namespace
-
-RoomCsvAdapter::RoomCsvAdapter(std::shared_ptr<const mapping::profile::Profile> profile)
-    : mapper_(std::move(profile)) {}
-
-std::vector<std::string> RoomCsvAdapter::documentTypes() const {
-  std::vector<std::string> out;
-  for (const auto& m : mapper_.profile().documents) {
-    if (std::find(out.begin(), out.end(), m.type) == out.end()) out.push_back(m.type);
-  }
-  return out;
-}
 
 Decoded RoomCsvAdapter::decode(const LocalInput& input) const {
   if (input.bytes.size() > kMaxBytes) {

@@ -19,31 +19,27 @@
 #include <memory>
 
 #include "adapters/adapter.hpp"
-#include "adapters/profile/profile_mapper.hpp"
+#include "adapters/profile/profile_adapter.hpp"
 #include "adapters/registry.hpp"
 
 namespace tsunagi::adapters {
 
-class RoomCsvAdapter : public Adapter {
+class RoomCsvAdapter : public profile::ProfileAdapter {
  public:
   static constexpr std::size_t kMaxBytes = 16u * 1024u * 1024u;
   static constexpr std::size_t kMaxRows = 100000;
 
   /// Throws mapping::profile::ProfileError when a default of the profile does not translate.
-  explicit RoomCsvAdapter(std::shared_ptr<const mapping::profile::Profile> profile);
+  explicit RoomCsvAdapter(std::shared_ptr<const mapping::profile::Profile> profile)
+      : ProfileAdapter(std::move(profile)) {}
 
   std::string name() const override { return "room_csv"; }
-  std::vector<std::string> documentTypes() const override;
-  bool canEncode() const override { return true; }
   Decoded decode(const LocalInput& input) const override;
 
  protected:
   /// suggestedName: the mapping's fileName with {id} replaced, else "<profile>-<document id>.csv".
   Encoded encodeDocument(const mapping::CanonicalDocument& document,
                          const EncodeOptions& options) const override;
-
- private:
-  profile::ProfileMapper mapper_;
 };
 
 /// Registers "room_csv" (it needs `:PROFILE`).
