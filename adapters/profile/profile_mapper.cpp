@@ -131,12 +131,49 @@ mapping::CanonicalDocument ProfileMapper::decode(const DocumentMapping& m, const
   if (!issues.empty()) {
     // Name the tool's field for each problem where the profile maps the path.
     for (auto& issue : issues) {
+      // The field at exactly this path; else, since validation writes no [1] for an item that
+      // is alone, the field for the first item.
       const std::string plain = withoutIndexes(issue.path);
       const FieldMapping* source = nullptr;
       for (const auto& f : m.fields) {
-        if (withoutIndexes(rootPath(m, f.path)) == plain) source = &f;
+        const std::string full = rootPath(m, f.path);
+        if (withoutIndexes(full) != plain) continue;
+        if (full == issue.path) {
+          source = &f;
+          break;
+        }
+        if (!source && full.find("[1]") != std::string::npos) source = &f;
       }
       const std::string canonical = issue.path.empty() ? "/" + m.type : issue.path;
+      bool inTable = false;
+      if (!source) {
+        // A cell of a kintone SUBTABLE row: /Type/<table path>[k]/<field path> (no [k] when the
+        // table has one row).
+        for (const auto& t : m.tables) {
+          const std::string base = rootPath(m, t.path);
+          if (issue.path.compare(0, base.size(), base) != 0) continue;
+          std::size_t at = base.size();
+          std::size_t row = 1;
+          if (at < issue.path.size() && issue.path[at] == '[') {
+            const auto close = issue.path.find(']', at);
+            if (close == std::string::npos) continue;
+            row = std::stoul(issue.path.substr(at + 1, close - at - 1));
+            at = close + 1;
+          }
+          if (at >= issue.path.size() || issue.path[at] != '/') continue;
+          for (const auto& f : t.fields) {
+            if (issue.path.substr(at + 1) != f.path) continue;
+            issue.message = where.noun + " " + f.source + " of " + t.source + " row " +
+                            std::to_string(row) + " (→ " + canonical + "): " + issue.message;
+            issue.path = where.prefix + t.source + "[" + std::to_string(row - 1) + "]." + f.source;
+            issue.line = where.line;
+            inTable = true;
+            break;
+          }
+          if (inTable) break;
+        }
+      }
+      if (inTable) continue;
       if (source) {
         issue.message =
             where.noun + " " + source->source + " (→ " + canonical + "): " + issue.message;

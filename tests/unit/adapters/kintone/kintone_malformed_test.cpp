@@ -180,6 +180,12 @@ TEST(KintoneMalformed, SubtableRowMissingItsRequiredCell) {
       "record.病名[0].診断名", "is missing but required (→ /LiaisonSheet/diagnosis[1]/name)");
 }
 
+TEST(KintoneMalformed, SubtableCellTooLongForTheSheet) {
+  expectRefused(sheetWith("酸化マグネシウム錠330mg", std::string(300, 'x')),
+                "record.服薬[1].薬剤名",
+                "field 薬剤名 of 服薬 row 2 (→ /LiaisonSheet/medication/drug[2]/name):");
+}
+
 TEST(KintoneMalformed, NestingTooDeep) {
   expectRefused("{\"record\":" + std::string(40, '[') + std::string(40, ']') + "}", "",
                 "nested more than 16 levels");

@@ -181,6 +181,11 @@ TEST(RoomCsvMalformed, MalformedInsuredNumber) {
                 "column 被保険者番号 (→ /LiaisonSheet/insurance/insuredNumber)");
 }
 
+TEST(RoomCsvMalformed, ASecondDiagnosisWithoutAFirst) {
+  expectRefused(cp932(sheetsWith(",うっ血性心不全,2型糖尿病,", ",,2型糖尿病,")), 2, "病名1",
+                "column 病名1 (→ /LiaisonSheet/diagnosis[1]/name):");
+}
+
 TEST(RoomCsvMalformed, OverTheSizeLimit) {
   expectRefused(std::string(RoomCsvAdapter::kMaxBytes + 1, 'a'), 0, "", "at most 16,777,216 bytes");
 }
