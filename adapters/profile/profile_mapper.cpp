@@ -86,19 +86,17 @@ class RecordDecoder {
 ProfileMapper::ProfileMapper(std::shared_ptr<const Profile> profile)
     : profile_(std::move(profile)) {
   std::vector<mapping::Issue> issues;
-  const auto checkDefault = [&](const FieldMapping& f, std::size_t d, const std::string& where) {
-    if (!f.defaultValue) return;
-    auto translated = toCanonical(f, {*f.defaultValue});
-    if (auto* why = std::get_if<std::string>(&translated)) {
-      issues.push_back(mapping::Issue{f.line, where + "/@default", "default " + *why});
-    }
-    (void)d;
-  };
   for (std::size_t d = 0; d < profile_->documents.size(); ++d) {
-    const auto& m = profile_->documents[d];
-    const std::string base = "/Profile/document[" + std::to_string(d + 1) + "]";
-    for (std::size_t i = 0; i < m.fields.size(); ++i) {
-      checkDefault(m.fields[i], d, base + "/field[" + std::to_string(i + 1) + "]");
+    const auto& fields = profile_->documents[d].fields;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (!fields[i].defaultValue) continue;
+      auto translated = toCanonical(fields[i], {*fields[i].defaultValue});
+      if (auto* why = std::get_if<std::string>(&translated)) {
+        issues.push_back(mapping::Issue{fields[i].line,
+                                        "/Profile/document[" + std::to_string(d + 1) + "]/field[" +
+                                            std::to_string(i + 1) + "]/@default",
+                                        "default " + *why});
+      }
     }
   }
   if (!issues.empty()) throw ProfileError(profile_->file, std::move(issues));
