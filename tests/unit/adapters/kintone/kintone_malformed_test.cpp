@@ -13,22 +13,20 @@ namespace {
 using kintone_test::fixture;
 using ::testing::HasSubstr;
 
-// The sheet fixture with `from` (exactly once) replaced by `to`.
-std::string sheetWith(std::string_view from, std::string_view to) {
-  std::string base = fixture("nagareyama-sheet-record.json");
+// A fixture with `from` (exactly once) replaced by `to`.
+std::string fixtureWith(const std::string& name, std::string_view from, std::string_view to) {
+  std::string base = fixture(name);
   const std::size_t at = base.find(from);
-  EXPECT_NE(at, std::string::npos) << "test bug: '" << from << "' not in the fixture";
+  EXPECT_NE(at, std::string::npos) << "test bug: '" << from << "' not in " << name;
   EXPECT_EQ(base.find(from, at + 1), std::string::npos) << "test bug: '" << from << "' twice";
   if (at == std::string::npos) return base;
   return base.replace(at, from.size(), to);
 }
-
+std::string sheetWith(std::string_view from, std::string_view to) {
+  return fixtureWith("nagareyama-sheet-record.json", from, to);
+}
 std::string updatesWith(std::string_view from, std::string_view to) {
-  std::string base = fixture("nagareyama-updates-records.json");
-  const std::size_t at = base.find(from);
-  EXPECT_NE(at, std::string::npos) << "test bug: '" << from << "' not in the fixture";
-  if (at == std::string::npos) return base;
-  return base.replace(at, from.size(), to);
+  return fixtureWith("nagareyama-updates-records.json", from, to);
 }
 
 void expectRefused(const std::string& bytes, const std::string& path, const std::string& message,

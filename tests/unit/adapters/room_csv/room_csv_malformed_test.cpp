@@ -14,21 +14,19 @@ using room_csv_test::cp932;
 using room_csv_test::fixtureText;
 using ::testing::HasSubstr;
 
-// The timeline export (UTF-8 text) with `from` (first occurrence) replaced by `to`.
-std::string timelineWith(std::string_view from, std::string_view to) {
-  std::string base = fixtureText("kashiwa-timeline.csv");
+// A fixture as UTF-8 text with `from` (first occurrence) replaced by `to`.
+std::string fixtureWith(const std::string& name, std::string_view from, std::string_view to) {
+  std::string base = fixtureText(name);
   const std::size_t at = base.find(from);
-  EXPECT_NE(at, std::string::npos) << "test bug: '" << from << "' not in the fixture";
+  EXPECT_NE(at, std::string::npos) << "test bug: '" << from << "' not in " << name;
   if (at == std::string::npos) return base;
   return base.replace(at, from.size(), to);
 }
-
+std::string timelineWith(std::string_view from, std::string_view to) {
+  return fixtureWith("kashiwa-timeline.csv", from, to);
+}
 std::string sheetsWith(std::string_view from, std::string_view to) {
-  std::string base = fixtureText("kashiwa-sheets.csv");
-  const std::size_t at = base.find(from);
-  EXPECT_NE(at, std::string::npos) << "test bug: '" << from << "' not in the fixture";
-  if (at == std::string::npos) return base;
-  return base.replace(at, from.size(), to);
+  return fixtureWith("kashiwa-sheets.csv", from, to);
 }
 
 void expectRefused(const std::string& bytes, int line, const std::string& path,
