@@ -12,9 +12,13 @@
 #include <vector>
 
 #include "adapters/adapter.hpp"
-#include "adapters/fhir_jp/json_view.hpp"
+#include "adapters/json/json_view.hpp"
 
 namespace tsunagi::adapters::fhir_jp {
+
+using json::JsonLimits;
+using json::JsonView;
+using json::parseJson;
 
 /// Decodes one Bundle. Throws AdapterError naming the JSON path of the first problem.
 Decoded decodeBundle(std::string_view bytes, const JsonLimits& limits = {});

@@ -1,11 +1,13 @@
 #include "adapters/fhir_jp/encoder.hpp"
 
-#include "adapters/fhir_jp/json_writer.hpp"
+#include "adapters/json/json_writer.hpp"
 #include "adapters/fhir_jp/narrative.hpp"
 #include "adapters/fhir_jp/vocabulary.hpp"
 #include "mapping/digest.hpp"
 
 namespace tsunagi::adapters::fhir_jp {
+
+using json::JsonValue;
 
 namespace {
 

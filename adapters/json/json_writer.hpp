@@ -1,12 +1,13 @@
 #pragma once
-// A small ordered JSON tree for the encoder. Members keep the order in which the encoder adds
-// them (resourceType first, as FHIR examples do), so the same sheet always gives the same bytes.
+// A small ordered JSON tree for the encoders (fhir_jp, kintone). Members keep the order in which
+// the encoder adds them (resourceType first, as FHIR examples do), so the same sheet always gives
+// the same bytes.
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace tsunagi::adapters::fhir_jp {
+namespace tsunagi::adapters::json {
 
 class JsonValue {
  public:
@@ -38,4 +39,4 @@ class JsonValue {
   std::vector<JsonValue> items_;
 };
 
-}  // namespace tsunagi::adapters::fhir_jp
+}  // namespace tsunagi::adapters::json

@@ -1,5 +1,6 @@
 #pragma once
-// Defensive reading of untrusted JSON (a hospital's FHIR Bundle) with Poco::JSON.
+// Defensive reading of untrusted JSON (a hospital's FHIR Bundle, a kintone record) with Poco::JSON.
+// Shared by the fhir_jp and kintone adapters.
 //
 // Before Poco sees the bytes they are checked in one linear pass: size cap, NUL bytes, strict
 // UTF-8, and nesting depth (Poco's parser recurses once per level; its own depth limit is kept as
@@ -15,12 +16,12 @@
 #include <string_view>
 #include <vector>
 
-namespace tsunagi::adapters::fhir_jp {
+namespace tsunagi::adapters::json {
 
 /// Limits applied before and during parsing.
 struct JsonLimits {
   std::size_t maxBytes = 16u * 1024u * 1024u;  ///< 16 MiB: a large discharge summary is < 1 MiB
-  std::size_t maxDepth = 64;                   ///< FHIR documents need about 15 levels
+  std::size_t maxDepth = 64;  ///< FHIR documents need about 15 levels, kintone records 6
 };
 
 /// Parses `bytes` as one JSON object. Throws AdapterError (line and reason) for input over the
@@ -48,14 +49,27 @@ class JsonView {
   // the member's path when the member has the wrong type. Absent members (and JSON null, which
   // FHIR does not allow but some exporters write) are nullopt / empty.
   std::optional<JsonView> member(const std::string& key) const;
+  /// True when this object has `key` with a value other than null (no copy is made).
+  bool has(const std::string& key) const;
   std::optional<JsonView> object(const std::string& key) const;
   std::vector<JsonView> array(const std::string& key) const;
   std::optional<std::string> string(const std::string& key) const;
   /// Like string(), but absence is an AdapterError: "<path>.<key>: is required (<why>)".
   std::string requiredString(const std::string& key, const std::string& why) const;
 
+  /// The member names of this object, sorted. Throws AdapterError at path() when not an object.
+  std::vector<std::string> keys() const;
+  /// The elements of this array, each with its path ("records[3]"). Throws AdapterError at
+  /// path() when this is not an array.
+  std::vector<JsonView> elements() const;
+  bool isNumber() const;
+  /// A string as is, a number in its JSON spelling. Throws AdapterError for other kinds.
+  std::string asScalarText() const;
+
   /// The path of a member of this object, e.g. "Bundle.entry[0]" + "resource".
-  std::string memberPath(const std::string& key) const { return path_ + "." + key; }
+  std::string memberPath(const std::string& key) const {
+    return path_.empty() ? key : path_ + "." + key;
+  }
 
  private:
   void requireObject() const;
@@ -64,4 +78,4 @@ class JsonView {
   std::string path_;
 };
 
-}  // namespace tsunagi::adapters::fhir_jp
+}  // namespace tsunagi::adapters::json

@@ -1,10 +1,10 @@
-#include "adapters/fhir_jp/json_writer.hpp"
+#include "adapters/json/json_writer.hpp"
 
 #include <stdexcept>
 
 #include "mapping/json_escape.hpp"
 
-namespace tsunagi::adapters::fhir_jp {
+namespace tsunagi::adapters::json {
 
 namespace {
 
@@ -77,4 +77,4 @@ void JsonValue::write(std::string& out, int indent) const {
   }
 }
 
-}  // namespace tsunagi::adapters::fhir_jp
+}  // namespace tsunagi::adapters::json

@@ -1,4 +1,4 @@
-#include "adapters/fhir_jp/json_view.hpp"
+#include "adapters/json/json_view.hpp"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
@@ -8,22 +8,12 @@
 #include "adapters/adapter.hpp"
 #include "mapping/text/utf8.hpp"
 
-namespace tsunagi::adapters::fhir_jp {
+namespace tsunagi::adapters::json {
 
 namespace {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
-
-std::string withThousands(std::size_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 int lineAt(std::string_view bytes, std::size_t offset) {
   int line = 1;
@@ -60,8 +50,7 @@ void scanStructure(std::string_view bytes, std::size_t maxDepth) {
       if (++depth > maxDepth) {
         throw AdapterError(line, "",
                            "JSON is nested more than " + std::to_string(maxDepth) +
-                               " levels deep (byte offset " + std::to_string(i) +
-                               "); a FHIR document needs far fewer");
+                               " levels deep (byte offset " + std::to_string(i) + ")");
       }
     } else if ((c == '}' || c == ']') && depth > 0) {
       --depth;
@@ -93,7 +82,7 @@ Poco::Dynamic::Var parseJson(std::string_view bytes, const JsonLimits& limits) {
   // A UTF-8 byte order mark is not JSON, but some Windows exporters write one.
   if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
   if (bytes.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    throw AdapterError(0, "", "the document is empty; expected a FHIR Bundle in JSON");
+    throw AdapterError(0, "", "the document is empty; expected a JSON object");
   }
   if (const auto nul = bytes.find('\0'); nul != std::string_view::npos) {
     throw AdapterError(
@@ -103,14 +92,13 @@ Poco::Dynamic::Var parseJson(std::string_view bytes, const JsonLimits& limits) {
   try {
     mapping::text::validateUtf8(bytes);
   } catch (const mapping::text::TextError& e) {
-    throw AdapterError(
-        lineAt(bytes, e.byteOffset()), "",
-        std::string("the document is not valid UTF-8 (FHIR JSON must be): ") + e.what());
+    throw AdapterError(lineAt(bytes, e.byteOffset()), "",
+                       std::string("the document is not valid UTF-8 (JSON must be): ") + e.what());
   }
   const std::size_t first = bytes.find_first_not_of(" \t\r\n");
   if (bytes[first] != '{') {
     throw AdapterError(lineAt(bytes, first), "",
-                       "the document is not a JSON object; a FHIR resource starts with '{'");
+                       "the document is not a JSON object; it must start with '{'");
   }
   scanStructure(bytes, limits.maxDepth);
   try {
@@ -168,6 +156,12 @@ std::optional<JsonView> JsonView::member(const std::string& key) const {
   return JsonView(std::move(value), memberPath(key));
 }
 
+bool JsonView::has(const std::string& key) const {
+  requireObject();
+  const Object::Ptr& object = value_.extract<Object::Ptr>();
+  return object->has(key) && !object->isNull(key);
+}
+
 std::optional<JsonView> JsonView::object(const std::string& key) const {
   auto m = member(key);
   if (m && !m->isObject()) {
@@ -179,15 +173,36 @@ std::optional<JsonView> JsonView::object(const std::string& key) const {
 std::vector<JsonView> JsonView::array(const std::string& key) const {
   auto m = member(key);
   if (!m) return {};
-  if (!m->isArray()) throw AdapterError(0, m->path(), "expected an array, found " + m->kind());
-  const Array::Ptr& items = m->value_.extract<Array::Ptr>();
+  return m->elements();
+}
+
+std::vector<JsonView> JsonView::elements() const {
+  if (!isArray()) throw AdapterError(0, path_, "expected an array, found " + kind());
+  const Array::Ptr& items = value_.extract<Array::Ptr>();
   std::vector<JsonView> out;
   out.reserve(items->size());
   for (std::size_t i = 0; i < items->size(); ++i) {
     out.emplace_back(items->get(static_cast<unsigned int>(i)),
-                     m->path() + "[" + std::to_string(i) + "]");
+                     path_ + "[" + std::to_string(i) + "]");
   }
   return out;
+}
+
+std::vector<std::string> JsonView::keys() const {
+  requireObject();
+  std::vector<std::string> out;
+  value_.extract<Object::Ptr>()->getNames(out);
+  return out;
+}
+
+bool JsonView::isNumber() const {
+  return !value_.isEmpty() && !isObject() && !isArray() && !value_.isString() &&
+         !value_.isBoolean() && value_.isNumeric();
+}
+
+std::string JsonView::asScalarText() const {
+  if (isNumber()) return value_.convert<std::string>();
+  return asString();
 }
 
 std::optional<std::string> JsonView::string(const std::string& key) const {
@@ -202,4 +217,4 @@ std::string JsonView::requiredString(const std::string& key, const std::string& 
   return *s;
 }
 
-}  // namespace tsunagi::adapters::fhir_jp
+}  // namespace tsunagi::adapters::json

@@ -1,0 +1,52 @@
+#pragma once
+// kintone REST records (DOMAIN.md §8) ↔ LiaisonSheet and CaseUpdate, field codes from a mapping
+// profile (`kintone:PROFILE`, e.g. kintone:nagareyama-kintone). Reference: docs/adapter-guide.md.
+//
+// decode: `/k/v1/record.json` ({"record":{CODE:{"type","value"}}}) → one document;
+// `/k/v1/records.json` ({"records":[…]}) → one document per record, in order; the write shape
+// ({"app":N,"record":{CODE:{"value"}}}, no type) is read too. Which mapping of the profile a record
+// uses: LocalInput::metadata["app"], else the body's "app", else the only mapping, else the mapping
+// whose required fields the record has (most mapped fields wins). Value shapes: text types, NUMBER
+// ("" = blank), DATE, DATETIME (UTC "Z"), DROP_DOWN / RADIO_BUTTON (null = blank) as strings;
+// CHECK_BOX / MULTI_SELECT string arrays; USER_SELECT / ORGANIZATION / GROUP_SELECT [{code,name}]
+// (the names); SUBTABLE [{id,value:{CODE:{type,value}}}] for <table> mappings. A field's `type`
+// must match the profile's declared type, and its value the type's shape. Fields the profile does
+// not name are ignored (apps hold more than the liaison items, and every record has $id,
+// $revision, 作成者 …). All or nothing: one bad record refuses the whole input.
+// encode: the write shape for one document, fields in profile order, blank fields left out (a
+// kintone update leaves absent fields unchanged), and no __ID__ / RECORD_NUMBER field (kintone
+// numbers its records; the id a document came with is its prefix-stripped $id on decode only).
+// appendLossNote writes the Japanese loss note into the profile's <lossNote> field. Untrusted
+// input: at most 16 MiB, nesting at most 16 levels, 1,000 records (GET returns ≤ 500).
+
+#include <memory>
+
+#include "adapters/adapter.hpp"
+#include "adapters/profile/profile_adapter.hpp"
+#include "adapters/registry.hpp"
+
+namespace tsunagi::adapters {
+
+class KintoneAdapter : public profile::ProfileAdapter {
+ public:
+  static constexpr std::size_t kMaxBytes = 16u * 1024u * 1024u;
+  static constexpr std::size_t kMaxDepth = 16;
+  static constexpr std::size_t kMaxRecords = 1000;
+
+  /// Throws mapping::profile::ProfileError when a default of the profile does not translate.
+  explicit KintoneAdapter(std::shared_ptr<const mapping::profile::Profile> profile)
+      : ProfileAdapter(std::move(profile)) {}
+
+  std::string name() const override { return "kintone"; }
+  Decoded decode(const LocalInput& input) const override;
+
+ protected:
+  /// suggestedName: "kintone-app<N>-<document id>.json".
+  Encoded encodeDocument(const mapping::CanonicalDocument& document,
+                         const EncodeOptions& options) const override;
+};
+
+/// Registers "kintone" (it needs `:PROFILE`).
+void registerKintone(AdapterRegistry& registry);
+
+}  // namespace tsunagi::adapters
