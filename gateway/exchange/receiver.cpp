@@ -12,7 +12,8 @@ namespace tsunagi::exchange {
 
 Reply Reply::problem(const Problem& p, std::chrono::seconds retryAfter) {
   Reply r{p.status, "application/problem+json", p.json(), {}};
-  if (retryAfter.count() > 0) r.headers.emplace_back("Retry-After", std::to_string(retryAfter.count()));
+  if (retryAfter.count() > 0)
+    r.headers.emplace_back("Retry-After", std::to_string(retryAfter.count()));
   return r;
 }
 
@@ -32,8 +33,9 @@ std::string Receiver::targetUri(const std::string& path) const {
   // path as received (it already carries any prefix of the endpoint).
   const std::string& endpoint = self->endpoint;
   const auto authorityStart = endpoint.find("://");
-  const auto pathStart =
-      authorityStart == std::string::npos ? std::string::npos : endpoint.find('/', authorityStart + 3);
+  const auto pathStart = authorityStart == std::string::npos
+                             ? std::string::npos
+                             : endpoint.find('/', authorityStart + 3);
   return endpoint.substr(0, pathStart) + path;
 }
 
@@ -62,10 +64,11 @@ Reply Receiver::refuse(const Problem& problem, const std::optional<std::string>&
                problem.type, recorded);
   try {
     store::withTransaction(pool_, [&](store::PgConnection& conn) {
-      store::appendEvent(conn, store::Event{"rejected", "inbound", peer, messageId,
-                                            store::jsonObject({{"status", std::to_string(problem.status)},
-                                                               {"type", problem.type},
-                                                               {"reason", recorded}})});
+      store::appendEvent(conn,
+                         store::Event{"rejected", "inbound", peer, messageId,
+                                      store::jsonObject({{"status", std::to_string(problem.status)},
+                                                         {"type", problem.type},
+                                                         {"reason", recorded}})});
     });
   } catch (const store::PgError& e) {
     spdlog::error("could not record the refusal in the exchange log: {}", e.what());
@@ -85,9 +88,12 @@ void applyCaseMembership(store::PgConnection& conn, const Envelope& envelope) {
   switch (m->action) {
     case mapping::MembershipAction::Open:
       nodes.push_back(envelope.from);
-      store::openCase(conn, m->caseId,
-                      m->patient ? m->patient->insurerNumber : std::optional<std::string>(),
-                      m->patient ? m->patient->insuredNumber : std::optional<std::string>(), nodes);
+      store::openCase(
+          conn, m->caseId, m->patient ? m->patient->insurerNumber : std::optional<std::string>(),
+          m->patient ? m->patient->insuredNumber : std::optional<std::string>(), nodes,
+          m->patient ? std::optional<std::string>(store::patientKey(
+                           m->patient->nameKana, m->patient->birthDate.iso(), m->patient->sex))
+                     : std::nullopt);
       break;
     case mapping::MembershipAction::AddParticipant:
       store::openCase(conn, m->caseId, std::nullopt, std::nullopt, nodes);
@@ -111,9 +117,10 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
   const std::string peer = req.peer->commonName();
   const federation::ManifestNode* peerNode = manifest->node(peer);
   if (!peerNode || !peerNode->hasPin(req.peer->spkiPin())) {
-    return refuse(problems::unknownPeer("node " + peer + " with this key is not in manifest serial " +
-                                        std::to_string(manifest->serial)),
-                  peer, {});
+    return refuse(
+        problems::unknownPeer("node " + peer + " with this key is not in manifest serial " +
+                              std::to_string(manifest->serial)),
+        peer, {});
   }
   if (req.body.size() > settings_.maxBodyBytes) {
     return refuse(problems::bodyTooLarge(std::to_string(req.body.size()) + " bytes"), peer, {});
@@ -152,10 +159,12 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
                   peer, id);
   }
   // 4. Replay window on the signature's creation time.
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count();
   if (signature.expires && *signature.expires < now) {
-    return refuse(problems::staleRequest("signature expired at " + std::to_string(*signature.expires)),
-                  peer, id);
+    return refuse(
+        problems::staleRequest("signature expired at " + std::to_string(*signature.expires)), peer,
+        id);
   }
   if (signature.created < now - settings_.acceptPast.count() ||
       signature.created > now + settings_.acceptFuture.count()) {
@@ -174,7 +183,8 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
   }
   const federation::ManifestNode* self = manifest->node(settings_.nodeCode);
   if (!self || !self->accepts(envelope.documentType)) {
-    return refuse(problems::documentTypeNotAccepted(envelope.documentType), peer, envelope.messageId);
+    return refuse(problems::documentTypeNotAccepted(envelope.documentType), peer,
+                  envelope.messageId);
   }
   // 7. Schema and business rules of the document.
   try {
@@ -204,7 +214,8 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
     try {
       auto conn = pool_.lease();
       auto known = store::findCase(*conn, *caseOfDocument);
-      if (known && std::find(known->nodes.begin(), known->nodes.end(), peer) == known->nodes.end()) {
+      if (known &&
+          std::find(known->nodes.begin(), known->nodes.end(), peer) == known->nodes.end()) {
         return refuse(problems::notAParticipant("node " + peer + " is not a participant of case " +
                                                 *caseOfDocument),
                       peer, envelope.messageId);
@@ -223,8 +234,9 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
         auto conn = pool_.lease();
         auto outcome = store::inTransaction(*conn, [&]() -> std::pair<int, std::string> {
           if (auto original = store::existingReceipt(*conn, peer, envelope.messageId)) {
-            store::appendEvent(*conn, store::Event{"duplicate", "inbound", peer, envelope.messageId,
-                                                   store::jsonObject({{"answer", "original receipt"}})});
+            store::appendEvent(*conn,
+                               store::Event{"duplicate", "inbound", peer, envelope.messageId,
+                                            store::jsonObject({{"answer", "original receipt"}})});
             return {200, *original};
           }
           std::string head = store::appendEvent(
@@ -235,20 +247,22 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
             // Counts and kinds only: the details may quote characters of a name; they are kept
             // with the message (inbox.losses).
             head = store::appendEvent(
-                *conn, store::Event{"losses-received", "inbound", peer, envelope.messageId,
-                                    store::jsonObject(
-                                        {{"losses", std::to_string(envelope.losses.entries().size())},
-                                         {"lossKinds", envelope.losses.kinds()}})});
+                *conn,
+                store::Event{
+                    "losses-received", "inbound", peer, envelope.messageId,
+                    store::jsonObject({{"losses", std::to_string(envelope.losses.entries().size())},
+                                       {"lossKinds", envelope.losses.kinds()}})});
           }
           applyCaseMembership(*conn, envelope);
-          Receipt receipt{envelope.messageId, peer, settings_.nodeCode, req.contentDigest,
-                          utcNow(), head, {}};
+          Receipt receipt{
+              envelope.messageId, peer, settings_.nodeCode, req.contentDigest, utcNow(), head, {}};
           std::string receiptBytes = issueReceipt(receipt, nodeKey_);
-          store::storeInbound(*conn, store::InboundMessage{peer, envelope.messageId,
-                                                           envelope.documentType, envelope.caseId,
-                                                           envelope.consentReference, req.body,
-                                                           req.contentDigest, envelope.losses.json()},
-                              receiptBytes);
+          store::storeInbound(
+              *conn,
+              store::InboundMessage{peer, envelope.messageId, envelope.documentType,
+                                    envelope.caseId, envelope.consentReference, req.body,
+                                    req.contentDigest, envelope.losses.json()},
+              receiptBytes);
           return {202, receiptBytes};
         });
         return Reply{outcome.first, "application/xml", outcome.second, {}};

@@ -63,8 +63,9 @@ namespace {
 
 // Where a document goes and whose consent that needs; reads only (the connection is the
 // submission's transaction, so a case opened by an earlier document of the input is seen).
-Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest, const std::string& self,
-             const mapping::CanonicalDocument& document, const std::optional<std::string>& caseIdArg) {
+Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest,
+             const std::string& self, const mapping::CanonicalDocument& document,
+             const std::optional<std::string>& caseIdArg) {
   const std::string type = mapping::documentTypeName(document);
   auto refuse = [&](const std::string& code, const std::string& message,
                     const std::optional<std::string>& peer) {
@@ -72,6 +73,28 @@ Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest, co
   };
   Plan plan;
   plan.caseId = caseIdArg;
+  // The other participants of a known, open case (each must be in the manifest).
+  auto participantsOf = [&](const std::vector<std::string>& nodes) {
+    std::vector<std::string> peers = nodes;
+    std::sort(peers.begin(), peers.end());
+    peers.erase(std::unique(peers.begin(), peers.end()), peers.end());
+    peers.erase(std::remove(peers.begin(), peers.end(), self), peers.end());
+    for (const auto& peer : peers) {
+      if (!manifest.node(peer)) {
+        refuse("no-route",
+               "case participant node " + peer + " is not in manifest serial " +
+                   std::to_string(manifest.serial),
+               peer);
+      }
+    }
+    return peers;
+  };
+  auto openCase = [&](const std::string& caseId) {
+    auto known = store::findCase(conn, caseId);
+    if (!known) refuse("case-unknown", "case " + caseId + " is not known to this node", {});
+    if (known->closed) refuse("case-closed", "case " + caseId + " is closed", {});
+    return *known;
+  };
   if (const auto* sheet = std::get_if<mapping::LiaisonSheet>(&document)) {
     const federation::ManifestNode* target = nullptr;
     std::string key;
@@ -84,6 +107,40 @@ Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest, co
       target = manifest.nodeServingMunicipality(*sheet->patient.municipalityCode);
       key += (key.empty() ? "" : " or ") + std::string("municipality ") +
              *sheet->patient.municipalityCode;
+    }
+    if (!target && !sheet->insurance) {
+      // A hospital's document (FHIR, SS-MIX2) carries no 介護保険 numbers: it goes through the
+      // patient's liaison case — the one named, or the one open case whose patient has the same
+      // カナ氏名, 生年月日 and 性別 — to the case's participants, under the case's patient's
+      // consent.
+      std::optional<std::string> caseId = caseIdArg;
+      if (!caseId) {
+        const auto matches = store::openCasesForPatient(
+            conn, store::patientKey(sheet->patient.nameKana, sheet->patient.birthDate.iso(),
+                                    sheet->patient.sex));
+        if (matches.size() > 1) {
+          refuse("identity-ambiguous",
+                 std::to_string(matches.size()) +
+                     " open cases match the patient's カナ氏名, 生年月日 and 性別; the sender must "
+                     "name the case",
+                 std::nullopt);
+        }
+        if (matches.size() == 1) caseId = matches.front();
+      }
+      if (caseId) {
+        const store::CaseInfo known = openCase(*caseId);
+        plan.caseId = caseId;
+        plan.patient = {known.insurerNumber, known.insuredNumber};
+        plan.peers = participantsOf(known.nodes);
+        if (plan.peers.empty()) {
+          refuse("self-route", "case " + *caseId + " has no participant but this node",
+                 std::nullopt);
+        }
+        return plan;
+      }
+      key =
+          "this patient: no insurance numbers, no municipality, and no open case matches the "
+          "カナ氏名, 生年月日 and 性別";
     }
     if (!target) {
       refuse("no-route",
@@ -102,31 +159,21 @@ Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest, co
     const auto* membership = std::get_if<mapping::CaseMembership>(&document);
     if (membership) caseId = membership->caseId;
     plan.caseId = caseId;
-    auto known = store::findCase(conn, caseId);
     if (membership && membership->action == mapping::MembershipAction::Open) {
       if (membership->patient) {
         plan.patient = {membership->patient->insurerNumber, membership->patient->insuredNumber};
       }
-      for (const auto& p : membership->participants) plan.peers.push_back(p.node);
+      std::vector<std::string> nodes;
+      for (const auto& p : membership->participants) nodes.push_back(p.node);
+      plan.peers = participantsOf(nodes);
     } else {
-      if (!known) refuse("case-unknown", "case " + caseId + " is not known to this node", {});
-      if (known->closed) refuse("case-closed", "case " + caseId + " is closed", {});
-      plan.patient = {known->insurerNumber, known->insuredNumber};
-      plan.peers = known->nodes;
+      const store::CaseInfo known = openCase(caseId);
+      plan.patient = {known.insurerNumber, known.insuredNumber};
+      std::vector<std::string> nodes = known.nodes;
       if (membership && membership->action == mapping::MembershipAction::AddParticipant) {
-        for (const auto& p : membership->participants) plan.peers.push_back(p.node);
+        for (const auto& p : membership->participants) nodes.push_back(p.node);
       }
-    }
-    std::sort(plan.peers.begin(), plan.peers.end());
-    plan.peers.erase(std::unique(plan.peers.begin(), plan.peers.end()), plan.peers.end());
-    plan.peers.erase(std::remove(plan.peers.begin(), plan.peers.end(), self), plan.peers.end());
-    for (const auto& peer : plan.peers) {
-      if (!manifest.node(peer)) {
-        refuse("no-route",
-               "case participant node " + peer + " is not in manifest serial " +
-                   std::to_string(manifest.serial),
-               peer);
-      }
+      plan.peers = participantsOf(nodes);
     }
   }
   return plan;
@@ -139,7 +186,8 @@ std::map<std::string, std::string> consentsFor(store::PgConnection& conn, const 
   for (const auto& peer : plan.peers) {
     if (!plan.patient.insurer || !plan.patient.insured) {
       throw Refusal{"consent-missing",
-                    "the patient's 保険者番号 and 被保険者番号 are needed to find a consent", type, peer};
+                    "the patient's 保険者番号 and 被保険者番号 are needed to find a consent", type,
+                    peer};
     }
     auto decision = store::findConsent(conn, *plan.patient.insurer, *plan.patient.insured, peer);
     if (!decision.reference) {
@@ -163,7 +211,12 @@ void applyMembership(store::PgConnection& conn, const std::string& self,
   switch (membership->action) {
     case mapping::MembershipAction::Open:
       nodes.push_back(self);
-      store::openCase(conn, membership->caseId, plan.patient.insurer, plan.patient.insured, nodes);
+      store::openCase(conn, membership->caseId, plan.patient.insurer, plan.patient.insured, nodes,
+                      membership->patient
+                          ? std::optional<std::string>(store::patientKey(
+                                membership->patient->nameKana, membership->patient->birthDate.iso(),
+                                membership->patient->sex))
+                          : std::nullopt);
       break;
     case mapping::MembershipAction::AddParticipant:
       store::addCaseParticipants(conn, membership->caseId, nodes);
@@ -179,8 +232,8 @@ void applyMembership(store::PgConnection& conn, const std::string& self,
 
 }  // namespace
 
-std::vector<Submitted> Submitter::submitAll(const std::vector<mapping::CanonicalDocument>& documents,
-                                            const SubmitContext& context) {
+std::vector<Submitted> Submitter::submitAll(
+    const std::vector<mapping::CanonicalDocument>& documents, const SubmitContext& context) {
   for (const auto& document : documents) {
     if (auto issues = mapping::validate(document); !issues.empty()) {
       throw SubmitError("document-invalid", joinIssues(issues));
@@ -207,8 +260,8 @@ std::vector<Submitted> Submitter::submitAll(const std::vector<mapping::Canonical
           auto consentFor = consentsFor(conn, plan, type);
           applyMembership(conn, self_, document, plan);
           for (const auto& peer : plan.peers) {
-            Envelope envelope{newMessageId(), utcNow(),         self_,    peer, type,
-                              plan.caseId,    consentFor[peer], document, {},   0, context.losses};
+            Envelope envelope{newMessageId(),   utcNow(), self_, peer, type,          plan.caseId,
+                              consentFor[peer], document, {},    0,    context.losses};
             store::OutboundMessage message;
             message.messageId = envelope.messageId;
             message.documentId = documentId;
@@ -230,11 +283,12 @@ std::vector<Submitted> Submitter::submitAll(const std::vector<mapping::Canonical
       // The transaction rolled back; the refusal is recorded on its own.
       store::withTransaction(pool_, [&](store::PgConnection& conn) {
         store::appendEvent(
-            conn, store::Event{refusal.code.rfind("consent", 0) == 0 ? "consent-blocked" : "refused",
-                               "outbound", refusal.peer, std::nullopt,
-                               store::jsonObject({{"documentType", refusal.documentType},
-                                                  {"code", refusal.code},
-                                                  {"reason", refusal.message}})});
+            conn,
+            store::Event{refusal.code.rfind("consent", 0) == 0 ? "consent-blocked" : "refused",
+                         "outbound", refusal.peer, std::nullopt,
+                         store::jsonObject({{"documentType", refusal.documentType},
+                                            {"code", refusal.code},
+                                            {"reason", refusal.message}})});
       });
       throw SubmitError(refusal.code, refusal.message);
     } catch (const store::PgError& e) {

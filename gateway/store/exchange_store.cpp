@@ -1,9 +1,10 @@
 #include "gateway/store/exchange_store.hpp"
-#include "mapping/json_escape.hpp"
 
 #include <algorithm>
 
 #include "mapping/digest.hpp"
+#include "mapping/json_escape.hpp"
+#include "mapping/text/kana.hpp"
 
 namespace tsunagi::store {
 
@@ -12,8 +13,9 @@ namespace {
 std::string utcNowMicros(PgConnection& conn) {
   // The database clock, so several gateway processes write one consistent timeline.
   return conn
-      .run("event_now", "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
-                        "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+      .run("event_now",
+           "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
+           "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
            {})
       .text(0, 0);
 }
@@ -40,7 +42,8 @@ std::string jsonObject(const std::vector<std::pair<std::string, std::string>>& f
   std::string out = "{";
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i) out += ',';
-    out += '"' + mapping::jsonEscape(fields[i].first) + "\":\"" + mapping::jsonEscape(fields[i].second) + '"';
+    out += '"' + mapping::jsonEscape(fields[i].first) + "\":\"" +
+           mapping::jsonEscape(fields[i].second) + '"';
   }
   return out + "}";
 }
@@ -84,8 +87,8 @@ void enqueue(PgConnection& conn, const OutboundMessage& m) {
   conn.run("outbox_insert",
            "INSERT INTO outbox (message_id, document_id, peer, document_type, case_id, "
            "consent_ref, envelope, losses) VALUES ($1, $2, $3, $4, $5, $6, $7::bytea, $8)",
-           {m.messageId, m.documentId, m.peer, m.documentType, opt(m.caseId), opt(m.consentReference),
-            "\\x" + mapping::toHex(m.envelope), m.lossesJson});
+           {m.messageId, m.documentId, m.peer, m.documentType, opt(m.caseId),
+            opt(m.consentReference), "\\x" + mapping::toHex(m.envelope), m.lossesJson});
   std::vector<std::pair<std::string, std::string>> detail = {{"documentType", m.documentType}};
   if (m.lossCount > 0) {
     detail.emplace_back("losses", std::to_string(m.lossCount));
@@ -140,9 +143,10 @@ void markDelivered(PgConnection& conn, const ClaimedMessage& m, const std::strin
              "INSERT INTO receipts (message_id, receipt, chain_head, received_at) "
              "VALUES ($1, $2::bytea, $3, $4) ON CONFLICT (message_id) DO NOTHING",
              {m.messageId, "\\x" + mapping::toHex(receipt), head, receivedAt});
-    appendEvent(conn, Event{"receipted", "outbound", m.peer, m.messageId,
-                            jsonObject({{"attempt", std::to_string(m.attempts)},
-                                        {"receiverChainHead", head}})});
+    appendEvent(
+        conn,
+        Event{"receipted", "outbound", m.peer, m.messageId,
+              jsonObject({{"attempt", std::to_string(m.attempts)}, {"receiverChainHead", head}})});
   });
 }
 
@@ -157,11 +161,11 @@ void markFailed(PgConnection& conn, const ClaimedMessage& m, const std::string& 
         "finished_at = CASE WHEN $2 THEN now() END WHERE id = $1 AND state = 'pending'",
         {std::to_string(m.id), dead ? "true" : "false", reason, std::to_string(delay.count())});
     if (updated.affected() == 0) return;
-    appendEvent(conn, Event{dead ? "dead-lettered" : "retry-scheduled", "outbound", m.peer,
-                            m.messageId,
-                            jsonObject({{"attempt", std::to_string(m.attempts)},
-                                        {"reason", reason},
-                                        {"delayMs", std::to_string(delay.count())}})});
+    appendEvent(conn,
+                Event{dead ? "dead-lettered" : "retry-scheduled", "outbound", m.peer, m.messageId,
+                      jsonObject({{"attempt", std::to_string(m.attempts)},
+                                  {"reason", reason},
+                                  {"delayMs", std::to_string(delay.count())}})});
   });
 }
 
@@ -196,23 +200,25 @@ OutboxCounts outboxCounts(PgConnection& conn, const std::optional<std::string>& 
 
 std::optional<std::string> existingReceipt(PgConnection& conn, const std::string& sender,
                                            const std::string& messageId) {
-  auto r = conn.run("inbox_receipt",
-                    "SELECT receipt FROM inbox WHERE sender = $1 AND message_id = $2",
-                    {sender, messageId});
+  auto r =
+      conn.run("inbox_receipt", "SELECT receipt FROM inbox WHERE sender = $1 AND message_id = $2",
+               {sender, messageId});
   if (r.rows() == 0) return std::nullopt;
   return fromByteaHex(r.text(0, 0));
 }
 
 void storeInbound(PgConnection& conn, const InboundMessage& m, const std::string& receipt) {
-  conn.run("inbox_insert",
-           "INSERT INTO inbox (sender, message_id, document_type, case_id, consent_ref, envelope, "
-           "content_digest, receipt, losses) VALUES ($1, $2, $3, $4, $5, $6::bytea, $7, $8::bytea, $9)",
-           {m.sender, m.messageId, m.documentType, opt(m.caseId), opt(m.consentReference),
-            "\\x" + mapping::toHex(m.envelope), m.contentDigest, "\\x" + mapping::toHex(receipt),
-            m.lossesJson});
+  conn.run(
+      "inbox_insert",
+      "INSERT INTO inbox (sender, message_id, document_type, case_id, consent_ref, envelope, "
+      "content_digest, receipt, losses) VALUES ($1, $2, $3, $4, $5, $6::bytea, $7, $8::bytea, $9)",
+      {m.sender, m.messageId, m.documentType, opt(m.caseId), opt(m.consentReference),
+       "\\x" + mapping::toHex(m.envelope), m.contentDigest, "\\x" + mapping::toHex(receipt),
+       m.lossesJson});
 }
 
-std::vector<ClaimedInbound> claimInbound(PgConnection& conn, int limit, std::chrono::seconds lease) {
+std::vector<ClaimedInbound> claimInbound(PgConnection& conn, int limit,
+                                         std::chrono::seconds lease) {
   auto rows = inTransaction(conn, [&] {
     return conn.run("inbox_claim",
                     "UPDATE inbox SET local_attempts = local_attempts + 1, "
@@ -226,7 +232,8 @@ std::vector<ClaimedInbound> claimInbound(PgConnection& conn, int limit, std::chr
   std::vector<ClaimedInbound> out;
   for (int r = 0; r < rows.rows(); ++r) {
     out.push_back(ClaimedInbound{rows.text(r, 0), rows.text(r, 1), rows.text(r, 2),
-                                 fromByteaHex(rows.text(r, 3)), static_cast<int>(rows.integer(r, 4))});
+                                 fromByteaHex(rows.text(r, 3)),
+                                 static_cast<int>(rows.integer(r, 4))});
   }
   return out;
 }
@@ -268,9 +275,10 @@ void markInboundFailed(PgConnection& conn, const ClaimedInbound& m, const std::s
         "WHERE sender = $1 AND message_id = $2 AND local_state = 'pending'",
         {m.sender, m.messageId, dead ? "true" : "false", std::to_string(delay.count())});
     if (updated.affected() == 0) return;
-    appendEvent(conn, Event{dead ? "local-dead-lettered" : "local-retry-scheduled", "local",
-                            m.sender, m.messageId,
-                            jsonObject({{"attempt", std::to_string(m.attempts)}, {"reason", reason}})});
+    appendEvent(conn,
+                Event{dead ? "local-dead-lettered" : "local-retry-scheduled", "local", m.sender,
+                      m.messageId,
+                      jsonObject({{"attempt", std::to_string(m.attempts)}, {"reason", reason}})});
   });
 }
 
@@ -285,9 +293,10 @@ void recordConsent(PgConnection& conn, const Consent& c) {
 }
 
 bool revokeConsent(PgConnection& conn, const std::string& reference) {
-  auto r = conn.run("consent_revoke",
-                    "UPDATE consents SET revoked_at = now() WHERE reference = $1 AND revoked_at IS NULL",
-                    {reference});
+  auto r =
+      conn.run("consent_revoke",
+               "UPDATE consents SET revoked_at = now() WHERE reference = $1 AND revoked_at IS NULL",
+               {reference});
   if (r.affected() == 0) return false;
   appendEvent(conn, Event{"consent-revoked", "local", std::nullopt, std::nullopt,
                           jsonObject({{"consent", reference}})});
@@ -310,7 +319,8 @@ ConsentDecision findConsent(PgConnection& conn, const std::string& insurer,
     if (r.text(i, 1) == "t") {
       refusal = "consent " + ref + " was revoked";
     } else if (r.text(i, 2) != "t") {
-      if (refusal.empty()) refusal = "consent " + ref + " does not cover municipality " + municipality;
+      if (refusal.empty())
+        refusal = "consent " + ref + " does not cover municipality " + municipality;
     } else if (r.text(i, 3) == "t") {
       if (refusal.empty()) refusal = "consent " + ref + " has expired";
     } else if (r.text(i, 4) == "t") {
@@ -322,15 +332,33 @@ ConsentDecision findConsent(PgConnection& conn, const std::string& insurer,
   return {std::nullopt, refusal};
 }
 
-void openCase(PgConnection& conn, const std::string& caseId, const std::optional<std::string>& insurer,
-              const std::optional<std::string>& insured, const std::vector<std::string>& nodes) {
+void openCase(PgConnection& conn, const std::string& caseId,
+              const std::optional<std::string>& insurer, const std::optional<std::string>& insured,
+              const std::vector<std::string>& nodes, const std::optional<std::string>& patientKey) {
   conn.run("case_open",
-           "INSERT INTO cases (case_id, insurer_number, insured_number) VALUES ($1, $2, $3) "
+           "INSERT INTO cases (case_id, insurer_number, insured_number, patient_key) "
+           "VALUES ($1, $2, $3, $4) "
            "ON CONFLICT (case_id) DO UPDATE SET closed_at = NULL, "
            "insurer_number = coalesce(EXCLUDED.insurer_number, cases.insurer_number), "
-           "insured_number = coalesce(EXCLUDED.insured_number, cases.insured_number)",
-           {caseId, opt(insurer), opt(insured)});
+           "insured_number = coalesce(EXCLUDED.insured_number, cases.insured_number), "
+           "patient_key = coalesce(EXCLUDED.patient_key, cases.patient_key)",
+           {caseId, opt(insurer), opt(insured), opt(patientKey)});
   addCaseParticipants(conn, caseId, nodes);
+}
+
+std::string patientKey(const std::string& nameKana, const std::string& birthDate,
+                       const std::string& sex) {
+  return mapping::text::foldForMatching(nameKana) + "|" + birthDate + "|" + sex;
+}
+
+std::vector<std::string> openCasesForPatient(PgConnection& conn, const std::string& patientKey) {
+  auto r = conn.run("case_by_patient",
+                    "SELECT case_id FROM cases WHERE patient_key = $1 AND closed_at IS NULL "
+                    "ORDER BY case_id",
+                    {patientKey});
+  std::vector<std::string> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
+  return out;
 }
 
 void addCaseParticipants(PgConnection& conn, const std::string& caseId,
@@ -361,8 +389,9 @@ std::optional<CaseInfo> findCase(PgConnection& conn, const std::string& caseId) 
                     {caseId});
   if (c.rows() == 0) return std::nullopt;
   CaseInfo info{c.optional(0, 0), c.optional(0, 1), {}, c.text(0, 2) == "t"};
-  auto p = conn.run("case_nodes",
-                    "SELECT node FROM case_participants WHERE case_id = $1 ORDER BY node", {caseId});
+  auto p =
+      conn.run("case_nodes", "SELECT node FROM case_participants WHERE case_id = $1 ORDER BY node",
+               {caseId});
   for (int i = 0; i < p.rows(); ++i) info.nodes.push_back(p.text(i, 0));
   return info;
 }

@@ -39,7 +39,7 @@ struct OutboundMessage {
   std::string documentType;
   std::optional<std::string> caseId;
   std::optional<std::string> consentReference;
-  std::string envelope;  ///< serialized envelope; the HTTP signature is made at each send
+  std::string envelope;           ///< serialized envelope; the HTTP signature is made at each send
   std::string lossesJson = "[]";  ///< the decode's LossReport::json() (also in the envelope)
   std::string lossKinds;          ///< LossReport::kinds(), for the queued event
   std::size_t lossCount = 0;
@@ -140,7 +140,8 @@ void recordConsent(PgConnection& conn, const Consent& consent);
 bool revokeConsent(PgConnection& conn, const std::string& reference);
 
 /// The reference of a consent covering this patient and receiving municipality today, or the
-/// reason there is none ("no consent recorded", "consent X was revoked", "… does not cover 122203").
+/// reason there is none ("no consent recorded", "consent X was revoked", "… does not cover
+/// 122203").
 struct ConsentDecision {
   std::optional<std::string> reference;
   std::string refusal;
@@ -148,10 +149,22 @@ struct ConsentDecision {
 ConsentDecision findConsent(PgConnection& conn, const std::string& insurerNumber,
                             const std::string& insuredNumber, const std::string& municipality);
 
-void openCase(PgConnection& conn, const std::string& caseId, const std::optional<std::string>& insurer,
-              const std::optional<std::string>& insured, const std::vector<std::string>& nodes);
-void addCaseParticipants(PgConnection& conn, const std::string& caseId, const std::vector<std::string>& nodes);
-void removeCaseParticipants(PgConnection& conn, const std::string& caseId, const std::vector<std::string>& nodes);
+/// Opens (or reopens) a case. `patientKey` (patientKey() below) lets hospital documents that
+/// carry no insurance numbers find the case.
+void openCase(PgConnection& conn, const std::string& caseId,
+              const std::optional<std::string>& insurer, const std::optional<std::string>& insured,
+              const std::vector<std::string>& nodes,
+              const std::optional<std::string>& patientKey = std::nullopt);
+/// The key a patient is matched on: kana name folded for matching (mapping/text/kana), birth date
+/// and sex code, joined with '|'.
+std::string patientKey(const std::string& nameKana, const std::string& birthDate,
+                       const std::string& sex);
+/// The open cases whose patient has this key.
+std::vector<std::string> openCasesForPatient(PgConnection& conn, const std::string& patientKey);
+void addCaseParticipants(PgConnection& conn, const std::string& caseId,
+                         const std::vector<std::string>& nodes);
+void removeCaseParticipants(PgConnection& conn, const std::string& caseId,
+                            const std::vector<std::string>& nodes);
 void closeCase(PgConnection& conn, const std::string& caseId);
 struct CaseInfo {
   std::optional<std::string> insurerNumber, insuredNumber;

@@ -121,6 +121,14 @@ ALTER TABLE outbox ADD COLUMN losses text NOT NULL DEFAULT '[]';
 ALTER TABLE inbox ADD COLUMN losses text NOT NULL DEFAULT '[]';
 ALTER TABLE inbox ADD COLUMN local_losses text NOT NULL DEFAULT '{}';
 )sql"},
+      {4, "cases: the patient key a hospital document is matched on",
+       R"sql(
+-- カナ氏名 (folded for matching) | 生年月日 | 性別 of the case's patient, from the CaseMembership
+-- that opened it. A hospital document (FHIR, SS-MIX2) carries no 介護保険 numbers; it is routed
+-- through the one open case whose patient key it matches (docs/exchange-protocol.md, "Routing").
+ALTER TABLE cases ADD COLUMN patient_key text;
+CREATE INDEX cases_open_patient_key ON cases (patient_key) WHERE closed_at IS NULL;
+)sql"},
   };
   return migrations;
 }
