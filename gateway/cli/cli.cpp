@@ -7,6 +7,7 @@
 #include <map>
 #include <ostream>
 
+#include "gateway/cli/audit_command.hpp"
 #include "gateway/cli/manifest_command.hpp"
 #include "gateway/cli/run_command.hpp"
 #include "gateway/cli/validate_command.hpp"
@@ -37,6 +38,17 @@ commands:
   manifest verify --signer CERT --ca CA [--ca CA] [--signature SIG] MANIFEST.xml
                   check the signer's chain and OU, the signature, the content and
                   the expiry; prints "OK serial N, expires ..., K nodes" or the failure
+  audit verify --config FILE [--from T] [--to T]
+                  walk the audit log's hash chain and signed checkpoints; prints
+                  "audit chain OK: ..." or the first edited, deleted, inserted or
+                  reordered row ("audit chain BROKEN at row N: KIND: reason")
+  audit verify --archive FILE [--ca CA]...
+                  check an archived month offline (signature and chain)
+  audit archive --config FILE [--month YYYY-MM]
+                  write closed months to signed files, drop their partitions, delete
+                  archive files older than the retention period
+  audit witnesses --config FILE
+                  the newest chain head each peer's receipts gave this node
   version         print the version, git revision and library versions
   help            print this text (also --help, -h)
 
@@ -65,6 +77,7 @@ const std::map<std::string, Command>& commands() {
       {"validate", validateCommand},
       {"manifest", manifestCommand},
       {"run", runCommand},
+      {"audit", auditCommand},
   };
   return table;
 }

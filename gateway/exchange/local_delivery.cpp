@@ -1,44 +1,11 @@
 #include "gateway/exchange/local_delivery.hpp"
 
-#include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
+#include "gateway/common/files.hpp"
 #include "gateway/exchange/envelope.hpp"
 
 namespace tsunagi::exchange {
-
-namespace {
-
-void writeAtomically(const std::filesystem::path& target, const std::string& bytes) {
-  const std::filesystem::path temp = target.string() + ".part";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) {
-    throw LocalDeliveryError("cannot create " + temp.string() + ": " + std::strerror(errno), false);
-  }
-  std::size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      throw LocalDeliveryError("cannot write " + temp.string() + ": " + why, false);
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    throw LocalDeliveryError("cannot flush " + temp.string(), false);
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, target, ec);
-  if (ec) throw LocalDeliveryError("cannot rename to " + target.string() + ": " + ec.message(), false);
-}
-
-}  // namespace
 
 DirectorySink::DirectorySink(std::filesystem::path directory) : directory_(std::move(directory)) {
   std::filesystem::create_directories(directory_);
@@ -53,7 +20,11 @@ std::string DirectorySink::deliver(const store::ClaimedInbound& message) {
     throw LocalDeliveryError(std::string("stored envelope no longer parses: ") + e.what(), true);
   }
   const auto target = directory_ / (message.sender + "_" + message.messageId + ".xml");
-  writeAtomically(target, mapping::serialize(envelope.document));
+  try {
+    writeFileAtomically(target, mapping::serialize(envelope.document));
+  } catch (const std::runtime_error& e) {
+    throw LocalDeliveryError(e.what(), false);
+  }
   return target.string();
 }
 

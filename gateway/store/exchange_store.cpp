@@ -50,12 +50,17 @@ std::string eventCanonicalBytes(long long id, const std::string& at, const Event
          e.peer.value_or("") + "\n" + e.messageId.value_or("") + "\n" + e.detailJson;
 }
 
+std::string eventHash(const std::string& previous, long long id, const std::string& at,
+                      const Event& e) {
+  return mapping::sha256Hex(previous + "\n" + eventCanonicalBytes(id, at, e));
+}
+
 std::string appendEvent(PgConnection& conn, const Event& e) {
   auto head = conn.run("head_lock", "SELECT last_id, hash FROM audit_head FOR UPDATE", {});
   const long long id = head.integer(0, 0) + 1;
   const std::string previous = head.text(0, 1);
   const std::string at = utcNowMicros(conn);
-  const std::string hash = mapping::sha256Hex(previous + "\n" + eventCanonicalBytes(id, at, e));
+  const std::string hash = eventHash(previous, id, at, e);
   conn.run("event_insert",
            "INSERT INTO exchange_events (id, at, event, direction, peer, message_id, detail, "
            "prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
