@@ -303,7 +303,7 @@ std::vector<std::filesystem::path> pruneArchives(const std::filesystem::path& di
   for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
     const std::string name = entry.path().filename().string();
     // audit-NNNNNN-YYYY-MM.jsonl
-    if (name.size() != 26 || name.rfind("audit-", 0) != 0 || name.substr(19) != ".jsonl") continue;
+    if (name.size() != 26 || name.rfind("audit-", 0) != 0 || name.substr(20) != ".jsonl") continue;
     const std::string month = name.substr(13, 7);
     if (!plainMonth(month) || month >= cutoffMonth) continue;
     std::filesystem::remove(entry.path());

@@ -204,27 +204,8 @@ NodeOptions loadNodeConfig(const fs::path& file) {
                                         "): months would be deleted before they are archived");
     }
     if (auto dir = attribute(audit, "archiveDirectory")) o.audit.archiveDirectory = r.resolve(*dir);
-    if (const xmlNode* atna = child(audit, "atna")) {
-      NodeAtnaOptions a;
-      a.host = *attribute(atna, "host");
-      a.port = static_cast<unsigned short>(std::stoi(attribute(atna, "port").value_or("6514")));
-      a.caFile = r.readableFile(atna, "ca", *attribute(atna, "ca"));
-      const auto cert = attribute(atna, "certificate");
-      const auto key = attribute(atna, "key");
-      if (cert.has_value() != key.has_value()) {
-        r.fail(atna, cert ? "key" : "certificate", "give both certificate and key, or neither");
-      } else if (cert) {
-        a.certificateFile = r.readableFile(atna, "certificate", *cert);
-        a.keyFile = r.readableFile(atna, "key", *key);
-      }
-      if (auto spool = attribute(atna, "spool")) a.spoolDirectory = r.resolve(*spool);
-      o.audit.atna = a;
-    }
   }
   if (o.audit.archiveDirectory.empty()) o.audit.archiveDirectory = o.dataDir / "audit-archive";
-  if (o.audit.atna && o.audit.atna->spoolDirectory.empty()) {
-    o.audit.atna->spoolDirectory = o.dataDir / "atna-spool";
-  }
   if (const xmlNode* log = child(root, "log")) {
     o.logFormat = attribute(log, "format").value_or("auto");
     o.logLevel = attribute(log, "level").value_or("info");

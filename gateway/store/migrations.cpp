@@ -178,12 +178,6 @@ CREATE TABLE audit_archives (
   file_sha256 char(64) NOT NULL,
   archived_at timestamptz NOT NULL DEFAULT now()
 );
-
--- The ATNA sink's position: the last event id sent to the collector.
-CREATE TABLE audit_atna_position (
-  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-  last_id   bigint NOT NULL
-);
 )sql"},
   };
   return migrations;
