@@ -14,6 +14,7 @@
 
 #include <stdexcept>
 
+#include "gateway/audit/atna_sink.hpp"
 #include "gateway/audit/checkpointer.hpp"
 #include "gateway/exchange/local_delivery.hpp"
 #include "gateway/exchange/problem.hpp"
@@ -70,6 +71,7 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
   std::unique_ptr<exchange::ExchangeService> exchange;
   std::unique_ptr<exchange::LocalDelivery> localDelivery;
   std::unique_ptr<audit::Checkpointer> checkpointer;
+  std::unique_ptr<audit::AtnaSink> atna;
   std::optional<crypto::Certificate> nodeCertificate;
   Poco::ThreadPool threads{2, 16};
   std::unique_ptr<Poco::Net::HTTPServer> server;
@@ -396,6 +398,12 @@ void Node::start() {
     }
     impl_->checkpointer->start();
   }
+  if (const auto& a = options_.audit.atna) {
+    audit::AtnaOptions ao{a->host, a->port, {a->keyFile, a->certificateFile, {a->caFile}, {}, {}},
+                          a->spoolDirectory};
+    impl_->atna = std::make_unique<audit::AtnaSink>(*impl_->pool, ao, options_.code);
+    impl_->atna->start();
+  }
 
   // SO_REUSEADDR for quick restarts, but never SO_REUSEPORT (Poco's default for reuseAddress):
   // another process must not be able to share, or silently take, a node's port.
@@ -482,6 +490,8 @@ void Node::stop() {
   impl_->exchange.reset();
   if (impl_->checkpointer) impl_->checkpointer->stop();  // the shutdown checkpoint
   impl_->checkpointer.reset();
+  if (impl_->atna) impl_->atna->stop();  // what was not sent stays spooled for the next start
+  impl_->atna.reset();
   impl_->pool.reset();
   if (impl_->embedded) impl_->embedded->stop();
   impl_.reset();

@@ -146,6 +146,18 @@ TEST_F(AuditCommand, ArchivesAClosedMonthWhichThenVerifiesOffline) {
   EXPECT_THAT(tampered.output, HasSubstr("BROKEN at row 2: edited"));
 }
 
+TEST_F(AuditCommand, AuditSettingsThatContradictEachOtherAreNamed) {
+  std::string text = readWholeFile(config_);
+  text.replace(text.find(R"(retentionMonths="1200")"), 22, R"(retentionMonths="6")");
+  text.replace(text.find("<audit "), 7, R"(<audit onlineMonths="12" )");
+  text.replace(text.find(R"( onlineMonths="1")"), 17, "");
+  writeFileAtomically(config_, text);
+  const auto bad = tsunagi({"audit", "verify", "--config", config_.string()});
+  EXPECT_EQ(bad.status, 2) << bad.output;
+  EXPECT_THAT(bad.output,
+              HasSubstr("/NodeConfig/audit/@onlineMonths: must not exceed retentionMonths (6)"));
+}
+
 TEST_F(AuditCommand, WitnessesListsNoneBeforeAnyReceipt) {
   auto w = tsunagi({"audit", "witnesses", "--config", config_.string()});
   EXPECT_EQ(w.status, 0) << w.output;
