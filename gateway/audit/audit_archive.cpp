@@ -58,15 +58,6 @@ void appendNumber(std::string& out, const char* name, long long value) {
   out += ':' + std::to_string(value);
 }
 
-std::string currentMonth(store::PgConnection& conn, int monthsBack = 0) {
-  return conn
-      .execParams(
-          "SELECT to_char(now() AT TIME ZONE 'UTC' - make_interval(months => $1::int), "
-          "'YYYY-MM')",
-          {std::to_string(monthsBack)})
-      .text(0, 0);
-}
-
 std::optional<std::string> optionalString(const Poco::JSON::Object::Ptr& o,
                                           const std::string& key) {
   if (!o->has(key) || o->isNull(key)) return std::nullopt;
@@ -75,9 +66,18 @@ std::optional<std::string> optionalString(const Poco::JSON::Object::Ptr& o,
 
 }  // namespace
 
+std::string monthsAgo(store::PgConnection& conn, int monthsBack) {
+  return conn
+      .execParams(
+          "SELECT to_char(now() AT TIME ZONE 'UTC' - make_interval(months => $1::int), "
+          "'YYYY-MM')",
+          {std::to_string(monthsBack)})
+      .text(0, 0);
+}
+
 std::vector<std::string> monthsToArchive(store::PgConnection& conn, int keepOnlineMonths) {
-  const std::string cutoff = currentMonth(conn, keepOnlineMonths);
-  const std::string now = currentMonth(conn);
+  const std::string cutoff = monthsAgo(conn, keepOnlineMonths);
+  const std::string now = monthsAgo(conn, 0);
   std::vector<std::string> out;
   for (const auto& m : partitionMonths(conn)) {
     if (m < cutoff && m < now) out.push_back(m);
@@ -89,9 +89,9 @@ ArchiveResult archiveMonth(store::PgConnection& conn, const std::string& month,
                            const std::filesystem::path& directory, const NodeSigner& signer,
                            const std::vector<crypto::Certificate>& trustedCas) {
   if (!plainMonth(month)) throw ArchiveError("'" + month + "' is not a month like 2025-04");
-  if (month >= currentMonth(conn)) {
+  if (month >= monthsAgo(conn, 0)) {
     throw ArchiveError("month " + month + " is not closed yet: only months before " +
-                       currentMonth(conn) + " can be archived");
+                       monthsAgo(conn, 0) + " can be archived");
   }
   const auto months = partitionMonths(conn);
   if (std::find(months.begin(), months.end(), month) == months.end()) {

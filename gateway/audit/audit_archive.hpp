@@ -31,6 +31,9 @@ class ArchiveError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The month (YYYY-MM, UTC, database clock) `monthsBack` months before the current one.
+std::string monthsAgo(store::PgConnection& conn, int monthsBack);
+
 /// Closed months (YYYY-MM, oldest first) that still have a partition and are older than
 /// `keepOnlineMonths` months (database clock).
 std::vector<std::string> monthsToArchive(store::PgConnection& conn, int keepOnlineMonths);

@@ -331,10 +331,7 @@ std::optional<CheckpointSummary> writeCheckpoint(store::PgConnection& conn,
     if (eventId == 0) return std::nullopt;
     auto newest = conn.exec("SELECT max(event_id) FROM audit_checkpoints");
     if (!newest.isNull(0, 0) && newest.integer(0, 0) >= eventId) return std::nullopt;
-    CheckpointSummary cp{eventId, head.text(0, 1),
-                         conn.exec("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
-                                   "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
-                             .text(0, 0)};
+    CheckpointSummary cp{eventId, head.text(0, 1), store::databaseTimestamp(conn)};
     const std::string signature =
         crypto::signSha256(nodeKey, checkpointBytes(nodeCode, cp.eventId, cp.head, cp.signedAt));
     conn.execParams(

@@ -235,13 +235,7 @@ int auditCommand(const std::vector<std::string>& args, std::ostream& out, std::o
         return kExitFailed;
       }
     }
-    const std::string cutoff =
-        db.conn()
-            .execParams(
-                "SELECT to_char(now() AT TIME ZONE 'UTC' - make_interval(months => $1::int), "
-                "'YYYY-MM')",
-                {std::to_string(options.audit.retentionMonths)})
-            .text(0, 0);
+    const std::string cutoff = audit::monthsAgo(db.conn(), options.audit.retentionMonths);
     for (const auto& removed : audit::pruneArchives(options.audit.archiveDirectory, cutoff)) {
       out << "removed " << removed.string() << " (older than " << options.audit.retentionMonths
           << " months)\n";

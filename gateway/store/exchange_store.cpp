@@ -9,15 +9,6 @@ namespace tsunagi::store {
 
 namespace {
 
-std::string utcNowMicros(PgConnection& conn) {
-  // The database clock, so several gateway processes write one consistent timeline.
-  return conn
-      .run("event_now", "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
-                        "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
-           {})
-      .text(0, 0);
-}
-
 PgParam opt(const std::optional<std::string>& v) { return v ? PgParam(*v) : PgParam(); }
 
 std::string textArray(const std::vector<std::string>& values) {
@@ -35,6 +26,15 @@ std::string textArray(const std::vector<std::string>& values) {
 }
 
 }  // namespace
+
+std::string databaseTimestamp(PgConnection& conn) {
+  // The database clock, so several gateway processes write one consistent timeline.
+  return conn
+      .run("event_now", "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
+                        "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+           {})
+      .text(0, 0);
+}
 
 std::string jsonObject(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string out = "{";
@@ -59,7 +59,7 @@ std::string appendEvent(PgConnection& conn, const Event& e) {
   auto head = conn.run("head_lock", "SELECT last_id, hash FROM audit_head FOR UPDATE", {});
   const long long id = head.integer(0, 0) + 1;
   const std::string previous = head.text(0, 1);
-  const std::string at = utcNowMicros(conn);
+  const std::string at = databaseTimestamp(conn);
   const std::string hash = eventHash(previous, id, at, e);
   conn.run("event_insert",
            "INSERT INTO exchange_events (id, at, event, direction, peer, message_id, detail, "

@@ -20,6 +20,9 @@ struct Event {
   std::string detailJson = "{}";  ///< identifiers, codes, reasons only — never clinical content
 };
 
+/// Now on the database clock, UTC, "YYYY-MM-DDThh:mm:ss.ffffffZ": the time format of the log.
+std::string databaseTimestamp(PgConnection& conn);
+
 /// Appends to the chain (locks the head row: call inside the state change's transaction).
 /// Returns the new chain head.
 std::string appendEvent(PgConnection& conn, const Event& event);
