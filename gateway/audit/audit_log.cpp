@@ -356,7 +356,12 @@ int ensurePartitions(store::PgConnection& conn, int monthsAhead) {
     if (exists.text(0, 0) == "t") continue;
     // Rows of this month that landed in the default partition move into the new one, so making
     // a partition late never fails.
-    store::inTransaction(conn, [&] {
+    const bool made = store::inTransaction(conn, [&] {
+      // Several gateway processes on one database: one makes it, the others find it made.
+      conn.exec("SELECT pg_advisory_xact_lock(hashtext('tsunagi audit partitions'))");
+      if (conn.execParams("SELECT to_regclass($1) IS NOT NULL", {table}).text(0, 0) == "t") {
+        return false;
+      }
       conn.exec("CREATE TABLE " + table +
                 " (LIKE exchange_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
       conn.exec("WITH moved AS (DELETE FROM exchange_events_default WHERE at >= '" + month +
@@ -364,7 +369,9 @@ int ensurePartitions(store::PgConnection& conn, int monthsAhead) {
                 " SELECT * FROM moved");
       conn.exec("ALTER TABLE exchange_events ATTACH PARTITION " + table + " FOR VALUES FROM ('" +
                 month + "') TO ('" + next + "')");
+      return true;
     });
+    if (!made) continue;
     spdlog::info("audit: made the partition for {}", month);
     ++created;
   }
