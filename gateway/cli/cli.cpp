@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "gateway/cli/adapter_command.hpp"
+#include "gateway/cli/audit_command.hpp"
 #include "gateway/cli/manifest_command.hpp"
 #include "gateway/cli/run_command.hpp"
 #include "gateway/cli/validate_command.hpp"
@@ -46,6 +47,17 @@ commands:
                   the conformance kit: decode every sample, schema, round trip, strict
                   encoding, CSV neutralisation, malformed inputs; a pass/fail table
   adapter list    the registered adapters
+  audit verify --config FILE [--from T] [--to T]
+                  walk the audit log's hash chain and signed checkpoints; prints
+                  "audit chain OK: ..." or the first edited, deleted, inserted or
+                  reordered row ("audit chain BROKEN at row N: KIND: reason")
+  audit verify --archive FILE [--ca CA]...
+                  check an archived month offline (signature and chain)
+  audit archive --config FILE [--month YYYY-MM]
+                  write closed months to signed files, drop their partitions, delete
+                  archive files older than the retention period
+  audit witnesses --config FILE
+                  the newest chain head each peer's receipts gave this node
   version         print the version, git revision and library versions
   help            print this text (also --help, -h)
 
@@ -76,6 +88,7 @@ const std::map<std::string, Command>& commands() {
       {"run", runCommand},
       {"translate", translateCommand},
       {"adapter", adapterCommand},
+      {"audit", auditCommand},
   };
   return table;
 }

@@ -5,13 +5,16 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace tsunagi {
 
-void writeFileAtomically(const std::filesystem::path& target, std::string_view bytes) {
+void writeFileAtomically(const std::filesystem::path& target, std::string_view bytes,
+                         unsigned mode) {
   const std::filesystem::path temp =
       target.parent_path() / ("." + target.filename().string() + ".part");
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) throw FileWriteError("cannot create " + temp.string() + ": " + std::strerror(errno));
   auto fail = [&](const std::string& what) {
     const std::string why = std::strerror(errno);
@@ -49,6 +52,18 @@ void writeFileAtomically(const std::filesystem::path& target, std::string_view b
     ::fsync(dir);
     ::close(dir);
   }
+}
+
+std::string readWholeFile(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw std::runtime_error(file.string() + (std::filesystem::exists(file)
+                                                  ? ": cannot be read (permissions?)"
+                                                  : ": no such file"));
+  }
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
 }
 
 }  // namespace tsunagi

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 namespace tsunagi {
@@ -14,8 +15,15 @@ class FileWriteError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Writes `bytes` to `target` atomically, replacing an existing file of that name. Throws
-/// FileWriteError; no temporary file is left behind.
-void writeFileAtomically(const std::filesystem::path& target, std::string_view bytes);
+/// Writes `bytes` to `target` atomically (the one way a file that must survive a crash is
+/// written: local hand-over, channel outboxes, audit archives, the ATNA spool), replacing an
+/// existing file of that name, with permissions `mode`. Throws FileWriteError; no temporary file
+/// is left behind.
+void writeFileAtomically(const std::filesystem::path& target, std::string_view bytes,
+                         unsigned mode = 0640);
+
+/// The whole file; throws std::runtime_error naming it (and whether it exists) when it cannot be
+/// read.
+std::string readWholeFile(const std::filesystem::path& file);
 
 }  // namespace tsunagi

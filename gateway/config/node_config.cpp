@@ -320,6 +320,43 @@ NodeOptions loadNodeConfig(const fs::path& file,
   if (const xmlNode* list = child(root, "channels")) {
     readChannels(r, list, *adapters, o.exchange.has_value(), o);
   }
+  if (const xmlNode* audit = child(root, "audit")) {
+    o.audit.checkpointInterval =
+        std::chrono::seconds(std::stoi(attribute(audit, "checkpointIntervalSeconds").value_or("600")));
+    o.audit.retentionMonths = std::stoi(attribute(audit, "retentionMonths").value_or("60"));
+    o.audit.onlineMonths = std::stoi(attribute(audit, "onlineMonths").value_or("12"));
+    if (o.audit.onlineMonths > o.audit.retentionMonths) {
+      r.fail(audit, "onlineMonths", "must not exceed retentionMonths (" +
+                                        std::to_string(o.audit.retentionMonths) +
+                                        "): months would be deleted before they are archived");
+    }
+    if (auto dir = attribute(audit, "archiveDirectory")) o.audit.archiveDirectory = r.resolve(*dir);
+    if (const xmlNode* atna = child(audit, "atna")) {
+      NodeAtnaOptions a;
+      a.host = *attribute(atna, "host");
+      a.port = static_cast<unsigned short>(std::stoi(attribute(atna, "port").value_or("6514")));
+      a.caFile = r.readableFile(atna, "ca", *attribute(atna, "ca"));
+      const auto cert = attribute(atna, "certificate");
+      const auto key = attribute(atna, "key");
+      if (cert.has_value() != key.has_value()) {
+        r.fail(atna, cert ? "key" : "certificate", "give both certificate and key, or neither");
+      } else if (cert) {
+        a.certificateFile = r.readableFile(atna, "certificate", *cert);
+        a.keyFile = r.readableFile(atna, "key", *key);
+      } else if (o.exchange) {
+        a.certificateFile = o.exchange->tls.certificateFile;
+        a.keyFile = o.exchange->tls.keyFile;
+      } else {
+        r.fail(atna, "certificate",
+               "the collector needs a client certificate: give certificate and key (a node without "
+               "<exchange> has none of its own)");
+      }
+      const auto spool = attribute(atna, "spool");
+      a.spoolDirectory = spool ? r.resolve(*spool) : o.dataDir / "atna-spool";
+      o.audit.atna = a;
+    }
+  }
+  if (o.audit.archiveDirectory.empty()) o.audit.archiveDirectory = o.dataDir / "audit-archive";
   if (const xmlNode* log = child(root, "log")) {
     o.logFormat = attribute(log, "format").value_or("auto");
     o.logLevel = attribute(log, "level").value_or("info");

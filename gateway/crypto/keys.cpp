@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <fstream>
 #include <sstream>
@@ -137,6 +138,12 @@ std::string Certificate::pem() const {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
   PEM_write_bio_X509(bio.get(), get());
   return bioText(bio.get());
+}
+
+bool Certificate::issuedBy(const Certificate& issuer) const {
+  if (X509_check_issued(issuer.get(), get()) != X509_V_OK) return false;
+  EVP_PKEY* key = X509_get0_pubkey(issuer.get());
+  return key && X509_verify(get(), key) == 1;
 }
 
 std::string signSha256(const Key& privateKey, std::string_view data) {

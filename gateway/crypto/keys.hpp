@@ -58,6 +58,9 @@ class Certificate {
   std::string spkiPin() const { return publicKey().spkiPin(); }
   std::time_t notAfter() const;
   std::string pem() const;
+  /// True when `issuer` names this certificate's issuer and its key made the signature. No time
+  /// check: an expired node certificate still proves who signed an old audit checkpoint.
+  bool issuedBy(const Certificate& issuer) const;
 
  private:
   std::shared_ptr<x509_st> cert_;

@@ -74,6 +74,11 @@ void DeliveryWorkers::deliverOne(PeerClient& client, store::ClaimedMessage& m, b
       return;
     }
   }
+  // Recorded before the attempt: a send the gateway dies in is still in the log.
+  store::inTransaction(*conn, [&] {
+    store::appendEvent(*conn, store::Event{"sent", "outbound", m.peer, m.messageId,
+                                           store::jsonObject({{"attempt", std::to_string(m.attempts)}})});
+  });
   const SendOutcome outcome = client.send(m.messageId, m.envelope);
   switch (outcome.kind) {
     case SendOutcome::Kind::Delivered:

@@ -82,10 +82,4 @@ std::string manifestXml(const ManifestDraft& draft) {
   return xml;
 }
 
-std::string readWholeFile(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + file.string());
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 }  // namespace tsunagi::federation

@@ -46,7 +46,5 @@ std::string manifestXml(const ManifestDraft& draft);
 /// UTC now + `offsetSeconds` as YYYY-MM-DDThh:mm:ssZ.
 std::string utcTimestamp(long long offsetSeconds);
 
-/// Reads a whole file; throws std::runtime_error naming it when it cannot.
-std::string readWholeFile(const std::filesystem::path& file);
 
 }  // namespace tsunagi::federation

@@ -15,6 +15,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "gateway/audit/atna_sink.hpp"
+#include "gateway/audit/checkpointer.hpp"
 #include "gateway/channels/channel_manager.hpp"
 #include "gateway/exchange/local_delivery.hpp"
 #include "gateway/exchange/problem.hpp"
@@ -72,6 +74,9 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
   std::unique_ptr<exchange::ExchangeService> exchange;
   std::unique_ptr<channels::ChannelManager> channels;
   std::unique_ptr<exchange::LocalDelivery> localDelivery;
+  std::unique_ptr<audit::Checkpointer> checkpointer;
+  std::unique_ptr<audit::AtnaSink> atna;
+  std::optional<crypto::Certificate> nodeCertificate;
   Poco::ThreadPool threads{2, 16};
   std::unique_ptr<Poco::Net::HTTPServer> server;
   unsigned short port = 0;
@@ -82,6 +87,7 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
       const Poco::Net::HTTPServerRequest& request) override {
     const std::string uri = request.getURI();
     if (uri == "/healthz") return new ReplyHandler([this](auto&) { return health(); });
+    if (uri == "/readyz") return new ReplyHandler([this](auto&) { return ready(); });
     if (uri == "/metrics") return new ReplyHandler([this](auto&) { return metrics(); });
     if (uri == "/local/v1/consents" || uri.rfind("/local/v1/consents/", 0) == 0) {
       return new ReplyHandler([this](Poco::Net::HTTPServerRequest& r) { return consents(r); });
@@ -111,7 +117,42 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
     return {ok ? 200 : 503, "application/json", body};
   }
 
-  // Prometheus text format. The console issue adds the rest; these are the exchange's own gauges.
+  // Ready to take traffic: the database answers, its schema is the one this binary migrates to,
+  // and (with an exchange) the manifest in force is valid.
+  LocalReply ready() {
+    std::string database = "ok", migrations = "ok", manifest = "ok";
+    try {
+      auto conn = pool->lease(std::chrono::seconds(2));
+      const int current = store::schemaVersion(*conn);
+      const int expected = store::nodeMigrations().back().version;
+      if (current != expected) {
+        migrations = "schema " + std::to_string(current) + ", expected " + std::to_string(expected);
+      }
+    } catch (const store::PgError& e) {
+      database = "unreachable";
+      migrations = "unknown";
+      spdlog::warn("readiness: database unreachable: {}", e.what());
+    }
+    if (manifests) {
+      if (!manifests->current()) {
+        manifest = "none loaded";
+      } else if (manifests->untilExpiry(std::chrono::system_clock::now()).count() <= 0) {
+        manifest = "expired";
+      }
+    } else {
+      manifest = "not configured";
+    }
+    const bool ok = database == "ok" && migrations == "ok" &&
+                    (manifest == "ok" || manifest == "not configured");
+    std::string body = R"({"ready":)" + std::string(ok ? "true" : "false") + R"(,"database":")" +
+                       mapping::jsonEscape(database) + R"(","migrations":")" +
+                       mapping::jsonEscape(migrations) + R"(","manifest":")" +
+                       mapping::jsonEscape(manifest) + R"("})";
+    return {ok ? 200 : 503, "application/json", body};
+  }
+
+  // Prometheus text format: the exchange's gauges, the delivery latency histogram, expiries and
+  // the audit head.
   LocalReply metrics() {
     std::string out;
     auto gauge = [&](const std::string& name, const std::string& help, const std::string& type) {
@@ -125,6 +166,14 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
             "Seconds until the manifest in force expires (warns below 14 days).", "gauge");
       out += "tsunagi_manifest_expiry_seconds " +
              std::to_string(manifests->untilExpiry(std::chrono::system_clock::now()).count()) + "\n";
+    }
+    if (nodeCertificate) {
+      gauge("tsunagi_certificate_expiry_seconds", "Seconds until this node's certificate expires.",
+            "gauge");
+      out += "tsunagi_certificate_expiry_seconds{certificate=\"node\"} " +
+             std::to_string(static_cast<long long>(nodeCertificate->notAfter()) -
+                            static_cast<long long>(std::time(nullptr))) +
+             "\n";
     }
     if (exchange) {
       gauge("tsunagi_tls_handshake_failures_total", "Refused peer handshakes by reason.", "counter");
@@ -146,10 +195,47 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
         out += "tsunagi_inbox_messages{sender=\"" + r.text(i, 0) + "\",state=\"" + r.text(i, 1) +
                "\"} " + r.text(i, 2) + "\n";
       }
+      exchangeMetrics(*conn, out, gauge);
     } catch (const store::PgError& e) {
       spdlog::warn("metrics: database unreachable: {}", e.what());
     }
     return {200, "text/plain; version=0.0.4", out};
+  }
+
+  template <class Gauge>
+  static void exchangeMetrics(store::PgConnection& conn, std::string& out, Gauge& gauge) {
+    gauge("tsunagi_exchanges", "Exchanges by direction, peer, document type and status.", "gauge");
+    auto r = conn.exec(
+        "SELECT 'outbound', peer, document_type, state, count(*) FROM outbox GROUP BY 2, 3, 4 "
+        "UNION ALL SELECT 'inbound', sender, document_type, local_state, count(*) FROM inbox "
+        "GROUP BY 2, 3, 4 ORDER BY 1, 2, 3, 4");
+    for (int i = 0; i < r.rows(); ++i) {
+      out += "tsunagi_exchanges{direction=\"" + r.text(i, 0) + "\",peer=\"" + r.text(i, 1) +
+             "\",type=\"" + r.text(i, 2) + "\",status=\"" + r.text(i, 3) + "\"} " + r.text(i, 4) + "\n";
+    }
+    gauge("tsunagi_queue_depth", "Messages waiting: outbox to peers, inbox to the local side.", "gauge");
+    r = conn.exec(
+        "SELECT (SELECT count(*) FROM outbox WHERE state = 'pending'), "
+        "(SELECT count(*) FROM inbox WHERE local_state = 'pending')");
+    out += "tsunagi_queue_depth{queue=\"outbox\"} " + r.text(0, 0) + "\n";
+    out += "tsunagi_queue_depth{queue=\"inbox\"} " + r.text(0, 1) + "\n";
+    // From the outbox itself, so the histogram survives restarts and covers every gateway process.
+    static const char* const kBounds[] = {"0.1", "0.5", "1", "5", "30", "60", "300", "1800", "3600"};
+    std::string sql = "SELECT count(*), coalesce(sum(extract(epoch FROM finished_at - created_at)), 0)";
+    for (const char* le : kBounds) {
+      sql += std::string(", count(*) FILTER (WHERE finished_at - created_at <= interval '") + le + " seconds')";
+    }
+    r = conn.exec(sql + " FROM outbox WHERE state = 'delivered' AND finished_at IS NOT NULL");
+    gauge("tsunagi_delivery_latency_seconds", "From acceptance to the peer's receipt.", "histogram");
+    for (int i = 0; i < 9; ++i) {
+      out += std::string("tsunagi_delivery_latency_seconds_bucket{le=\"") + kBounds[i] + "\"} " +
+             r.text(0, 2 + i) + "\n";
+    }
+    out += "tsunagi_delivery_latency_seconds_bucket{le=\"+Inf\"} " + r.text(0, 0) + "\n";
+    out += "tsunagi_delivery_latency_seconds_sum " + r.text(0, 1) + "\n";
+    out += "tsunagi_delivery_latency_seconds_count " + r.text(0, 0) + "\n";
+    gauge("tsunagi_audit_events", "Rows in the audit chain (id of its head).", "counter");
+    out += "tsunagi_audit_events " + conn.exec("SELECT last_id FROM audit_head").text(0, 0) + "\n";
   }
 
   // The consent registry for local tools (the console adds its own UI):
@@ -328,6 +414,28 @@ void Node::start() {
     });
   }
 
+  {
+    std::optional<audit::NodeSigner> signer;
+    if (options_.exchange) {
+      impl_->nodeCertificate = crypto::Certificate::fromPemFile(options_.exchange->tls.certificateFile);
+      signer = audit::NodeSigner{options_.code,
+                                 crypto::Key::privateFromPemFile(options_.exchange->tls.keyFile),
+                                 *impl_->nodeCertificate};
+    }
+    impl_->checkpointer = std::make_unique<audit::Checkpointer>(*impl_->pool, std::move(signer),
+                                                                options_.audit.checkpointInterval);
+    if (!impl_->checkpointer->runOnce()) {
+      throw std::runtime_error("cannot prepare the audit log's partitions (see the log above)");
+    }
+    impl_->checkpointer->start();
+  }
+  if (const auto& a = options_.audit.atna) {
+    audit::AtnaOptions ao{a->host, a->port, {a->keyFile, a->certificateFile, {a->caFile}, {}, {}},
+                          a->spoolDirectory};
+    impl_->atna = std::make_unique<audit::AtnaSink>(*impl_->pool, ao, options_.code);
+    impl_->atna->start();
+  }
+
   // SO_REUSEADDR for quick restarts, but never SO_REUSEPORT (Poco's default for reuseAddress):
   // another process must not be able to share, or silently take, a node's port.
   Poco::Net::ServerSocket socket;
@@ -423,6 +531,10 @@ void Node::stop() {
   impl_->channels.reset();
   if (impl_->exchange) impl_->exchange->stop();
   impl_->exchange.reset();
+  if (impl_->checkpointer) impl_->checkpointer->stop();  // the shutdown checkpoint
+  impl_->checkpointer.reset();
+  if (impl_->atna) impl_->atna->stop();  // what was not sent stays spooled for the next start
+  impl_->atna.reset();
   impl_->pool.reset();
   if (impl_->embedded) impl_->embedded->stop();
   impl_.reset();

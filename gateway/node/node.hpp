@@ -30,6 +30,26 @@ struct NodeExchangeOptions {
   std::filesystem::path inboxDirectory;
 };
 
+/// The optional ATNA sink: each audit event also as a DICOM PS3.15 A.5 audit message over syslog
+/// (RFC 5424) on TLS (RFC 5425) to a collector, spooled on disk while it is down.
+struct NodeAtnaOptions {
+  std::string host;
+  unsigned short port = 6514;
+  std::filesystem::path caFile;           ///< trust anchor for the collector's certificate
+  std::filesystem::path certificateFile;  ///< client certificate (default: the node's)
+  std::filesystem::path keyFile;          ///< client key (default: the node's)
+  std::filesystem::path spoolDirectory;   ///< default: <dataDir>/atna-spool
+};
+
+/// The audit log's checkpoints, retention and ATNA sink (docs/operations.md "Audit log").
+struct NodeAuditOptions {
+  std::chrono::seconds checkpointInterval{600};
+  int retentionMonths = 60;  ///< archive files older than this are deleted by `audit archive`
+  int onlineMonths = 12;     ///< `audit archive` archives closed months older than this
+  std::filesystem::path archiveDirectory;  ///< empty: <dataDir>/audit-archive
+  std::optional<NodeAtnaOptions> atna;
+};
+
 struct NodeOptions {
   std::string code;                    ///< 6-digit 全国地方公共団体コード
   std::string name;                    ///< e.g. "柏市"
@@ -44,6 +64,7 @@ struct NodeOptions {
   std::vector<channels::ChannelOptions> channels;
   /// Where channel adapters come from (null: the built-in adapters).
   std::shared_ptr<const adapters::AdapterRegistry> adapters;
+  NodeAuditOptions audit;
   std::string logFormat = "auto";
   std::string logLevel = "info";
 };

@@ -37,6 +37,23 @@ std::optional<pid_t> livePostmasterPid(const fs::path& dataDir) {
 
 }  // namespace
 
+std::optional<std::string> runningClusterConninfo(const fs::path& rootDir,
+                                                  const std::string& database) {
+  const fs::path dataDir = fs::absolute(rootDir).lexically_normal() / "data";
+  if (!livePostmasterPid(dataDir)) return std::nullopt;
+  // postmaster.pid: pid, data directory, start time, port, socket directory, …
+  std::ifstream in(dataDir / "postmaster.pid");
+  std::string line, port, socketDir;
+  for (int i = 1; i <= 5 && std::getline(in, line); ++i) {
+    if (i == 4) port = line;
+    if (i == 5) socketDir = line;
+  }
+  if (socketDir.empty() || port.empty()) return std::nullopt;
+  return "host=" + quoteConnValue(socketDir) + " port=" + port +
+         " user=" + EmbeddedPostgres::kSuperuser + " dbname=" + quoteConnValue(database) +
+         " connect_timeout=10";
+}
+
 bool isPlainDatabaseName(const std::string& name) {
   if (name.empty() || name.size() > 63) return false;
   for (char c : name) {

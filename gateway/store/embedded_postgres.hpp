@@ -81,6 +81,11 @@ class EmbeddedPostgres {
   pid_t pid_ = -1;
 };
 
+/// The conninfo of `database` on the embedded cluster under `rootDir` when its server is running
+/// (another process, e.g. the node, owns it): the socket directory comes from postmaster.pid.
+std::optional<std::string> runningClusterConninfo(const std::filesystem::path& rootDir,
+                                                  const std::string& database);
+
 /// Checks that a database name is safe to splice into CREATE/DROP DATABASE.
 bool isPlainDatabaseName(const std::string& name);
 

@@ -10,16 +10,6 @@ namespace tsunagi::store {
 
 namespace {
 
-std::string utcNowMicros(PgConnection& conn) {
-  // The database clock, so several gateway processes write one consistent timeline.
-  return conn
-      .run("event_now",
-           "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
-           "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
-           {})
-      .text(0, 0);
-}
-
 PgParam opt(const std::optional<std::string>& v) { return v ? PgParam(*v) : PgParam(); }
 
 std::string textArray(const std::vector<std::string>& values) {
@@ -38,6 +28,15 @@ std::string textArray(const std::vector<std::string>& values) {
 
 }  // namespace
 
+std::string databaseTimestamp(PgConnection& conn) {
+  // The database clock, so several gateway processes write one consistent timeline.
+  return conn
+      .run("event_now", "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
+                        "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+           {})
+      .text(0, 0);
+}
+
 std::string jsonObject(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string out = "{";
   for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -53,12 +52,17 @@ std::string eventCanonicalBytes(long long id, const std::string& at, const Event
          e.peer.value_or("") + "\n" + e.messageId.value_or("") + "\n" + e.detailJson;
 }
 
+std::string eventHash(const std::string& previous, long long id, const std::string& at,
+                      const Event& e) {
+  return mapping::sha256Hex(previous + "\n" + eventCanonicalBytes(id, at, e));
+}
+
 std::string appendEvent(PgConnection& conn, const Event& e) {
   auto head = conn.run("head_lock", "SELECT last_id, hash FROM audit_head FOR UPDATE", {});
   const long long id = head.integer(0, 0) + 1;
   const std::string previous = head.text(0, 1);
-  const std::string at = utcNowMicros(conn);
-  const std::string hash = mapping::sha256Hex(previous + "\n" + eventCanonicalBytes(id, at, e));
+  const std::string at = databaseTimestamp(conn);
+  const std::string hash = eventHash(previous, id, at, e);
   conn.run("event_insert",
            "INSERT INTO exchange_events (id, at, event, direction, peer, message_id, detail, "
            "prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

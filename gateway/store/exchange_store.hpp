@@ -13,12 +13,15 @@
 namespace tsunagi::store {
 
 struct Event {
-  std::string event;      ///< queued, sent, receipted, retried, dead-lettered, received, …
-  std::string direction;  ///< outbound, inbound, local, node
+  std::string event;      ///< queued, sent, receipted, … (docs/operations.md "Audit log")
+  std::string direction;  ///< outbound, inbound, local, node, console
   std::optional<std::string> peer;
   std::optional<std::string> messageId;
   std::string detailJson = "{}";  ///< identifiers, codes, reasons only — never clinical content
 };
+
+/// Now on the database clock, UTC, "YYYY-MM-DDThh:mm:ss.ffffffZ": the time format of the log.
+std::string databaseTimestamp(PgConnection& conn);
 
 /// Appends to the chain (locks the head row: call inside the state change's transaction).
 /// Returns the new chain head.
@@ -26,6 +29,9 @@ std::string appendEvent(PgConnection& conn, const Event& event);
 std::string chainHead(PgConnection& conn);
 /// The bytes an event's hash covers after the previous hash (exposed for `audit verify`).
 std::string eventCanonicalBytes(long long id, const std::string& at, const Event& event);
+/// The row's hash: lower-case hex SHA-256(previousHash || '\n' || canonical bytes).
+std::string eventHash(const std::string& previousHash, long long id, const std::string& at,
+                      const Event& event);
 
 /// A JSON object from string pairs, escaped; the one way event details are written.
 std::string jsonObject(const std::vector<std::pair<std::string, std::string>>& fields);

@@ -129,6 +129,75 @@ ALTER TABLE inbox ADD COLUMN local_losses text NOT NULL DEFAULT '{}';
 ALTER TABLE cases ADD COLUMN patient_key text;
 CREATE INDEX cases_open_patient_key ON cases (patient_key) WHERE closed_at IS NULL;
 )sql"},
+      {5, "audit: monthly partitions of the event chain, signed checkpoints, archives",
+       R"sql(
+-- The event chain becomes a table partitioned by month of `at` (UTC text, compared bytewise), so a
+-- closed month can be archived to a signed file and dropped (tsunagi audit archive). Existing rows
+-- move over unchanged: their hashes and the audit_head stay valid. Primary keys of a partitioned
+-- table must contain the partition key, so `id` is unique per month only: `audit verify` reports a
+-- second row with an id as inserted.
+CREATE TABLE exchange_events_monthly (
+  id         bigint NOT NULL,
+  at         text COLLATE "C" NOT NULL,
+  event      text NOT NULL,
+  direction  text NOT NULL CHECK (direction IN ('outbound', 'inbound', 'local', 'node', 'console')),
+  peer       text,
+  message_id text,
+  detail     text NOT NULL DEFAULT '{}',
+  prev_hash  char(64) NOT NULL,
+  hash       char(64) NOT NULL,
+  PRIMARY KEY (id, at)
+) PARTITION BY RANGE (at);
+-- Safety net: a row of a month whose partition was not made ahead (the node makes the current and
+-- the next two months at start and at each checkpoint) lands here instead of failing its exchange.
+CREATE TABLE exchange_events_default PARTITION OF exchange_events_monthly DEFAULT;
+DO $$
+DECLARE
+  m text;
+BEGIN
+  FOR m IN
+    SELECT DISTINCT substr(at, 1, 7) FROM exchange_events
+    UNION SELECT to_char(now() AT TIME ZONE 'UTC' + make_interval(months => k), 'YYYY-MM')
+          FROM generate_series(0, 2) AS k
+  LOOP
+    EXECUTE format('CREATE TABLE %I PARTITION OF exchange_events_monthly FOR VALUES FROM (%L) TO (%L)',
+                   'exchange_events_' || replace(m, '-', '_'), m,
+                   to_char(to_date(m, 'YYYY-MM') + interval '1 month', 'YYYY-MM'));
+  END LOOP;
+END $$;
+INSERT INTO exchange_events_monthly SELECT * FROM exchange_events;
+DROP TABLE exchange_events;
+ALTER TABLE exchange_events_monthly RENAME TO exchange_events;
+CREATE INDEX exchange_events_message ON exchange_events (message_id);
+CREATE INDEX exchange_events_hash ON exchange_events (hash);
+
+-- Signed checkpoints: at an interval and at shutdown the node signs (node key, ECDSA P-256) the
+-- chain head. `audit verify` checks each signature and that the row `event_id` still has `head`.
+CREATE TABLE audit_checkpoints (
+  id          bigserial PRIMARY KEY,
+  event_id    bigint NOT NULL,
+  head        char(64) NOT NULL,
+  signed_at   text NOT NULL,
+  node_code   char(6) NOT NULL,
+  certificate text NOT NULL,
+  signature   text NOT NULL
+);
+CREATE INDEX audit_checkpoints_event ON audit_checkpoints (event_id);
+
+-- Months written to a signed archive file and dropped: the first row still in the table links to
+-- the last hash of the archive before it.
+CREATE TABLE audit_archives (
+  month       text PRIMARY KEY,
+  first_id    bigint NOT NULL,
+  last_id     bigint NOT NULL,
+  first_prev  char(64) NOT NULL,
+  last_hash   char(64) NOT NULL,
+  row_count   bigint NOT NULL,
+  file        text NOT NULL,
+  file_sha256 char(64) NOT NULL,
+  archived_at timestamptz NOT NULL DEFAULT now()
+);
+)sql"},
   };
   return migrations;
 }

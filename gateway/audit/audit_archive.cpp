@@ -1,0 +1,316 @@
+#include "gateway/audit/audit_archive.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Parser.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "gateway/common/atomic_file.hpp"
+#include "mapping/digest.hpp"
+#include "mapping/json_escape.hpp"
+
+namespace tsunagi::audit {
+
+namespace {
+
+constexpr const char* kFormat = "tsunagi-audit-archive-1";
+const std::string kSignaturePrefix = "{\"signature\":\"";
+
+bool plainMonth(const std::string& m) {
+  return m.size() == 7 && m[4] == '-' &&
+         std::all_of(m.begin(), m.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || c == '-'; }) &&
+         m.substr(5) >= "01" && m.substr(5) <= "12";
+}
+
+std::string nextMonth(const std::string& month) {
+  int year = std::stoi(month.substr(0, 4)), mon = std::stoi(month.substr(5, 2)) + 1;
+  if (mon == 13) {
+    mon = 1;
+    ++year;
+  }
+  char out[32];
+  std::snprintf(out, sizeof out, "%04d-%02d", year, mon);
+  return out;
+}
+
+std::string partitionName(const std::string& month) {
+  return "exchange_events_" + month.substr(0, 4) + "_" + month.substr(5, 2);
+}
+
+void appendField(std::string& out, const char* name, const std::optional<std::string>& value,
+                 bool first = false) {
+  if (!first) out += ',';
+  mapping::appendJsonString(out, name);
+  out += ':';
+  if (value) {
+    mapping::appendJsonString(out, *value);
+  } else {
+    out += "null";
+  }
+}
+
+void appendNumber(std::string& out, const char* name, long long value) {
+  out += ',';
+  mapping::appendJsonString(out, name);
+  out += ':' + std::to_string(value);
+}
+
+std::optional<std::string> optionalString(const Poco::JSON::Object::Ptr& o,
+                                          const std::string& key) {
+  if (!o->has(key) || o->isNull(key)) return std::nullopt;
+  return o->getValue<std::string>(key);
+}
+
+}  // namespace
+
+std::string monthsAgo(store::PgConnection& conn, int monthsBack) {
+  return conn
+      .execParams(
+          "SELECT to_char(now() AT TIME ZONE 'UTC' - make_interval(months => $1::int), "
+          "'YYYY-MM')",
+          {std::to_string(monthsBack)})
+      .text(0, 0);
+}
+
+std::vector<std::string> monthsToArchive(store::PgConnection& conn, int keepOnlineMonths) {
+  const std::string cutoff = monthsAgo(conn, keepOnlineMonths);
+  const std::string now = monthsAgo(conn, 0);
+  std::vector<std::string> out;
+  for (const auto& m : partitionMonths(conn)) {
+    if (m < cutoff && m < now) out.push_back(m);
+  }
+  return out;
+}
+
+ArchiveResult archiveMonth(store::PgConnection& conn, const std::string& month,
+                           const std::filesystem::path& directory, const NodeSigner& signer,
+                           const std::vector<crypto::Certificate>& trustedCas) {
+  if (!plainMonth(month)) throw ArchiveError("'" + month + "' is not a month like 2025-04");
+  if (month >= monthsAgo(conn, 0)) {
+    throw ArchiveError("month " + month + " is not closed yet: only months before " +
+                       monthsAgo(conn, 0) + " can be archived");
+  }
+  const auto months = partitionMonths(conn);
+  if (std::find(months.begin(), months.end(), month) == months.end()) {
+    throw ArchiveError("month " + month + " has no partition (already archived?)");
+  }
+  const std::string end = nextMonth(month);
+  ArchiveResult result{month, {}, 0, 0, 0};
+  auto count = conn.execParams(
+      "SELECT count(*), min(id), max(id) FROM exchange_events WHERE at >= $1 AND at < $2",
+      {month, end});
+  result.rows = count.integer(0, 0);
+  if (result.rows > 0) {
+    auto older = conn.execParams("SELECT min(at) FROM exchange_events WHERE at < $1", {month});
+    if (!older.isNull(0, 0)) {
+      throw ArchiveError("archive " + older.text(0, 0).substr(0, 7) +
+                         " first: months are archived " +
+                         "oldest first so that the chain stays anchored");
+    }
+    VerifyOptions upToEnd;
+    upToEnd.to = end;
+    upToEnd.trustedCas = trustedCas;
+    const VerifyResult check = verifyChain(conn, upToEnd);
+    if (check.firstBreak) {
+      throw ArchiveError("the chain is broken at row " + std::to_string(check.firstBreak->id) +
+                         " (" + check.firstBreak->kind + ": " + check.firstBreak->reason +
+                         "); nothing was archived");
+    }
+    result.firstId = count.integer(0, 1);
+    result.lastId = count.integer(0, 2);
+
+    auto rows = conn.execParams(
+        "SELECT id, at, event, direction, peer, message_id, detail, prev_hash, hash "
+        "FROM exchange_events WHERE at >= $1 AND at < $2 ORDER BY id",
+        {month, end});
+    std::string header = "{";
+    appendField(header, "format", std::string(kFormat), true);
+    appendField(header, "node", signer.nodeCode);
+    appendField(header, "month", month);
+    appendNumber(header, "rows", rows.rows());
+    appendNumber(header, "firstId", result.firstId);
+    appendNumber(header, "lastId", result.lastId);
+    appendField(header, "firstPrevHash", rows.text(0, 7));
+    appendField(header, "lastHash", rows.text(rows.rows() - 1, 8));
+    appendField(header, "certificate", signer.certificate.pem());
+    std::string body = header + "}\n";
+    for (int i = 0; i < rows.rows(); ++i) {
+      body += "{";
+      mapping::appendJsonString(body, "id");
+      body += ':' + rows.text(i, 0);
+      appendField(body, "at", rows.text(i, 1));
+      appendField(body, "event", rows.text(i, 2));
+      appendField(body, "direction", rows.text(i, 3));
+      appendField(body, "peer", rows.optional(i, 4));
+      appendField(body, "messageId", rows.optional(i, 5));
+      appendField(body, "detail", rows.text(i, 6));
+      appendField(body, "prevHash", rows.text(i, 7));
+      appendField(body, "hash", rows.text(i, 8));
+      body += "}\n";
+    }
+    const std::string signature = crypto::signSha256(signer.key, body);
+    body += kSignaturePrefix + mapping::base64Encode(signature) + "\"}\n";
+    std::filesystem::create_directories(directory);
+    result.file = directory / ("audit-" + signer.nodeCode + "-" + month + ".jsonl");
+    writeFileAtomically(result.file, body, 0640);
+    // The file must check before the rows go.
+    if (const auto reread = verifyArchiveFile(result.file, trustedCas); !reread.ok()) {
+      throw ArchiveError("the archive just written does not verify (" + reread.firstBreak->reason +
+                         "); nothing was dropped");
+    }
+    store::inTransaction(conn, [&] {
+      conn.execParams(
+          "INSERT INTO audit_archives (month, first_id, last_id, first_prev, last_hash, row_count, "
+          "file, file_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+          {month, std::to_string(result.firstId), std::to_string(result.lastId), rows.text(0, 7),
+           rows.text(rows.rows() - 1, 8), std::to_string(result.rows), result.file.string(),
+           mapping::sha256Hex(body)});
+      conn.exec("ALTER TABLE exchange_events DETACH PARTITION " + partitionName(month));
+      conn.exec("DROP TABLE " + partitionName(month));
+    });
+  } else {
+    store::inTransaction(conn, [&] {
+      conn.exec("ALTER TABLE exchange_events DETACH PARTITION " + partitionName(month));
+      conn.exec("DROP TABLE " + partitionName(month));
+    });
+  }
+  spdlog::info("audit: archived {} ({} rows) to {}", month, result.rows,
+               result.file.empty() ? "nothing (empty month)" : result.file.string());
+  return result;
+}
+
+ArchiveCheck verifyArchiveFile(const std::filesystem::path& file,
+                               const std::vector<crypto::Certificate>& trustedCas) {
+  const std::string bytes = readWholeFile(file);
+  const auto sigLine = bytes.rfind(kSignaturePrefix);
+  if (sigLine == std::string::npos || (sigLine > 0 && bytes[sigLine - 1] != '\n')) {
+    throw ArchiveError(file.string() +
+                       ": no signature line: not a tsunagi audit archive, or cut short");
+  }
+  const std::string signedPart = bytes.substr(0, sigLine);
+  ArchiveCheck check;
+  Poco::JSON::Parser parser;
+  std::size_t lineStart = 0;
+  int lineNo = 0;
+  auto nextLine = [&]() -> std::optional<std::string> {
+    if (lineStart >= signedPart.size()) return std::nullopt;
+    const auto end = signedPart.find('\n', lineStart);
+    std::string line = signedPart.substr(lineStart, end - lineStart);
+    lineStart = end == std::string::npos ? signedPart.size() : end + 1;
+    ++lineNo;
+    return line;
+  };
+  auto parseLine = [&](const std::string& line) {
+    try {
+      parser.reset();
+      return parser.parse(line).extract<Poco::JSON::Object::Ptr>();
+    } catch (const Poco::Exception& e) {
+      throw ArchiveError(file.string() + ":" + std::to_string(lineNo) +
+                         ": not JSON: " + e.displayText());
+    } catch (const std::exception& e) {
+      throw ArchiveError(file.string() + ":" + std::to_string(lineNo) + ": not a JSON object");
+    }
+  };
+  std::optional<crypto::Certificate> cert;
+  std::string prevHash;
+  long long prevId = 0;
+  try {
+    auto headerLine = nextLine();
+    if (!headerLine) throw ArchiveError(file.string() + ": empty archive");
+    auto header = parseLine(*headerLine);
+    if (optionalString(header, "format").value_or("") != kFormat) {
+      throw ArchiveError(file.string() + ":1: format is not " + std::string(kFormat));
+    }
+    check.node = header->getValue<std::string>("node");
+    check.month = header->getValue<std::string>("month");
+    check.firstId = header->getValue<Poco::Int64>("firstId");
+    check.lastId = header->getValue<Poco::Int64>("lastId");
+    check.lastHash = header->getValue<std::string>("lastHash");
+    const long long declaredRows = header->getValue<Poco::Int64>("rows");
+    cert = crypto::Certificate::fromPem(header->getValue<std::string>("certificate"));
+    prevHash = header->getValue<std::string>("firstPrevHash");
+    prevId = check.firstId - 1;
+    while (auto line = nextLine()) {
+      auto o = parseLine(*line);
+      const long long id = o->getValue<Poco::Int64>("id");
+      store::Event e{o->getValue<std::string>("event"), o->getValue<std::string>("direction"),
+                     optionalString(o, "peer"), optionalString(o, "messageId"),
+                     o->getValue<std::string>("detail")};
+      const std::string at = o->getValue<std::string>("at");
+      const std::string rowPrev = o->getValue<std::string>("prevHash");
+      const std::string hash = o->getValue<std::string>("hash");
+      if (id == prevId) {
+        check.firstBreak = ChainBreak{id, "inserted", "a second row with id " + std::to_string(id)};
+      } else if (id != prevId + 1) {
+        check.firstBreak =
+            ChainBreak{prevId + 1, id > prevId ? "deleted" : "reordered",
+                       "row " + std::to_string(id) + " follows row " + std::to_string(prevId)};
+      } else if (rowPrev != prevHash) {
+        check.firstBreak = ChainBreak{
+            id, "reordered",
+            "row " + std::to_string(id) + " does not link to row " + std::to_string(prevId)};
+      } else if (store::eventHash(rowPrev, id, at, e) != hash) {
+        check.firstBreak =
+            ChainBreak{id, "edited", "row " + std::to_string(id) + " does not match its hash"};
+      } else if (at.rfind(check.month, 0) != 0) {
+        check.firstBreak =
+            ChainBreak{id, "inserted", "row " + std::to_string(id) + " is not of " + check.month};
+      }
+      if (check.firstBreak) break;
+      prevId = id;
+      prevHash = hash;
+      ++check.rows;
+    }
+    if (!check.firstBreak &&
+        (check.rows != declaredRows || prevId != check.lastId || prevHash != check.lastHash)) {
+      check.firstBreak = ChainBreak{prevId + 1, "deleted",
+                                    "the archive declares rows " + std::to_string(check.firstId) +
+                                        ".." + std::to_string(check.lastId) + " but ends at row " +
+                                        std::to_string(prevId)};
+    }
+  } catch (const Poco::Exception& e) {
+    throw ArchiveError(file.string() + ":" + std::to_string(lineNo) + ": " + e.displayText());
+  } catch (const crypto::CryptoError& e) {
+    throw ArchiveError(file.string() + ":1: certificate: " + e.what());
+  }
+  if (check.firstBreak) return check;
+
+  std::string problem;
+  const std::string sigText = bytes.substr(sigLine + kSignaturePrefix.size());
+  const auto quote = sigText.find('"');
+  const auto signature = mapping::base64Decode(sigText.substr(0, quote));
+  if (cert->commonName() != check.node) {
+    problem = "signed by " + cert->commonName() + ", not by node " + check.node;
+  } else if (!signature || !crypto::verifySha256(cert->publicKey(), signedPart, *signature)) {
+    problem = "the signature does not verify: the file was changed after it was written";
+  } else if (!trustedCas.empty()) {
+    check.issuerChecked = true;
+    bool issued = false;
+    for (const auto& ca : trustedCas) issued = issued || cert->issuedBy(ca);
+    if (!issued) problem = "the signer's certificate is not issued by the given CA";
+  }
+  if (!problem.empty()) check.firstBreak = ChainBreak{0, "signature", problem};
+  return check;
+}
+
+std::vector<std::filesystem::path> pruneArchives(const std::filesystem::path& directory,
+                                                 const std::string& cutoffMonth) {
+  std::vector<std::filesystem::path> removed;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
+    const std::string name = entry.path().filename().string();
+    // audit-NNNNNN-YYYY-MM.jsonl
+    if (name.size() != 26 || name.rfind("audit-", 0) != 0 || name.substr(20) != ".jsonl") continue;
+    const std::string month = name.substr(13, 7);
+    if (!plainMonth(month) || month >= cutoffMonth) continue;
+    std::filesystem::remove(entry.path());
+    spdlog::info("audit: removed {} (older than the retention period)", entry.path().string());
+    removed.push_back(entry.path());
+  }
+  return removed;
+}
+
+}  // namespace tsunagi::audit
