@@ -9,6 +9,7 @@
 
 #include "gateway/cli/manifest_command.hpp"
 #include "gateway/cli/run_command.hpp"
+#include "gateway/cli/user_command.hpp"
 #include "gateway/cli/validate_command.hpp"
 #include "gateway/demo/demo.hpp"
 #include "gateway/version.hpp"
@@ -37,6 +38,12 @@ commands:
   manifest verify --signer CERT --ca CA [--ca CA] [--signature SIG] MANIFEST.xml
                   check the signer's chain and OU, the signature, the content and
                   the expiry; prints "OK serial N, expires ..., K nodes" or the failure
+  user add --config FILE NAME --role coordinator|admin
+  user passwd --config FILE NAME
+  user totp --config FILE NAME
+                  console accounts on the node's database: add a user, change a
+                  password (both read from standard input, never the command line),
+                  enrol the TOTP second factor (prints the secret once)
   version         print the version, git revision and library versions
   help            print this text (also --help, -h)
 
@@ -65,6 +72,7 @@ const std::map<std::string, Command>& commands() {
       {"validate", validateCommand},
       {"manifest", manifestCommand},
       {"run", runCommand},
+      {"user", userCommand},
   };
   return table;
 }

@@ -25,6 +25,18 @@ struct NodeExchangeOptions {
   std::filesystem::path inboxDirectory;
 };
 
+/// The coordinators' console: its own HTTPS listener (gateway/console/).
+struct NodeConsoleOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 0;               ///< 0: any free port
+  std::filesystem::path certificateFile; ///< server certificate (PEM) browsers are shown
+  std::filesystem::path keyFile;
+  std::chrono::minutes sessionIdle{30};  ///< a session unused this long ends
+  std::chrono::hours sessionMax{12};     ///< and none lives longer
+  int lockoutAttempts = 5;               ///< consecutive failed logins that lock an account
+  std::chrono::minutes lockout{15};      ///< for this long
+};
+
 struct NodeOptions {
   std::string code;                    ///< 6-digit 全国地方公共団体コード
   std::string name;                    ///< e.g. "柏市"
@@ -34,6 +46,7 @@ struct NodeOptions {
   std::string listenHost = "127.0.0.1";  ///< the local listener (local tools, health)
   unsigned short listenPort = 0;         ///< 0: any free port
   std::optional<NodeExchangeOptions> exchange;
+  std::optional<NodeConsoleOptions> console;
   std::string logFormat = "auto";
   std::string logLevel = "info";
 };
@@ -60,6 +73,8 @@ class Node {
   unsigned short port() const;
   /// The peer listener's port (0 without exchange).
   unsigned short peerPort() const;
+  /// The console's port (0 without console).
+  unsigned short consolePort() const;
   /// The exchange, when configured (tests and the demo submit through it).
   exchange::ExchangeService* exchange();
   store::ConnectionPool* pool();
@@ -70,6 +85,7 @@ class Node {
   const NodeOptions& options() const { return options_; }
 
  private:
+  void startConsole();
   struct Impl;
   NodeOptions options_;
   std::unique_ptr<Impl> impl_;
