@@ -33,7 +33,8 @@ TEST(Password, MalformedStoredValuesNeverMatch) {
   const std::string good = hashPassword("correct horse battery", kCheap);
   for (const std::string& bad :
        {std::string(""), std::string("plain"), std::string("scrypt$10$8$1$c2FsdA=="),
-        std::string("pbkdf2$10$8$1$") + good.substr(14), std::string("scrypt$x$8$1$") + good.substr(14),
+        std::string("pbkdf2$10$8$1$") + good.substr(14),
+        std::string("scrypt$x$8$1$") + good.substr(14),
         std::string("scrypt$40$8$1$") + good.substr(14), good.substr(0, good.size() - 4)}) {
     EXPECT_FALSE(verifyPassword("correct horse battery", bad)) << bad;
   }

@@ -32,7 +32,9 @@ TEST(Session, NeverOutlivesTheAbsoluteLimitHoweverOftenUsed) {
 }
 
 TEST(Session, TheInjectedClockIsTheOneRead) {
-  const Clock clock = [] { return std::chrono::system_clock::time_point(std::chrono::seconds(1234)); };
+  const Clock clock = [] {
+    return std::chrono::system_clock::time_point(std::chrono::seconds(1234));
+  };
   EXPECT_EQ(unixSeconds(clock), 1234);
 }
 
@@ -83,10 +85,15 @@ TEST(ConsoleHttp, DecodesFormsAndQueries) {
 }
 
 TEST(ConsoleFilter, NamesTheFieldOfEachMalformedValue) {
-  const std::vector<std::pair<std::string, std::string>> bad = {
-      {"from", "2026-02-30"},     {"to", "yesterday"},          {"peer", "122174"},
-      {"direction", "sideways"},  {"documentType", "Invoice"},  {"status", "lost"},
-      {"messageId", "not-a-uuid"}, {"page", "0"},               {"caseId", std::string(65, 'x')}};
+  const std::vector<std::pair<std::string, std::string>> bad = {{"from", "2026-02-30"},
+                                                                {"to", "yesterday"},
+                                                                {"peer", "122174"},
+                                                                {"direction", "sideways"},
+                                                                {"documentType", "Invoice"},
+                                                                {"status", "lost"},
+                                                                {"messageId", "not-a-uuid"},
+                                                                {"page", "0"},
+                                                                {"caseId", std::string(65, 'x')}};
   for (const auto& [field, value] : bad) {
     try {
       parseFilter({{field, value}});
@@ -100,8 +107,12 @@ TEST(ConsoleFilter, NamesTheFieldOfEachMalformedValue) {
 }
 
 TEST(ConsoleFilter, KeepsGoodValuesAndLowerCasesMessageIds) {
-  auto f = parseFilter({{"from", "2026-03-01"}, {"peer", "122203"}, {"status", "dead"},
-                        {"caseId", "C-1' OR '1'='1"}, {"page", "3"}, {"lang", "en"},
+  auto f = parseFilter({{"from", "2026-03-01"},
+                        {"peer", "122203"},
+                        {"status", "dead"},
+                        {"caseId", "C-1' OR '1'='1"},
+                        {"page", "3"},
+                        {"lang", "en"},
                         {"messageId", "01A20272-E50E-7EC5-916C-15DFFF48D8C3"}});
   EXPECT_EQ(f.from, "2026-03-01");
   EXPECT_EQ(f.peer, "122203");

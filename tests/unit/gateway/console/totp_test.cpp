@@ -29,8 +29,10 @@ TEST(Totp, AcceptsOneStepOfDriftEitherSideButNoMore) {
   for (std::int64_t s : {step - 1, step, step + 1}) {
     EXPECT_EQ(matchTotp(kSeed, hotp(kSeed, static_cast<std::uint64_t>(s)), now, 0), s);
   }
-  EXPECT_EQ(matchTotp(kSeed, hotp(kSeed, static_cast<std::uint64_t>(step - 2)), now, 0), std::nullopt);
-  EXPECT_EQ(matchTotp(kSeed, hotp(kSeed, static_cast<std::uint64_t>(step + 2)), now, 0), std::nullopt);
+  EXPECT_EQ(matchTotp(kSeed, hotp(kSeed, static_cast<std::uint64_t>(step - 2)), now, 0),
+            std::nullopt);
+  EXPECT_EQ(matchTotp(kSeed, hotp(kSeed, static_cast<std::uint64_t>(step + 2)), now, 0),
+            std::nullopt);
 }
 
 TEST(Totp, RefusesACodeOfAStepAlreadyUsed) {
@@ -70,9 +72,10 @@ TEST(Totp, NewSecretsAre160RandomBits) {
 
 TEST(Totp, OtpauthUriNamesIssuerAccountAndParameters) {
   const std::string uri = otpauthUri("tsunagi Kashiwa", "sato", "JBSWY3DPEHPK3PXP");
-  EXPECT_EQ(uri,
-            "otpauth://totp/tsunagi%20Kashiwa%3Asato?secret=JBSWY3DPEHPK3PXP&issuer=tsunagi%20Kashiwa"
-            "&algorithm=SHA1&digits=6&period=30");
+  EXPECT_EQ(
+      uri,
+      "otpauth://totp/tsunagi%20Kashiwa%3Asato?secret=JBSWY3DPEHPK3PXP&issuer=tsunagi%20Kashiwa"
+      "&algorithm=SHA1&digits=6&period=30");
 }
 
 }  // namespace
