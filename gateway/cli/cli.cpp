@@ -67,12 +67,9 @@ int versionCommand(const std::vector<std::string>& args, std::ostream& out, std:
 
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
-      {"version", versionCommand},
-      {"demo", demo::runDemoCommand},
-      {"validate", validateCommand},
-      {"manifest", manifestCommand},
-      {"run", runCommand},
-      {"user", userCommand},
+      {"version", versionCommand},   {"demo", demo::runDemoCommand},
+      {"validate", validateCommand}, {"manifest", manifestCommand},
+      {"run", runCommand},           {"user", userCommand},
   };
   return table;
 }

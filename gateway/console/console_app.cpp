@@ -225,6 +225,7 @@ Response ConsoleApp::route(Call& call) {
   if (!call.api && p == "/static/console.js") {
     return Response{200, "text/javascript; charset=utf-8", script(), {}};
   }
+  if (!call.api && p == "/favicon.ico") return Response{404, "text/plain; charset=utf-8", "", {}};
   if (!call.api && p == "/login") return login(call);
   if (call.api && p == "/login") return apiLogin(call);
 
@@ -350,7 +351,12 @@ Response ConsoleApp::login(Call& call) {
   const Request& req = call.req;
   const std::string title = call.tr("ログイン", "Log in");
   auto form = [&](int status, const std::string& error) {
-    const std::string csrf = newToken();
+    // Keep a token the browser already has: another tab or a stray request to /login must not
+    // invalidate the form on screen.
+    const auto existing = req.cookies.find(kLoginCsrfCookie);
+    const std::string csrf = existing != req.cookies.end() && existing->second.size() == 43
+                                 ? existing->second
+                                 : newToken();
     call.headers.emplace_back("Set-Cookie", cookie(kLoginCsrfCookie, csrf, "/login", 1800));
     return htmlPage(call, status, title, loginBody(call.tr, csrf, error));
   };

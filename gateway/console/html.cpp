@@ -71,14 +71,14 @@ std::string page(const Frame& f, const std::string& body) {
   const std::string other = f.tr.lang == Lang::En ? "ja" : "en";
   const std::string switchHref =
       f.path + (f.path.find('?') == std::string::npos ? "?" : "&") + "lang=" + other;
-  std::string out = "<!DOCTYPE html>\n<html lang=\"" +
-                    std::string(f.tr.lang == Lang::En ? "en" : "ja") +
-                    "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
-                    "content=\"width=device-width, initial-scale=1\"><title>" +
-                    html(f.title) +
-                    " — tsunagi</title>"
-                    "<link rel=\"stylesheet\" href=\"/static/console.css\">"
-                    "<script src=\"/static/console.js\" defer></script></head><body>";
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"" + std::string(f.tr.lang == Lang::En ? "en" : "ja") +
+      "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+      "content=\"width=device-width, initial-scale=1\"><title>" +
+      html(f.title) +
+      " — tsunagi</title>"
+      "<link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/static/console.css\">"
+      "<script src=\"/static/console.js\" defer></script></head><body>";
   out += "<header><div class=\"brand\">tsunagi " +
          html(tr("コーディネーター・コンソール", "coordinators' console")) +
          (f.nodeName.empty() ? "" : " — " + html(f.nodeName)) + "</div>";
@@ -118,7 +118,7 @@ const std::string& stylesheet() {
   static const std::string css = R"css(
 :root { --ink: #1d2733; --muted: #5b6775; --line: #d5dbe2; --accent: #2c6e49; --bad: #a4262c; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.6 "Noto Sans JP", "Hiragino Sans", "Yu Gothic", sans-serif; color: var(--ink); background: #f6f8fa; }
+body { margin: 0; font: 15px/1.6 "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "IPAPGothic", sans-serif; color: var(--ink); background: #f6f8fa; }
 header { display: flex; align-items: center; gap: 1rem; padding: .5rem 1rem; background: var(--accent); color: #fff; }
 header .brand { font-weight: bold; flex: 1; }
 header a, header button { color: #fff; }
@@ -147,6 +147,8 @@ input, select, textarea, button { font: inherit; }
 .chart { background: #fff; border: 1px solid var(--line); padding: .5rem; margin-bottom: 1rem; }
 .legend span { display: inline-block; margin-right: 1rem; font-size: .85rem; }
 .legend i { display: inline-block; width: .8rem; height: .8rem; margin-right: .25rem; vertical-align: middle; }
+.swatch-delivered { background: #2c6e49; } .swatch-pending { background: #5b8fd0; }
+.swatch-dead { background: #a4262c; } .swatch-discarded { background: #7a7a7a; }
 form.inline { display: inline-flex; gap: .25rem; margin: .1rem 0; }
 )css";
   return css;

@@ -148,7 +148,12 @@ TestConsole::~TestConsole() {
 
 std::string TestConsole::addUser(const std::string& name, console::Role role,
                                  const std::string& password) {
-  auto conn = pool_->lease();
+  return addConsoleUser(*pool_, name, role, password);
+}
+
+std::string addConsoleUser(store::ConnectionPool& pool, const std::string& name, console::Role role,
+                           const std::string& password) {
+  auto conn = pool.lease();
   console::addUser(*conn, name, role, password, "test");
   return console::enrolTotp(*conn, name, "test");
 }
@@ -159,10 +164,10 @@ std::string TestConsole::code(const std::string& secret, int stepOffset) const {
                        static_cast<std::uint64_t>(console::totpStep(now_.load()) + stepOffset));
 }
 
-std::string TestConsole::seedOutbound(const std::string& peer, bool dead, const std::string& caseId,
-                                      const std::string& documentType) {
+std::string seedOutbound(store::ConnectionPool& pool, const std::string& peer, bool dead,
+                         const std::string& caseId, const std::string& documentType) {
   const std::string id = exchange::newMessageId();
-  auto conn = pool_->lease();
+  auto conn = pool.lease();
   store::inTransaction(*conn, [&] {
     store::enqueue(*conn, store::OutboundMessage{id, "doc-" + id, peer, documentType, caseId,
                                                  std::nullopt, "<envelope/>"});
@@ -180,9 +185,24 @@ std::string TestConsole::seedOutbound(const std::string& peer, bool dead, const 
   return id;
 }
 
-std::string TestConsole::seedInbound(const std::string& sender, const std::string& caseId) {
+std::string seedDelivered(store::ConnectionPool& pool, const std::string& peer,
+                          const std::string& caseId) {
+  const std::string id = seedOutbound(pool, peer, false, caseId);
+  auto conn = pool.lease();
+  for (const auto& m : store::claimDue(*conn, peer, 100, std::chrono::seconds(60))) {
+    if (m.messageId == id) {
+      store::markDelivered(*conn, m, "<receipt/>", std::string(64, 'a'), exchange::utcNow());
+    } else {
+      store::release(*conn, m, std::chrono::milliseconds(0));
+    }
+  }
+  return id;
+}
+
+std::string seedInbound(store::ConnectionPool& pool, const std::string& sender,
+                        const std::string& caseId) {
   const std::string id = exchange::newMessageId();
-  auto conn = pool_->lease();
+  auto conn = pool.lease();
   store::inTransaction(*conn, [&] {
     store::appendEvent(*conn, store::Event{"received", "inbound", sender, id,
                                            store::jsonObject({{"documentType", "CaseUpdate"}})});
@@ -194,8 +214,9 @@ std::string TestConsole::seedInbound(const std::string& sender, const std::strin
   return id;
 }
 
-long long TestConsole::seedIdentityReview(const std::string& sender, const std::string& messageId) {
-  auto conn = pool_->lease();
+long long seedIdentityReview(store::ConnectionPool& pool, const std::string& sender,
+                             const std::string& messageId) {
+  auto conn = pool.lease();
   return conn
       ->execParams(
           "INSERT INTO identity_reviews (sender, message_id, grade, reason, candidate) "

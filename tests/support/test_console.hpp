@@ -51,6 +51,23 @@ class ConsoleClient {
   std::map<std::string, std::string> cookies_;
 };
 
+/// An outbound message to `peer` (queued; dead-lettered when `dead`); returns its message id.
+std::string seedOutbound(store::ConnectionPool& pool, const std::string& peer, bool dead,
+                         const std::string& caseId = "CASE-1",
+                         const std::string& documentType = "LiaisonSheet");
+/// An outbound message to `peer` delivered with a (test) receipt; returns its message id.
+std::string seedDelivered(store::ConnectionPool& pool, const std::string& peer,
+                          const std::string& caseId = "CASE-1");
+/// An inbound message from `sender` (received); returns its message id.
+std::string seedInbound(store::ConnectionPool& pool, const std::string& sender,
+                        const std::string& caseId = "CASE-1");
+/// An open identity review for an inbound message; returns its id.
+long long seedIdentityReview(store::ConnectionPool& pool, const std::string& sender,
+                             const std::string& messageId);
+/// A console user with TOTP enrolled; returns the base32 secret.
+std::string addConsoleUser(store::ConnectionPool& pool, const std::string& name, console::Role role,
+                           const std::string& password);
+
 class TestConsole {
  public:
   /// Starts the console (idle timeout and lock-out as given) on a new database.
@@ -73,13 +90,16 @@ class TestConsole {
   /// The TOTP code of `secret` at the console's clock, `stepOffset` steps away.
   std::string code(const std::string& secret, int stepOffset = 0) const;
 
-  /// An outbound message to `peer` (queued; dead-lettered when `dead`); returns its message id.
   std::string seedOutbound(const std::string& peer, bool dead, const std::string& caseId = "CASE-1",
-                           const std::string& documentType = "LiaisonSheet");
-  /// An inbound message from `sender` (received); returns its message id.
-  std::string seedInbound(const std::string& sender, const std::string& caseId = "CASE-1");
-  /// An open identity review for an inbound message; returns its id.
-  long long seedIdentityReview(const std::string& sender, const std::string& messageId);
+                           const std::string& documentType = "LiaisonSheet") {
+    return testing::seedOutbound(*pool_, peer, dead, caseId, documentType);
+  }
+  std::string seedInbound(const std::string& sender, const std::string& caseId = "CASE-1") {
+    return testing::seedInbound(*pool_, sender, caseId);
+  }
+  long long seedIdentityReview(const std::string& sender, const std::string& messageId) {
+    return testing::seedIdentityReview(*pool_, sender, messageId);
+  }
 
   /// Events named `event` whose detail contains `detailPart` (empty: any).
   long long events(const std::string& event, const std::string& detailPart = "");
