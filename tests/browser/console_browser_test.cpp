@@ -9,6 +9,7 @@
 
 #include "gateway/common/subprocess.hpp"
 #include "gateway/node/node.hpp"
+#include "gateway/store/exchange_store.hpp"
 #include "tests/support/npm_folder.hpp"
 #include "tests/support/test_console.hpp"
 
@@ -64,6 +65,20 @@ TEST(ConsoleBrowser, CoordinatorLogsInSearchesOpensAnExchangeAndRetriesADeadLett
   const std::string password = "correct horse battery staple";
   const std::string secret =
       testing::addConsoleUser(pool, "sato", console::Role::Coordinator, password);
+  const std::string adminSecret =
+      testing::addConsoleUser(pool, "suzuki", console::Role::Admin, password);
+  {
+    auto conn = pool.lease();
+    store::inTransaction(*conn, [&] {
+      store::recordConsent(*conn, store::Consent{"KASHIWA-2026-0042",
+                                                 "122200",
+                                                 "0000123456",
+                                                 {"122203", "122076"},
+                                                 "2026-04-01",
+                                                 "地域包括支援センター",
+                                                 std::string("2027-03-31")});
+    });
+  }
   testing::seedDelivered(pool, "122203", "CASE-7");
   testing::seedDelivered(pool, "122203", "CASE-8");
   testing::seedOutbound(pool, "122203", false, "CASE-9");
@@ -80,8 +95,10 @@ TEST(ConsoleBrowser, CoordinatorLogsInSearchesOpensAnExchangeAndRetriesADeadLett
   for (const std::string& e :
        {"CONSOLE_URL=https://127.0.0.1:" + std::to_string(node.consolePort()),
         std::string("CONSOLE_USER=sato"), "CONSOLE_PASSWORD=" + password,
-        "CONSOLE_TOTP_SECRET=" + secret, "DEAD_LETTER=" + dead, "SECOND_DEAD_LETTER=" + otherDead,
-        "SCREENSHOTS=" + screenshots.string(), "CHROMIUM=" + browser.string()}) {
+        "CONSOLE_TOTP_SECRET=" + secret, std::string("ADMIN_USER=suzuki"),
+        "ADMIN_TOTP_SECRET=" + adminSecret, "DEAD_LETTER=" + dead,
+        "SECOND_DEAD_LETTER=" + otherDead, "SCREENSHOTS=" + screenshots.string(),
+        "CHROMIUM=" + browser.string()}) {
     run.env.push_back(e);
   }
   run.logFile = fs::path(dir.path()) / "browser.log";
@@ -114,7 +131,7 @@ TEST(ConsoleBrowser, CoordinatorLogsInSearchesOpensAnExchangeAndRetriesADeadLett
               "AND strpos(detail, '\"by\":\"sato\"') > 0",
               {dead}),
         1);
-    EXPECT_EQ(count("SELECT count(*) FROM exchange_events WHERE event = $1", {"console-login"}), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM exchange_events WHERE event = $1", {"console-login"}), 2);
     EXPECT_GE(count("SELECT count(*) FROM exchange_events WHERE event = $1", {"console-viewed"}),
               1);
     EXPECT_GE(count("SELECT count(*) FROM exchange_events WHERE event = $1", {"console-searched"}),

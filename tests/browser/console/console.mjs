@@ -127,6 +127,23 @@ try {
   await Promise.all([page.waitForURL(/\/login$/), page.click('form.logout button')]);
   response = await page.goto(`${base}/`);
   check(page.url().endsWith('/login'), 'logged out: pages need a new login');
+
+  // An admin sees the consent registry, the users and the configuration.
+  await page.goto(`${base}/login?lang=ja`);
+  await page.fill('input[name=user]', env('ADMIN_USER'));
+  await page.fill('input[name=password]', env('CONSOLE_PASSWORD'));
+  await page.fill('input[name=totp]', totp(env('ADMIN_TOTP_SECRET')));
+  await Promise.all([page.waitForURL(`${base}/`), page.click('form.login button[type=submit]')]);
+  for (const [path, name, selector] of [
+    ['/consents', '11-consents', 'table#consents'],
+    ['/admin/users', '12-users', 'table#users'],
+    ['/admin/config', '13-configuration', 'table#config'],
+  ]) {
+    response = await page.goto(`${base}${path}`);
+    check(response.status() === 200 && (await page.isVisible(selector)), `${path} shown to an admin`);
+    await shot(name);
+  }
+  check(!(await page.isVisible('form[action$="/retry"]')), 'an admin gets no retry buttons');
 } catch (error) {
   failed = true;
   console.error(`FAILED: ${error.message}`);
