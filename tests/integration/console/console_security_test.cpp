@@ -1,8 +1,10 @@
 // The console's security over real HTTPS and real PostgreSQL: wrong password, wrong or replayed
 // TOTP, lock-out, expired session, missing role, CSRF-less and CSRF-forged posts, SQL
 // metacharacters in every search field — each refused or handled, and each attempt audited.
+#include <Poco/Net/StreamSocket.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <openssl/ssl.h>
 
 #include "tests/support/test_console.hpp"
 
@@ -244,6 +246,32 @@ TEST_F(ConsoleSecurity, TheApiNeedsTheSameLoginAndItsCsrfHeader) {
   EXPECT_EQ(retry.status, 200) << retry.body;
   EXPECT_EQ(console.count("SELECT count(*) FROM outbox WHERE state = 'pending'"), 1);
   EXPECT_EQ(console.events("replayed", "\"by\":\"sato\""), 1);
+}
+
+/// Whether a TLS handshake with exactly `version` succeeds against the console.
+bool handshake(unsigned short port, int version) {
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()),
+                                                        SSL_CTX_free);
+  SSL_CTX_set_min_proto_version(ctx.get(), version);
+  SSL_CTX_set_max_proto_version(ctx.get(), version);
+  // Security level 0, so that the client itself is willing to speak TLS 1.0/1.1: only the
+  // server can refuse.
+  SSL_CTX_set_security_level(ctx.get(), 0);
+  SSL_CTX_set_cipher_list(ctx.get(), "ALL:@SECLEVEL=0");
+  Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", port));
+  socket.setReceiveTimeout(Poco::Timespan(10, 0));
+  std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
+  SSL_set_fd(ssl.get(), socket.impl()->sockfd());
+  const bool ok = SSL_connect(ssl.get()) == 1;
+  if (ok) SSL_shutdown(ssl.get());
+  return ok;
+}
+
+TEST_F(ConsoleSecurity, SpeaksTls12AndLaterOnly) {
+  EXPECT_TRUE(handshake(console.port(), TLS1_3_VERSION));
+  EXPECT_TRUE(handshake(console.port(), TLS1_2_VERSION));
+  EXPECT_FALSE(handshake(console.port(), TLS1_1_VERSION));
+  EXPECT_FALSE(handshake(console.port(), TLS1_VERSION));
 }
 
 }  // namespace
