@@ -56,6 +56,8 @@ class ConsoleApp {
   Response identityReviews(Call& call);
   Response resolveIdentity(Call& call, const std::string& id);
   Response consents(Call& call);
+  Response revokeConsent(Call& call, const std::string& reference);
+  Response unlockUser(Call& call, const std::string& name);
   Response auditStatus(Call& call);
   Response users(Call& call);
   Response configuration(Call& call);

@@ -346,7 +346,10 @@ Response ConsoleApp::consents(Call& call) {
   }
   if (!call.api)
     return htmlPage(call, 200, call.tr("同意登録簿", "Consent registry"),
-                    consentsBody(call.tr, rows));
+                    consentsBody(call.tr, rows, call.session->csrf,
+                                 call.req.query.count("done")
+                                     ? call.tr("同意を撤回しました。", "Consent revoked.")
+                                     : ""));
   JsonArray a;
   for (const auto& c : rows) {
     Json j(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -362,6 +365,40 @@ Response ConsoleApp::consents(Call& call) {
     a.add(j);
   }
   return jsonResponse(200, Json().set("consents", a));
+}
+
+Response ConsoleApp::revokeConsent(Call& call, const std::string& reference) {
+  const auto reason = reasonOf(call.field("reason"));
+  if (!reason) {
+    return refuse(call, 422, "reason-missing",
+                  call.tr("理由を入力してください (1行、500バイト以内)",
+                          "Give a reason (one line, at most 500 bytes)"));
+  }
+  const bool done = store::withTransaction(*context_.pool, [&](store::PgConnection& conn) {
+    if (!store::revokeConsent(conn, reference)) return false;
+    store::appendEvent(
+        conn,
+        store::Event{
+            "console-consent-revoked", "node", std::nullopt, std::nullopt,
+            store::jsonObject({{"consent", reference}, {"by", call.user()}, {"reason", *reason}})});
+    return true;
+  });
+  if (!done) {
+    return refuse(
+        call, 404, "no-active-consent",
+        call.tr("この参照番号の有効な同意はありません", "No active consent has this reference"));
+  }
+  if (call.api) return jsonResponse(200, Json().set("revoked", reference));
+  return redirect("/consents?done=1");
+}
+
+Response ConsoleApp::unlockUser(Call& call, const std::string& name) {
+  auto conn = context_.pool->lease();  // unlockUser is its own transaction
+  const bool done = console::unlockUser(*conn, name, call.user());
+  if (!done)
+    return refuse(call, 404, "no-such-user", call.tr("このユーザーはいません", "No such user"));
+  if (call.api) return jsonResponse(200, Json().set("unlocked", name));
+  return redirect("/admin/users");
 }
 
 Response ConsoleApp::auditStatus(Call& call) {
@@ -391,7 +428,9 @@ Response ConsoleApp::users(Call& call) {
     auto conn = context_.pool->lease();
     list = listUsers(*conn, unixSeconds(settings_.clock));
   }
-  if (!call.api) return htmlPage(call, 200, call.tr("ユーザー", "Users"), usersBody(call.tr, list));
+  if (!call.api)
+    return htmlPage(call, 200, call.tr("ユーザー", "Users"),
+                    usersBody(call.tr, list, call.session->csrf));
   JsonArray a;
   for (const auto& u : list) {
     Json j(Poco::JSON_PRESERVE_KEY_ORDER);

@@ -50,14 +50,15 @@ std::string option(const std::string& value, const std::string& label,
 
 std::string reasonForm(const Tr& tr, const std::string& action, const std::string& csrf,
                        const std::string& button, bool confirm) {
+  const std::string question =
+      action.rfind("/consents/", 0) == 0
+          ? tr("撤回すると、この同意による送信は止まります。よろしいですか？",
+               "Revoking stops every exchange under this consent. Revoke?")
+          : tr("破棄すると再送できません。よろしいですか？",
+               "A discarded message is never sent. Discard?");
   return "<form class=\"inline\" method=\"post\" action=\"" + html(action) + "\"" +
-         (confirm ? " data-confirm=\"" +
-                        html(tr("破棄すると再送できません。よろしいですか？",
-                                "A discarded message is never sent. Discard?")) +
-                        "\""
-                  : std::string()) +
-         ">" + hidden("csrf", csrf) +
-         "<input name=\"reason\" required maxlength=\"500\" placeholder=\"" +
+         (confirm ? " data-confirm=\"" + html(question) + "\"" : std::string()) + ">" +
+         hidden("csrf", csrf) + "<input name=\"reason\" required maxlength=\"500\" placeholder=\"" +
          html(tr("理由 (必須)", "reason (required)")) + "\"><button type=\"submit\">" +
          html(button) + "</button></form>";
 }
@@ -401,15 +402,19 @@ std::string identityBody(const Tr& tr, const std::vector<IdentityReview>& review
   return out + "</table>";
 }
 
-std::string consentsBody(const Tr& tr, const std::vector<ConsentRow>& consents) {
+std::string consentsBody(const Tr& tr, const std::vector<ConsentRow>& consents,
+                         const std::string& csrf, const std::string& notice) {
   std::string out =
+      (notice.empty() ? "" : "<p class=\"notice\" role=\"status\">" + html(notice) + "</p>") +
       "<p>" +
-      html(tr("登録はローカル側の POST /local/v1/consents で行います。",
-              "Consents are recorded by local tools through POST /local/v1/consents.")) +
+      html(tr("登録はローカル側の POST /local/v1/consents で行います。撤回はここでもできます。",
+              "Consents are recorded by local tools through POST /local/v1/consents; they can "
+              "also be revoked here.")) +
       "</p><table id=\"consents\"><tr>" + th(tr("参照番号", "Reference")) +
       th(tr("保険者番号", "Insurer")) + th(tr("被保険者番号", "Insured number")) +
       th(tr("提供先", "Scope")) + th(tr("取得日", "Obtained")) + th(tr("取得者", "By")) +
-      th(tr("有効期限", "Valid until")) + th(tr("状態", "State")) + "</tr>";
+      th(tr("有効期限", "Valid until")) + th(tr("状態", "State")) + th(tr("撤回", "Revoke")) +
+      "</tr>";
   for (const auto& c : consents) {
     std::string state = c.state == "active"    ? tr("有効", "active")
                         : c.state == "revoked" ? tr("撤回 ", "revoked ") + c.revokedAt.value_or("")
@@ -417,10 +422,14 @@ std::string consentsBody(const Tr& tr, const std::vector<ConsentRow>& consents) 
                                                : tr("開始前", "not yet valid");
     out += "<tr>" + td(c.reference, "mono") + td(c.insurerNumber, "mono") +
            td(c.insuredNumber, "mono") + td(c.scope, "mono") + td(c.obtainedOn) + td(c.obtainedBy) +
-           td(c.validUntil.value_or("—")) + td(state) + "</tr>";
+           td(c.validUntil.value_or("—")) + td(state) + "<td>" +
+           (c.state == "revoked" ? std::string()
+                                 : reasonForm(tr, "/consents/" + urlEncode(c.reference) + "/revoke",
+                                              csrf, tr("撤回", "Revoke"), true)) +
+           "</td></tr>";
   }
   if (consents.empty())
-    out += "<tr><td colspan=\"8\">" + html(tr("登録なし", "None recorded")) + "</td></tr>";
+    out += "<tr><td colspan=\"9\">" + html(tr("登録なし", "None recorded")) + "</td></tr>";
   return out + "</table>";
 }
 
@@ -444,7 +453,7 @@ std::string auditBody(const Tr& tr, const audit::ChainStatus& s) {
   return out + "</table>";
 }
 
-std::string usersBody(const Tr& tr, const std::vector<UserRecord>& users) {
+std::string usersBody(const Tr& tr, const std::vector<UserRecord>& users, const std::string& csrf) {
   std::string out =
       "<p>" +
       html(tr("ユーザーの追加と変更はコマンドラインで行います: tsunagi user add|passwd|totp",
@@ -456,8 +465,14 @@ std::string usersBody(const Tr& tr, const std::vector<UserRecord>& users) {
     out += "<tr>" + td(u.name) + td(toString(u.role)) +
            td(u.totpEnrolled ? tr("登録済み", "enrolled")
                              : tr("未登録 (ログイン不可)", "not enrolled (cannot log in)")) +
-           td(std::to_string(u.failedAttempts), "num") + td(u.lockedUntil.value_or("—")) +
-           td(u.createdAt) + "</tr>";
+           td(std::to_string(u.failedAttempts), "num") + "<td>" +
+           html(u.lockedUntil.value_or("—")) +
+           (u.lockedUntil
+                ? " <form class=\"inline\" method=\"post\" action=\"/admin/users/" + html(u.name) +
+                      "/unlock\">" + hidden("csrf", csrf) + "<button type=\"submit\">" +
+                      html(tr("ロック解除", "Unlock")) + "</button></form>"
+                : std::string()) +
+           "</td>" + td(u.createdAt) + "</tr>";
   }
   return out + "</table>";
 }

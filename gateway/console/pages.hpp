@@ -42,9 +42,12 @@ std::string deadLettersBody(const Tr& tr, const std::vector<ExchangeRow>& rows, 
                             const std::string& csrf, const std::string& notice);
 std::string identityBody(const Tr& tr, const std::vector<IdentityReview>& reviews, bool canAct,
                          const std::string& csrf, const std::string& notice);
-std::string consentsBody(const Tr& tr, const std::vector<ConsentRow>& consents);
+/// Active consents get a revoke form (admins only see this page).
+std::string consentsBody(const Tr& tr, const std::vector<ConsentRow>& consents,
+                         const std::string& csrf, const std::string& notice);
 std::string auditBody(const Tr& tr, const audit::ChainStatus& status);
-std::string usersBody(const Tr& tr, const std::vector<UserRecord>& users);
+/// Locked accounts get an unlock form.
+std::string usersBody(const Tr& tr, const std::vector<UserRecord>& users, const std::string& csrf);
 std::string configBody(const Tr& tr,
                        const std::vector<std::pair<std::string, std::string>>& config);
 std::string errorBody(const Tr& tr, const std::string& message);

@@ -91,6 +91,18 @@ std::string enrolTotp(store::PgConnection& conn, const std::string& name,
   return secret;
 }
 
+bool unlockUser(store::PgConnection& conn, const std::string& name, const std::string& actor) {
+  return store::inTransaction(conn, [&] {
+    auto r = conn.run("console_user_unlock",
+                      "UPDATE console_users SET failed_attempts = 0, locked_until = NULL "
+                      "WHERE name = $1",
+                      {name});
+    if (r.affected() == 0) return false;
+    audit(conn, "console-user-unlocked", {{"user", name}, {"by", actor}});
+    return true;
+  });
+}
+
 std::vector<UserRecord> listUsers(store::PgConnection& conn, std::int64_t now) {
   auto r = conn.run("console_user_list",
                     "SELECT name, role, totp_secret IS NOT NULL, failed_attempts, "

@@ -35,6 +35,9 @@ void setPassword(store::PgConnection& conn, const std::string& name, const std::
 /// A new TOTP secret (base32) replacing any previous one; shown to the user once.
 std::string enrolTotp(store::PgConnection& conn, const std::string& name, const std::string& actor);
 
+/// Clears a lock-out and the failure count; false when there is no such user.
+bool unlockUser(store::PgConnection& conn, const std::string& name, const std::string& actor);
+
 struct UserRecord {
   std::string name;
   Role role;

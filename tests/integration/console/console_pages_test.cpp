@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "gateway/store/exchange_store.hpp"
 #include "tests/support/test_console.hpp"
 
 namespace tsunagi::console {
@@ -188,6 +189,77 @@ TEST_F(ConsolePages, LogoutEndsTheSession) {
   EXPECT_EQ(console.count("SELECT count(*) FROM console_sessions"), 0);
   EXPECT_EQ(client.get("/").status, 303);
   EXPECT_EQ(console.events("console-logout", "\"user\":\"sato\""), 1);
+}
+
+}  // namespace
+}  // namespace tsunagi::console
+
+namespace tsunagi::console {
+namespace {
+
+class ConsoleAdmin : public ::testing::Test {
+ protected:
+  TestConsole console{SessionPolicy{}, LockoutPolicy{2, std::chrono::minutes(60)}};
+  std::string adminSecret = console.addUser("suzuki", Role::Admin, kPassword);
+  std::string satoSecret = console.addUser("sato", Role::Coordinator, kPassword);
+  ConsoleClient admin = console.client();
+
+  void SetUp() override {
+    ASSERT_EQ(admin.login("suzuki", kPassword, console.code(adminSecret)).status, 303);
+  }
+  std::string csrf() { return ConsoleClient::csrfIn(admin.get("/admin/users").body); }
+};
+
+TEST_F(ConsoleAdmin, RevokesAConsentWithAReasonAndOnlyAsAdmin) {
+  {
+    auto conn = console.pool().lease();
+    store::inTransaction(*conn, [&] {
+      store::recordConsent(*conn, store::Consent{"KASHIWA-2026-0042",
+                                                 "122200",
+                                                 "0000123456",
+                                                 {"122203"},
+                                                 "2026-04-01",
+                                                 "地域包括支援センター",
+                                                 std::nullopt});
+    });
+  }
+  const auto page = admin.get("/consents");
+  EXPECT_THAT(page.body, HasSubstr("/consents/KASHIWA-2026-0042/revoke"));
+  EXPECT_EQ(admin.postForm("/consents/KASHIWA-2026-0042/revoke", {{"csrf", csrf()}}).status, 422);
+  const auto revoke = admin.postForm("/consents/KASHIWA-2026-0042/revoke",
+                                     {{"csrf", csrf()}, {"reason", "本人から撤回の申し出"}});
+  EXPECT_EQ(revoke.status, 303);
+  EXPECT_EQ(console.count("SELECT count(*) FROM consents WHERE revoked_at IS NOT NULL"), 1);
+  EXPECT_EQ(console.events("consent-revoked"), 1);
+  EXPECT_EQ(console.events("console-consent-revoked",
+                           "\"by\":\"suzuki\",\"reason\":\"本人から撤回の申し出\""),
+            1);
+  EXPECT_THAT(admin.get("/api/v1/consents").body, HasSubstr("\"state\":\"revoked\""));
+  EXPECT_EQ(
+      admin.postForm("/consents/KASHIWA-2026-0042/revoke", {{"csrf", csrf()}, {"reason", "again"}})
+          .status,
+      404);
+  // A coordinator may not.
+  ConsoleClient coordinator = console.client();
+  ASSERT_EQ(coordinator.login("sato", kPassword, console.code(satoSecret)).status, 303);
+  const std::string token = ConsoleClient::csrfIn(coordinator.get("/dead-letters").body);
+  EXPECT_EQ(
+      coordinator.postForm("/consents/KASHIWA-2026-0042/revoke", {{"csrf", token}, {"reason", "x"}})
+          .status,
+      403);
+}
+
+TEST_F(ConsoleAdmin, UnlocksALockedAccount) {
+  ConsoleClient sato = console.client();
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(sato.login("sato", "wrong password!!", "000000").status, 401);
+  EXPECT_THAT(admin.get("/admin/users").body, HasSubstr("/admin/users/sato/unlock"));
+  EXPECT_EQ(sato.login("sato", kPassword, console.code(satoSecret)).status, 401) << "locked";
+  EXPECT_EQ(admin.postForm("/admin/users/sato/unlock", {{"csrf", csrf()}}).status, 303);
+  EXPECT_EQ(console.events("console-user-unlocked", "\"user\":\"sato\",\"by\":\"suzuki\""), 1);
+  console.advance(std::chrono::seconds(30));
+  EXPECT_EQ(sato.login("sato", kPassword, console.code(satoSecret)).status, 303);
+  EXPECT_EQ(admin.postForm("/admin/users/nobody/unlock", {{"csrf", csrf()}}).status, 404);
 }
 
 }  // namespace
