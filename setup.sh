@@ -28,6 +28,13 @@ install_missing() {
   if [ "$job" = test ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
     missing+=(nodejs npm)
   fi
+  # The console's browser test drives Debian's Chromium with playwright-core from npm (never a
+  # browser downloaded by npx playwright install); a Japanese font makes its screenshots legible.
+  if [ "$job" = test ]; then
+    for p in chromium fonts-ipafont-gothic; do
+      dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+  fi
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     say "missing Debian packages: ${missing[*]}"

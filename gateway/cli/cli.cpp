@@ -11,6 +11,7 @@
 #include "gateway/cli/audit_command.hpp"
 #include "gateway/cli/manifest_command.hpp"
 #include "gateway/cli/run_command.hpp"
+#include "gateway/cli/user_command.hpp"
 #include "gateway/cli/validate_command.hpp"
 #include "gateway/demo/demo.hpp"
 #include "gateway/version.hpp"
@@ -58,6 +59,12 @@ commands:
                   archive files older than the retention period
   audit witnesses --config FILE
                   the newest chain head each peer's receipts gave this node
+  user add --config FILE NAME --role coordinator|admin
+  user passwd --config FILE NAME
+  user totp --config FILE NAME
+                  console accounts on the node's database: add a user, change a
+                  password (both read from standard input, never the command line),
+                  enrol the TOTP second factor (prints the secret once)
   version         print the version, git revision and library versions
   help            print this text (also --help, -h)
 
@@ -89,6 +96,7 @@ const std::map<std::string, Command>& commands() {
       {"translate", translateCommand},
       {"adapter", adapterCommand},
       {"audit", auditCommand},
+      {"user", userCommand},
   };
   return table;
 }

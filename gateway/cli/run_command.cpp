@@ -42,7 +42,10 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
   }
   out << "node " << options.code << " ready: local http://" << options.listenHost << ':'
       << node.port();
-  if (node.exchange()) out << ", peers https://" << options.exchange->peerHost << ':' << node.peerPort();
+  if (node.exchange())
+    out << ", peers https://" << options.exchange->peerHost << ':' << node.peerPort();
+  if (options.console)
+    out << ", console https://" << options.console->host << ':' << node.consolePort() << '/';
   out << '\n' << std::flush;
   for (;;) {
     const int signal = waitForSignalFor(std::chrono::seconds(10));

@@ -357,6 +357,36 @@ NodeOptions loadNodeConfig(const fs::path& file,
     }
   }
   if (o.audit.archiveDirectory.empty()) o.audit.archiveDirectory = o.dataDir / "audit-archive";
+  if (const xmlNode* con = child(root, "console")) {
+    NodeConsoleOptions c;
+    c.host = attribute(con, "host").value_or("127.0.0.1");
+    c.port = port(con);
+    c.certificateFile = r.readableFile(con, "certificate", *attribute(con, "certificate"));
+    c.keyFile = r.readableFile(con, "key", *attribute(con, "key"));
+    c.sessionIdle = std::chrono::minutes(std::stoi(attribute(con, "sessionMinutes").value_or("30")));
+    c.sessionMax = std::chrono::hours(std::stoi(attribute(con, "sessionMaxHours").value_or("12")));
+    c.lockoutAttempts = std::stoi(attribute(con, "lockoutAttempts").value_or("5"));
+    c.lockout = std::chrono::minutes(std::stoi(attribute(con, "lockoutMinutes").value_or("15")));
+    if (c.sessionIdle > c.sessionMax) {
+      r.fail(con, "sessionMinutes", "longer than sessionMaxHours; a session would never idle out");
+    }
+    if (r.issues().empty()) {
+      try {
+        const auto cert = crypto::Certificate::fromPemFile(c.certificateFile);
+        try {
+          if (crypto::Key::privateFromPemFile(c.keyFile).spkiPin() != cert.spkiPin()) {
+            r.fail(con, "key", "the key does not belong to the console certificate " +
+                                   c.certificateFile.string());
+          }
+        } catch (const crypto::CryptoError& e) {
+          r.fail(con, "key", std::string("unreadable private key: ") + e.what());
+        }
+      } catch (const crypto::CryptoError& e) {
+        r.fail(con, "certificate", std::string("unreadable certificate: ") + e.what());
+      }
+    }
+    o.console = c;
+  }
   if (const xmlNode* log = child(root, "log")) {
     o.logFormat = attribute(log, "format").value_or("auto");
     o.logLevel = attribute(log, "level").value_or("info");

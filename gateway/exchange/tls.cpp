@@ -191,6 +191,33 @@ Poco::Net::Context::Ptr makeClientContext(const TlsFiles& files, LeafCheck check
   return makeContext(Poco::Net::Context::TLS_CLIENT_USE, files, std::move(check), stats);
 }
 
+Poco::Net::Context::Ptr makeBrowserServerContext(const std::filesystem::path& keyFile,
+                                                 const std::filesystem::path& certificateFile) {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Net::initializeSSL(); });
+  for (const auto& f : {keyFile, certificateFile}) {
+    if (!std::filesystem::exists(f)) throw crypto::CryptoError("TLS file not found: " + f.string());
+  }
+  Poco::Net::Context::Params params;
+  params.privateKeyFile = keyFile.string();
+  params.certificateFile = certificateFile.string();
+  params.verificationMode = Poco::Net::Context::VERIFY_NONE;
+  params.loadDefaultCAs = false;
+  params.cipherList = std::string(kTls12Ciphers) +
+                      ":ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305";
+  params.ecdhCurve = "prime256v1";
+  Poco::Net::Context::Ptr context;
+  try {
+    context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
+  } catch (const Poco::Exception& e) {
+    throw crypto::CryptoError("cannot set up the console's TLS with " + certificateFile.string() +
+                              " and " + keyFile.string() + ": " + e.displayText());
+  }
+  context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  SSL_CTX_set_num_tickets(context->sslContext(), 0);
+  return context;
+}
+
 struct RevocationList::Snapshot {
   std::set<std::string> serials;  ///< revoked serial numbers (hex)
   std::time_t nextUpdate = 0;     ///< 0: none given

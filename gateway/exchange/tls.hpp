@@ -83,6 +83,11 @@ Poco::Net::Context::Ptr makeServerContext(const TlsFiles& files, LeafCheck check
 Poco::Net::Context::Ptr makeClientContext(const TlsFiles& files, LeafCheck check,
                                           HandshakeStats& stats);
 
+/// Server context for the coordinators' console (browsers): its own certificate, no client
+/// certificates, TLS 1.2 or later with ECDHE + AEAD suites for ECDSA or RSA server keys.
+Poco::Net::Context::Ptr makeBrowserServerContext(const std::filesystem::path& keyFile,
+                                                 const std::filesystem::path& certificateFile);
+
 /// Poco reports failed server-side handshakes to its ErrorHandler, silently in release builds:
 /// this one logs them, classifies the reason and counts it. Installed once per process.
 void installHandshakeErrorHandler(HandshakeStats& stats);

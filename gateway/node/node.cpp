@@ -18,6 +18,7 @@
 #include "gateway/audit/atna_sink.hpp"
 #include "gateway/audit/checkpointer.hpp"
 #include "gateway/channels/channel_manager.hpp"
+#include "gateway/console/console_server.hpp"
 #include "gateway/exchange/local_delivery.hpp"
 #include "gateway/exchange/problem.hpp"
 #include "gateway/federation/manifest_store.hpp"
@@ -77,6 +78,7 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
   std::unique_ptr<audit::Checkpointer> checkpointer;
   std::unique_ptr<audit::AtnaSink> atna;
   std::optional<crypto::Certificate> nodeCertificate;
+  std::unique_ptr<console::ConsoleServer> console;
   Poco::ThreadPool threads{2, 16};
   std::unique_ptr<Poco::Net::HTTPServer> server;
   unsigned short port = 0;
@@ -492,6 +494,79 @@ void Node::start() {
                                                           socket, params);
   impl_->server->start();
   spdlog::info("node {} listening on {}:{}", options_.code, options_.listenHost, impl_->port);
+  if (options_.console) startConsole();
+}
+
+void Node::startConsole() {
+  const NodeConsoleOptions& c = *options_.console;
+  console::ConsoleContext context;
+  context.nodeCode = options_.code;
+  context.nodeName = options_.name;
+  context.pool = impl_->pool.get();
+  Impl* impl = impl_.get();
+  const std::string self = options_.code;
+  context.peers = [impl, self] {
+    std::vector<console::PeerInfo> peers;
+    if (!impl->manifests) return peers;
+    if (auto manifest = impl->manifests->current()) {
+      for (const auto& n : manifest->nodes) {
+        if (n.code != self) peers.push_back({n.code, n.name, n.endpoint});
+      }
+    }
+    return peers;
+  };
+  std::vector<console::Expiry> certificates;
+  certificates.push_back({"console certificate / コンソール証明書",
+                          crypto::Certificate::fromPemFile(c.certificateFile).notAfter()});
+  if (options_.exchange) {
+    certificates.push_back({"node certificate / ノード証明書",
+                            crypto::Certificate::fromPemFile(options_.exchange->tls.certificateFile).notAfter()});
+  }
+  context.expiries = [impl, certificates] {
+    auto all = certificates;
+    if (impl->manifests) {
+      if (auto manifest = impl->manifests->current()) {
+        all.push_back({"federation manifest serial " + std::to_string(manifest->serial) +
+                           " / 連携マニフェスト",
+                       manifest->expiresAt});
+      }
+    }
+    return all;
+  };
+  context.wakeDelivery = [impl] {
+    if (impl->exchange) impl->exchange->wakeDelivery();
+  };
+  auto& cfg = context.configuration;
+  cfg = {{"node.code", options_.code},
+         {"node.name", options_.name},
+         {"dataDirectory", options_.dataDir.string()},
+         {"database", databaseDescription()},
+         {"database.poolSize", std::to_string(options_.poolSize)},
+         {"localListener", options_.listenHost + ":" + std::to_string(impl_->port)},
+         {"console.listener", c.host + ":" + std::to_string(c.port)},
+         {"console.certificate", c.certificateFile.string()},
+         {"console.key", c.keyFile.string() + " (not shown)"},
+         {"console.sessionMinutes", std::to_string(c.sessionIdle.count())},
+         {"console.sessionMaxHours", std::to_string(c.sessionMax.count())},
+         {"console.lockoutAttempts", std::to_string(c.lockoutAttempts)},
+         {"console.lockoutMinutes", std::to_string(c.lockout.count())},
+         {"log", options_.logFormat + " " + options_.logLevel}};
+  if (options_.exchange) {
+    const auto& x = *options_.exchange;
+    cfg.push_back({"exchange.peerListener", x.peerHost + ":" + std::to_string(x.peerPort)});
+    cfg.push_back({"exchange.tls.certificate", x.tls.certificateFile.string()});
+    cfg.push_back({"exchange.manifest", x.manifestFile.string()});
+    cfg.push_back({"exchange.retry.maxAttempts", std::to_string(x.retry.maxAttempts)});
+  }
+  console::ConsoleSettings settings;
+  settings.sessions.idle = c.sessionIdle;
+  settings.sessions.absolute = c.sessionMax;
+  settings.lockout.attempts = c.lockoutAttempts;
+  settings.lockout.lock = c.lockout;
+  impl_->console = std::make_unique<console::ConsoleServer>(
+      console::ConsoleListenerOptions{c.host, c.port, c.certificateFile, c.keyFile},
+      std::move(context), std::move(settings));
+  impl_->console->start();
 }
 
 std::string Node::reload() {
@@ -520,6 +595,7 @@ void Node::checkManifest() {
 
 void Node::stop() {
   if (!impl_) return;
+  if (impl_->console) impl_->console->stop();
   if (impl_->server) {
     impl_->server->stopAll(false);
     impl_->server.reset();
@@ -557,6 +633,10 @@ std::shared_ptr<const adapters::AdapterRegistry> builtinAdapters() {
     return r;
   }();
   return registry;
+}
+
+unsigned short Node::consolePort() const {
+  return impl_ && impl_->console ? impl_->console->port() : 0;
 }
 
 exchange::ExchangeService* Node::exchange() { return impl_ ? impl_->exchange.get() : nullptr; }

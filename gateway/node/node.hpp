@@ -50,6 +50,18 @@ struct NodeAuditOptions {
   std::optional<NodeAtnaOptions> atna;
 };
 
+/// The coordinators' console: its own HTTPS listener (gateway/console/).
+struct NodeConsoleOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 0;               ///< 0: any free port
+  std::filesystem::path certificateFile; ///< server certificate (PEM) browsers are shown
+  std::filesystem::path keyFile;
+  std::chrono::minutes sessionIdle{30};  ///< a session unused this long ends
+  std::chrono::hours sessionMax{12};     ///< and none lives longer
+  int lockoutAttempts = 5;               ///< consecutive failed logins that lock an account
+  std::chrono::minutes lockout{15};      ///< for this long
+};
+
 struct NodeOptions {
   std::string code;                    ///< 6-digit 全国地方公共団体コード
   std::string name;                    ///< e.g. "柏市"
@@ -65,6 +77,7 @@ struct NodeOptions {
   /// Where channel adapters come from (null: the built-in adapters).
   std::shared_ptr<const adapters::AdapterRegistry> adapters;
   NodeAuditOptions audit;
+  std::optional<NodeConsoleOptions> console;
   std::string logFormat = "auto";
   std::string logLevel = "info";
 };
@@ -91,6 +104,8 @@ class Node {
   unsigned short port() const;
   /// The peer listener's port (0 without exchange).
   unsigned short peerPort() const;
+  /// The console's port (0 without console).
+  unsigned short consolePort() const;
   /// The exchange, when configured (tests and the demo submit through it).
   exchange::ExchangeService* exchange();
   /// The bound port of MLLP channel `name` (0 when there is none).
@@ -103,6 +118,7 @@ class Node {
   const NodeOptions& options() const { return options_; }
 
  private:
+  void startConsole();
   struct Impl;
   NodeOptions options_;
   std::unique_ptr<Impl> impl_;

@@ -202,6 +202,47 @@ OutboxCounts outboxCounts(PgConnection& conn, const std::optional<std::string>& 
   return {r.integer(0, 0), r.integer(0, 1), r.integer(0, 2)};
 }
 
+namespace {
+/// The queue a dead letter lies in: outbox (direction outbound) or the inbox's hand-over (local).
+bool changeDeadLetter(PgConnection& conn, const DeadLetterAction& a, const std::string& event,
+                      bool replay) {
+  auto out = conn.run(replay ? "dead_outbox_replay" : "dead_outbox_discard",
+                      replay ? "UPDATE outbox SET state = 'pending', attempts = 0, "
+                               "next_attempt_at = now(), finished_at = NULL "
+                               "WHERE message_id = $1::uuid AND state = 'dead' RETURNING peer"
+                             : "UPDATE outbox SET state = 'discarded', finished_at = now() "
+                               "WHERE message_id = $1::uuid AND state = 'dead' RETURNING peer",
+                      {a.messageId});
+  std::string direction = "outbound";
+  std::string peer;
+  if (out.rows() == 1) {
+    peer = out.text(0, 0);
+  } else {
+    auto in = conn.run(replay ? "dead_inbox_replay" : "dead_inbox_discard",
+                       replay ? "UPDATE inbox SET local_state = 'pending', local_attempts = 0, "
+                                "next_local_attempt_at = now() "
+                                "WHERE message_id = $1::uuid AND local_state = 'dead' RETURNING sender"
+                              : "UPDATE inbox SET local_state = 'discarded' "
+                                "WHERE message_id = $1::uuid AND local_state = 'dead' RETURNING sender",
+                       {a.messageId});
+    if (in.rows() != 1) return false;
+    direction = "local";
+    peer = in.text(0, 0);
+  }
+  appendEvent(conn, Event{event, direction, peer, a.messageId,
+                          jsonObject({{"by", a.actor}, {"reason", a.reason}})});
+  return true;
+}
+}  // namespace
+
+bool replayDeadLetter(PgConnection& conn, const DeadLetterAction& action) {
+  return changeDeadLetter(conn, action, "replayed", true);
+}
+
+bool discardDeadLetter(PgConnection& conn, const DeadLetterAction& action) {
+  return changeDeadLetter(conn, action, "discarded", false);
+}
+
 std::optional<std::string> existingReceipt(PgConnection& conn, const std::string& sender,
                                            const std::string& messageId) {
   auto r =

@@ -93,6 +93,23 @@ struct OutboxCounts {
 };
 OutboxCounts outboxCounts(PgConnection& conn, const std::optional<std::string>& peer = {});
 
+// ---- dead letters (outbox and the inbox's local hand-over) ----
+
+/// A coordinator's decision on a dead letter: who and why, recorded in the event.
+struct DeadLetterAction {
+  std::string messageId;
+  std::string actor;   ///< the console user
+  std::string reason;  ///< required, free text of the coordinator (no clinical content)
+};
+
+/// Puts a dead-lettered message back in its queue (attempts from zero, due now) and appends a
+/// `replayed` event; the delivery workers take it from there. False when no dead letter has
+/// this id. Call inside a transaction.
+bool replayDeadLetter(PgConnection& conn, const DeadLetterAction& action);
+/// Marks a dead letter `discarded` (kept, never sent) with a `discarded` event. False when no
+/// dead letter has this id. Call inside a transaction.
+bool discardDeadLetter(PgConnection& conn, const DeadLetterAction& action);
+
 // ---- inbox ----
 
 struct InboundMessage {

@@ -198,6 +198,55 @@ CREATE TABLE audit_archives (
   archived_at timestamptz NOT NULL DEFAULT now()
 );
 )sql"},
+      {6, "console: users, sessions, identity review queue, discarded dead letters",
+       R"sql(
+-- Dead letters a coordinator discarded (with a reason, in the 'discarded' event) stay as rows.
+ALTER TABLE outbox DROP CONSTRAINT outbox_state_check;
+ALTER TABLE outbox ADD CONSTRAINT outbox_state_check
+  CHECK (state IN ('pending', 'delivered', 'dead', 'discarded'));
+ALTER TABLE inbox DROP CONSTRAINT inbox_local_state_check;
+ALTER TABLE inbox ADD CONSTRAINT inbox_local_state_check
+  CHECK (local_state IN ('pending', 'delivered', 'dead', 'discarded'));
+
+-- Console accounts: scrypt password hash, TOTP secret (base32; NULL until enrolled, and login is
+-- refused until then), the last TOTP step used (a code is never accepted twice), lock-out state.
+CREATE TABLE console_users (
+  name            text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9._-]{1,31}$'),
+  role            text NOT NULL CHECK (role IN ('coordinator', 'admin')),
+  password_hash   text NOT NULL,
+  totp_secret     text,
+  totp_last_step  bigint NOT NULL DEFAULT 0,
+  failed_attempts integer NOT NULL DEFAULT 0,
+  locked_until    timestamptz,
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  disabled_at     timestamptz
+);
+-- Sessions: only the SHA-256 of the cookie is kept.
+CREATE TABLE console_sessions (
+  token_hash char(64) PRIMARY KEY,
+  user_name  text NOT NULL REFERENCES console_users (name) ON DELETE CASCADE,
+  csrf_token text NOT NULL,
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX console_sessions_user ON console_sessions (user_name);
+
+-- Received patients the receiver could not link to a local patient with certainty: the
+-- coordinators' review queue (identifiers and grades only, never names).
+CREATE TABLE identity_reviews (
+  id            bigserial PRIMARY KEY,
+  sender        char(6) NOT NULL,
+  message_id    uuid NOT NULL,
+  grade         text NOT NULL CHECK (grade IN ('probable', 'possible', 'none')),
+  reason        text NOT NULL,
+  candidate     text,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  resolved_at   timestamptz,
+  resolved_by   text,
+  resolution    text CHECK (resolution IN ('linked', 'new-patient', 'not-ours'))
+);
+CREATE INDEX identity_reviews_open ON identity_reviews (created_at) WHERE resolved_at IS NULL;
+)sql"},
   };
   return migrations;
 }

@@ -5,9 +5,7 @@
 #include <Poco/JSON/Object.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +14,7 @@
 
 #include "gateway/common/subprocess.hpp"
 #include "gateway/exchange/http_signature.hpp"
+#include "tests/support/npm_folder.hpp"
 #include "tests/support/test_postgres.hpp"
 
 namespace tsunagi::exchange {
@@ -24,24 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-/// `program` found on $PATH, or an empty path.
-fs::path onPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path ? path : "");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    const fs::path candidate = fs::path(dir.empty() ? "." : dir) / program;
-    if (access(candidate.c_str(), X_OK) == 0) return fs::absolute(candidate);
-  }
-  return {};
-}
-
-/// npm and node need the caller's environment (PATH, HOME, proxy and registry settings).
-std::vector<std::string> inheritedEnvironment() {
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) env.emplace_back(*e);
-  return env;
-}
-
 std::string readText(const fs::path& file) {
   std::ifstream in(file);
   std::ostringstream s;
@@ -49,50 +30,15 @@ std::string readText(const fs::path& file) {
   return s.str();
 }
 
-/// The interop folder copied out of the source tree with its locked npm packages installed, once
-/// per test process, so the source tree gets no node_modules.
-struct NpmVerifier {
-  std::unique_ptr<testing::TempDir> dir;
-  fs::path folder;
-  fs::path node;
-  std::string problem;  ///< why it cannot be used; empty when ready
+using NpmVerifier = testing::NpmFolder;
 
-  static const NpmVerifier& instance() {
-    static const NpmVerifier verifier = prepare();
-    return verifier;
-  }
-
- private:
-  static NpmVerifier prepare() {
-    NpmVerifier v;
-    v.node = onPath("node");
-    const fs::path npm = onPath("npm");
-    if (v.node.empty() || npm.empty()) {
-      v.problem = std::string(v.node.empty() ? "node" : "npm") +
-                  " is not on PATH: the RFC 9421 interop tests need Debian's nodejs and npm "
-                  "packages (apt-get install nodejs npm)";
-      return v;
-    }
-    v.dir = std::make_unique<testing::TempDir>("rfc9421-npm");
-    v.folder = fs::path(v.dir->path()) / "rfc9421";
-    fs::create_directories(v.folder);
-    const fs::path source = fs::path(TSUNAGI_SOURCE_DIR) / "tests/interop/rfc9421";
-    for (const char* file : {"package.json", "package-lock.json", "verify.mjs"}) {
-      fs::copy_file(source / file, v.folder / file);
-    }
-    const fs::path log = fs::path(v.dir->path()) / "npm-ci.log";
-    SpawnOptions ci;
-    ci.argv = {"/bin/sh", "-c", "cd \"$0\" && exec \"$1\" ci --no-audit --no-fund",
-               v.folder.string(), npm.string()};
-    ci.env = inheritedEnvironment();
-    ci.logFile = log;
-    if (const int status = runProcess(ci); status != 0) {
-      v.problem = "npm ci in " + v.folder.string() + " failed with status " +
-                  std::to_string(status) + ":\n" + tailOfFile(log);
-    }
-    return v;
-  }
-};
+/// The interop folder with its locked npm packages installed, once per test process.
+const NpmVerifier& verifierInstance() {
+  static const NpmVerifier verifier =
+      testing::NpmFolder::prepare(fs::path(TSUNAGI_SOURCE_DIR) / "tests/interop/rfc9421",
+                                  {"package.json", "package-lock.json", "verify.mjs"}, "rfc9421");
+  return verifier;
+}
 
 /// One signed request, written as verify.mjs reads it.
 struct SignedRequest {
@@ -139,7 +85,7 @@ struct SignedRequest {
     }
     SpawnOptions run;
     run.argv = {verifier.node.string(), (verifier.folder / "verify.mjs").string(), json.string()};
-    run.env = inheritedEnvironment();
+    run.env = testing::inheritedEnvironment();
     run.logFile = fs::path(dir.path()) / "verify.log";
     const int status = runProcess(run);
     return {status, readText(run.logFile)};
@@ -147,7 +93,7 @@ struct SignedRequest {
 };
 
 TEST(Rfc9421Interop, NpmVerifierAcceptsOurSignature) {
-  const NpmVerifier& verifier = NpmVerifier::instance();
+  const NpmVerifier& verifier = verifierInstance();
   ASSERT_TRUE(verifier.problem.empty()) << verifier.problem;
   SignedRequest request;
   const auto [status, output] = request.verifyWithNpm(verifier);
@@ -156,7 +102,7 @@ TEST(Rfc9421Interop, NpmVerifierAcceptsOurSignature) {
 }
 
 TEST(Rfc9421Interop, NpmVerifierRejectsADigestChangedAfterSigning) {
-  const NpmVerifier& verifier = NpmVerifier::instance();
+  const NpmVerifier& verifier = verifierInstance();
   ASSERT_TRUE(verifier.problem.empty()) << verifier.problem;
   SignedRequest request;
   // Body and digest swapped together, so only the signature can notice.
@@ -169,7 +115,7 @@ TEST(Rfc9421Interop, NpmVerifierRejectsADigestChangedAfterSigning) {
 
 TEST(Rfc9421Interop, NpmSideComputesTheSameDigestAsWe) {
   // The accepted case above also had verify.mjs hash the body; this shows that check can fail.
-  const NpmVerifier& verifier = NpmVerifier::instance();
+  const NpmVerifier& verifier = verifierInstance();
   ASSERT_TRUE(verifier.problem.empty()) << verifier.problem;
   SignedRequest request;
   request.body += " ";
