@@ -102,6 +102,17 @@ InboundResult InboundChannel::accept(adapters::LocalInput input) {
            input.bytes);
     return result;
   }
+  std::string types;
+  for (const auto& d : decoded.documents) {
+    types += (types.empty() ? "" : " ") + mapping::documentTypeName(d);
+  }
+  record("translated",
+         {{"step", "decode"},
+          {"documents", types},
+          {"losses", std::to_string(decoded.losses.entries().size())},
+          {"lossKinds", decoded.losses.kinds()},
+          {"lossPaths", lossPaths(decoded.losses)}},
+         input.bytes);
   try {
     exchange::SubmitContext context;
     context.losses = decoded.losses;

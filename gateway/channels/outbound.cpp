@@ -99,6 +99,28 @@ ChannelSink::ChannelSink(std::vector<OutboundChannel> channels, store::Connectio
 std::string ChannelSink::write(const OutboundChannel& channel, const store::ClaimedInbound& message,
                                const std::string& documentType, const adapters::Encoded& encoded) {
   const std::string name = outboundFileName(message, encoded.suggestedName);
+  if (const auto* dir = std::get_if<DirectoryOptions>(&channel.options.connector);
+      dir && !encoded.extraFiles.empty()) {
+    // A document of several files (a ケアプラン連携 set: UPHOSOKU + UP1KYO) keeps the names the
+    // tool's format prescribes, in one folder per message that appears whole: written hidden,
+    // then renamed. A folder already there is this message delivered before (idempotent).
+    const fs::path target = dir->outbox / (message.sender + "_" + message.messageId);
+    if (fs::exists(target)) return target.string();
+    const fs::path temp = dir->outbox / ("." + target.filename().string() + ".part");
+    try {
+      fs::remove_all(temp);
+      fs::create_directories(temp);
+      writeFileAtomically(temp / encoded.suggestedName, encoded.bytes);
+      for (const adapters::LocalFile& f : encoded.extraFiles) {
+        writeFileAtomically(temp / f.name, f.bytes);
+      }
+      fs::rename(temp, target);
+    } catch (const std::exception& e) {
+      throw exchange::LocalDeliveryError("channel " + channel.options.name + ": " + e.what(),
+                                         false);
+    }
+    return target.string();
+  }
   if (const auto* dir = std::get_if<DirectoryOptions>(&channel.options.connector)) {
     const fs::path target = dir->outbox / name;
     try {
@@ -110,6 +132,13 @@ std::string ChannelSink::write(const OutboundChannel& channel, const store::Clai
     return target.string();
   }
   const auto& http = std::get<HttpOptions>(channel.options.connector);
+  if (!encoded.extraFiles.empty()) {
+    throw exchange::LocalDeliveryError(
+        "channel " + channel.options.name + ": " + channel.options.adapter + " writes " +
+            std::to_string(1 + encoded.extraFiles.size()) +
+            " files per document; a webhook takes one body: use a directory channel",
+        true);
+  }
   const WebhookReply reply = postWebhook(
       http.webhook, encoded.bytes, contentTypeFor(encoded.suggestedName),
       {{"Idempotency-Key", message.sender + "_" + message.messageId + "_" + channel.options.name},

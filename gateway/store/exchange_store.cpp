@@ -290,8 +290,9 @@ void recordLocalLosses(PgConnection& conn, const ClaimedInbound& m, const std::s
              "UPDATE inbox SET local_losses = jsonb_set(local_losses::jsonb, ARRAY[$3], "
              "$4::jsonb)::text WHERE sender = $1 AND message_id = $2",
              {m.sender, m.messageId, channel, lossesJson});
-    appendEvent(conn, Event{"encoded", "local", m.sender, m.messageId,
-                            jsonObject({{"channel", channel},
+    appendEvent(conn, Event{"translated", "local", m.sender, m.messageId,
+                            jsonObject({{"step", "encode"},
+                                        {"channel", channel},
                                         {"losses", std::to_string(count)},
                                         {"lossKinds", kinds}})});
   });

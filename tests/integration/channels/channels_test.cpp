@@ -190,9 +190,12 @@ class Channels : public ::testing::Test {
                                         channels::MllpOptions{}});
 
     NodeOptions b = options("122203", "流山市", dbB_.conninfo(), nagareyamaPeer);
-    channels::DirectoryOptions fhirOut, xmlOut;
+    channels::DirectoryOptions fhirOut, xmlOut, careplanOut;
     fhirOut.outbox = root() / "nagareyama-fhir";
     xmlOut.outbox = root() / "nagareyama-xml";
+    careplanOut.outbox = root() / "nagareyama-careplan";
+    b.channels.push_back(ChannelOptions{"care-plan", Direction::Outbound, "careplan_csv",
+                                        {"LiaisonSheet"}, false, {}, careplanOut});
     b.channels.push_back(ChannelOptions{
         "care-fhir", Direction::Outbound, "fhir_jp", {"LiaisonSheet"}, true, {}, fhirOut});
     b.channels.push_back(
@@ -274,6 +277,28 @@ TEST_F(Channels, AFileInTheFolderReachesThePeerInItsToolFormatWithTheLossReport)
   }));
   EXPECT_THAT(text(*nagareyama_, "SELECT local_losses FROM inbox"),
               HasSubstr(R"("care-fhir": [{"kind": )"));
+
+  // The care-plan tool gets its two-file set (UPHOSOKU + UP1KYO) in one folder, under the names
+  // the ケアプランデータ連携 format prescribes.
+  ASSERT_EQ(filesIn(root() / "nagareyama-careplan").size(), 0u);  // files only at top level
+  std::vector<fs::path> sets;
+  for (const auto& e : fs::directory_iterator(root() / "nagareyama-careplan")) sets.push_back(e.path());
+  ASSERT_EQ(sets.size(), 1u);
+  EXPECT_THAT(sets[0].filename().string(), ::testing::StartsWith("122173_"));
+  std::vector<std::string> names;
+  for (const auto& f : filesIn(sets[0])) names.push_back(f.filename().string());
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_THAT(names, ::testing::Contains(::testing::StartsWith("UPHOSOKU_")));
+  EXPECT_THAT(names, ::testing::Contains(::testing::StartsWith("UP1KYO_")));
+
+  // Both translations are in the exchange logs, with counts and kinds only.
+  EXPECT_EQ(count(*kashiwa_, "SELECT count(*) FROM exchange_events WHERE event = 'translated' "
+                             "AND detail LIKE '%\"step\":\"decode\"%' "
+                             "AND detail LIKE '%\"lossKinds\":\"substituted\"%'"),
+            1);
+  EXPECT_EQ(count(*nagareyama_, "SELECT count(*) FROM exchange_events WHERE event = 'translated' "
+                                "AND detail LIKE '%\"step\":\"encode\"%'"),
+            3);
 }
 
 TEST_F(Channels, AnHttpPostToTheChannelIsCommittedThenDelivered) {
