@@ -4,6 +4,7 @@
 
 #include "adapters/json/json_view.hpp"
 #include "adapters/json/json_writer.hpp"
+#include "adapters/kintone/kintone_rest.hpp"
 
 namespace tsunagi::adapters {
 
@@ -95,6 +96,13 @@ class RecordReader {
       auto field = record_.member(f.source);
       if (!field) continue;
       out.values[f.source] = scalarItems(*field, f);
+    }
+    if (m_.originId) {
+      if (auto field = record_.member(m_.originId->source)) {
+        requireObject(*field, m_.originId->source);
+        out.values[m_.originId->source] =
+            itemsOf(*field, field->string("type"), m_.originId->source);
+      }
     }
     for (const auto& t : m_.tables) {
       auto field = record_.member(t.source);
@@ -207,6 +215,25 @@ JsonValue fieldValue(const FieldMapping& f, const std::vector<std::string>& item
 
 bool blank(const std::vector<std::string>& items) { return items.empty(); }
 
+// The id field when kintone gives it (the record id $id, or the record number): never written as a
+// field; else nullptr (a profile that keeps the id in a field of its own writes it like any other).
+const FieldMapping* kintoneIdField(const DocumentMapping& m) {
+  const FieldMapping* f = m.idField();
+  if (!f) return nullptr;
+  if (f->source == "$id" || f->toolType == "__ID__" || f->toolType == "RECORD_NUMBER") return f;
+  return nullptr;
+}
+
+// The record id of a document that came from this app: its id is the id field's prefix followed by
+// a kintone record id. nullopt for a document from elsewhere.
+std::optional<std::string> ownRecordId(const FieldMapping& idField, const std::string& id) {
+  if (id.size() <= idField.prefix.size() || id.compare(0, idField.prefix.size(), idField.prefix))
+    return std::nullopt;
+  std::string rest = id.substr(idField.prefix.size());
+  if (!kintone::isRecordId(rest)) return std::nullopt;
+  return rest;
+}
+
 }  // namespace
 
 Decoded KintoneAdapter::decode(const LocalInput& input) const {
@@ -243,6 +270,31 @@ Decoded KintoneAdapter::decode(const LocalInput& input) const {
                        "{\"records\":[…]} (records.json)");
   }
 
+  // The PUT shape {"app","id","record"}: its id is the record's $id.
+  std::optional<std::string> updateId;
+  if (auto id = root.member("id")) {
+    if (!root.has("record")) {
+      throw AdapterError(0, "id",
+                         "a top-level id belongs to the update shape {\"app\",\"id\",\"record\"}");
+    }
+    if (!id->isString() && !id->isNumber()) {
+      throw AdapterError(0, "id", "expected a record id, found " + id->kind());
+    }
+    updateId = id->asScalarText();
+    if (!kintone::isRecordId(*updateId)) {
+      throw AdapterError(0, "id", "'" + updateId->substr(0, 20) + "' is not a kintone record id");
+    }
+    if (auto own = records.front().member("$id")) {
+      const std::string value =
+          own->isObject() && own->has("value") ? own->member("value")->asScalarText() : "";
+      if (value != *updateId) {
+        throw AdapterError(
+            0, "record.$id",
+            "the record's $id '" + value.substr(0, 20) + "' differs from id " + *updateId);
+      }
+    }
+  }
+
   std::optional<std::string> app;
   if (auto it = input.metadata.find("app"); it != input.metadata.end()) app = it->second;
   if (!app) {
@@ -255,6 +307,7 @@ Decoded KintoneAdapter::decode(const LocalInput& input) const {
     JsonView record(records[i]);
     const DocumentMapping& m = chooseMapping(mapper_, record, app);
     ToolRecord tool = RecordReader(m, record).read();
+    if (updateId && !tool.values.count("$id")) tool.values["$id"] = {*updateId};
     Locator where{0, prefixes[i], "field"};
     out.documents.push_back(mapper_.decode(m, tool, where));
   }
@@ -280,6 +333,26 @@ Encoded KintoneAdapter::encodeDocument(const mapping::CanonicalDocument& documen
     put(record, f, tool);
     written.insert(f.source);
   }
+  // A record of this app is updated (PUT, its id); anything else is added (POST) and kintone gives
+  // it an id of its own: the document's id goes to the origin-id field, or is declared dropped.
+  std::optional<std::string> recordId;
+  if (const FieldMapping* idField = kintoneIdField(m)) {
+    const std::string id = profile::documentId(document);
+    recordId = ownRecordId(*idField, id);
+    if (!recordId) {
+      if (m.originId) {
+        record.set(m.originId->source, JsonValue::object().set("value", JsonValue(id)));
+      } else {
+        const std::string app = std::to_string(m.app.value_or(0));
+        out.losses.add(
+            Loss::Kind::Dropped, "/" + m.type + "/" + idField->path,
+            "not a record of app " + app + " (" + idField->prefix +
+                "<record id>): added as a new record that kintone numbers, and profile " +
+                mapper_.profile().name + " names no originId field to keep it");
+      }
+    }
+    if (idField->source != "$id" && idField->toolType != "__ID__") recordId.reset();
+  }
   if (m.lossNote && !written.count(m.lossNote->source)) {
     auto it = tool.values.find(m.lossNote->source);
     if (it != tool.values.end() && !it->second.empty()) {
@@ -300,6 +373,7 @@ Encoded KintoneAdapter::encodeDocument(const mapping::CanonicalDocument& documen
   }
   JsonValue body = JsonValue::object();
   body.set("app", JsonValue::integer(m.app.value_or(0)));
+  if (recordId) body.set("id", JsonValue(*recordId));
   body.set("record", std::move(record));
   out.bytes = body.dump();
   out.suggestedName = "kintone-app" + std::to_string(m.app.value_or(0)) + "-" +

@@ -3,9 +3,11 @@
 // profile (`kintone:PROFILE`, e.g. kintone:nagareyama-kintone). Reference: docs/adapter-guide.md.
 //
 // decode: `/k/v1/record.json` ({"record":{CODE:{"type","value"}}}) → one document;
-// `/k/v1/records.json` ({"records":[…]}) → one document per record, in order; the write shape
-// ({"app":N,"record":{CODE:{"value"}}}, no type) is read too. Which mapping of the profile a record
-// uses: LocalInput::metadata["app"], else the body's "app", else the only mapping, else the mapping
+// `/k/v1/records.json` ({"records":[…]}) → one document per record, in order; the write shapes
+// ({"app":N,"record":{CODE:{"value"}}}, no type; the update shape's top-level "id" is the record's
+// $id) are read too. A record whose profile <originId> field is filled has that document id (see
+// profile_mapper.hpp). Which mapping of the profile a record uses: LocalInput::metadata["app"],
+// else the body's "app", else the only mapping, else the mapping
 // whose required fields the record has (most mapped fields wins). Value shapes: text types, NUMBER
 // ("" = blank), DATE, DATETIME (UTC "Z"), DROP_DOWN / RADIO_BUTTON (null = blank) as strings;
 // CHECK_BOX / MULTI_SELECT string arrays; USER_SELECT / ORGANIZATION / GROUP_SELECT [{code,name}]
@@ -13,9 +15,12 @@
 // must match the profile's declared type, and its value the type's shape. Fields the profile does
 // not name are ignored (apps hold more than the liaison items, and every record has $id,
 // $revision, 作成者 …). All or nothing: one bad record refuses the whole input.
-// encode: the write shape for one document, fields in profile order, blank fields left out (a
-// kintone update leaves absent fields unchanged), and no __ID__ / RECORD_NUMBER field (kintone
-// numbers its records; the id a document came with is its prefix-stripped $id on decode only).
+// encode: one document, fields in profile order, blank fields left out (a kintone update leaves
+// absent fields unchanged), and no __ID__ / RECORD_NUMBER field (kintone numbers its records).
+// A document that came from this app (its id is the $id field's prefix + a record id) is written
+// in the update shape {"app":N,"id":"1207","record":{…}} (PUT /k/v1/record.json); any other in
+// the add shape {"app":N,"record":{…}} (POST), with its id in the profile's <originId> field, or,
+// without one, a Dropped loss for the id.
 // appendLossNote writes the Japanese loss note into the profile's <lossNote> field. Untrusted
 // input: at most 16 MiB, nesting at most 16 levels, 1,000 records (GET returns ≤ 500).
 

@@ -5,6 +5,11 @@
 
 namespace tsunagi::adapters::kintone {
 
+bool isRecordId(std::string_view text) {
+  return !text.empty() && text.size() <= 19 &&
+         text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 std::string pageQuery(const std::optional<std::string>& lastId, const std::string& condition,
                       std::size_t limit) {
   if (limit == 0 || limit > kMaxRecordsPerGet) {
@@ -13,8 +18,7 @@ std::string pageQuery(const std::optional<std::string>& lastId, const std::strin
   }
   std::string where;
   if (lastId) {
-    if (lastId->empty() || lastId->size() > 19 ||
-        lastId->find_first_not_of("0123456789") != std::string::npos) {
+    if (!isRecordId(*lastId)) {
       throw std::invalid_argument("'" + lastId->substr(0, 20) + "' is not a kintone record id");
     }
     where = "$id > " + *lastId;

@@ -4,13 +4,16 @@
 //  - GET /k/v1/records.json returns at most 500 records, and `offset` stops at 10,000, so pages
 //    are taken by id: `query=$id > LAST order by $id asc limit 500`, starting without the `$id >`
 //    condition and ending with the first page shorter than the limit;
-//  - POST/PUT /k/v1/records.json take at most 100 records per request;
+//  - POST/PUT /k/v1/records.json take at most 100 records per request; the kintone adapter encodes
+//    a record of the app in the PUT shape ({"app","id","record"}) and any other document in the
+//    POST shape ({"app","record"}), so a connector sends each with the method its shape names;
 //  - the API token travels in the X-Cybozu-API-Token header (never in a query or a log).
 // The records a page returns are decoded with the kintone adapter (kintone_adapter.hpp).
 
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,6 +22,9 @@ namespace tsunagi::adapters::kintone {
 inline constexpr std::size_t kMaxRecordsPerGet = 500;
 inline constexpr std::size_t kMaxRecordsPerWrite = 100;
 inline constexpr const char* kApiTokenHeader = "X-Cybozu-API-Token";
+
+/// True for a kintone record id ($id): 1 to 19 ASCII digits.
+bool isRecordId(std::string_view text);
 
 /// The `query` of the next page: `$id > LAST order by $id asc limit N`, with `condition` (a kintone
 /// query condition of the operator's, e.g. `更新日時 > "2024-03-01T00:00:00Z"`) and-ed in

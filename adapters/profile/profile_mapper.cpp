@@ -113,7 +113,29 @@ mapping::CanonicalDocument ProfileMapper::decode(const DocumentMapping& m, const
     doc = mapping::CaseUpdate{};
   }
   RecordDecoder decoder(*profile_, m, doc);
-  for (const auto& f : m.fields) decoder.field(f, f.path, record, where);
+  // A record added for a document from elsewhere keeps that document's id in the origin-id field:
+  // it is the document id then, as it is (no prefix), in place of the tool's own id.
+  const FieldMapping* idField = m.idField();
+  bool fromElsewhere = false;
+  if (m.originId && idField) {
+    const auto it = record.values.find(m.originId->source);
+    if (it != record.values.end() && !it->second.empty()) {
+      const std::string origin = fhir_jp::trimmed(it->second.front());
+      if (!origin.empty()) {
+        try {
+          mapping::profile::writeField(doc, idField->path, {origin});
+        } catch (const std::invalid_argument& e) {
+          decoder.fail(where, m.originId->source,
+                       std::string(e.what()) + " (→ " + rootPath(m, idField->path) + ")");
+        }
+        fromElsewhere = true;
+      }
+    }
+  }
+  for (const auto& f : m.fields) {
+    if (fromElsewhere && &f == idField) continue;
+    decoder.field(f, f.path, record, where);
+  }
   for (const auto& t : m.tables) {
     const auto it = record.tables.find(t.source);
     if (it == record.tables.end()) continue;

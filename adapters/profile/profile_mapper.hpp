@@ -5,7 +5,9 @@
 //
 // decode: blank and default values, required fields, code/date/boolean translation
 // (translate.hpp), then mapping::validate; every refusal names the tool's column or field code
-// (and the canonical path it feeds).
+// (and the canonical path it feeds). A record whose <originId> field is filled takes its document
+// id from there, as it is, instead of from the id field (kintone: a record added for a document
+// from elsewhere).
 // encode: every mapped field written (blank when the document has none); canonical values the
 // profile does not map are Dropped losses, coarser tool values Approximated, cut texts Truncated;
 // with EncodeOptions::appendLossNote the Japanese loss note is appended to the profile's

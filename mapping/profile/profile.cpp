@@ -279,6 +279,21 @@ DocumentMapping readDocument(const xmlNode* node, const std::string& adapter, Ch
     }
     d.lossNote = note;
   }
+  if (auto origins = elements(node, "originId"); !origins.empty()) {
+    const xmlNode* o = origins.front();
+    OriginIdTarget origin{attribute(o, "source").value_or(""), lineOf(o)};
+    if (adapter != "kintone") {
+      check.add(o, "", "originId is for kintone profiles (kintone numbers the records it adds)");
+    }
+    unique.source(origin.source, o, check);
+    if (d.lossNote && d.lossNote->source == origin.source) {
+      check.add(o, "source",
+                "'" + origin.source +
+                    "' receives the loss note; the origin id needs a text "
+                    "field of its own");
+    }
+    d.originId = origin;
+  }
 
   for (const std::string& required : requiredFields(d.type)) {
     if (!unique.hasPath(required)) {
@@ -340,6 +355,14 @@ const ValueMapping* FieldMapping::forEncode(std::string_view canonical, bool& ap
 const FieldMapping* DocumentMapping::fieldFor(std::string_view source) const {
   for (const FieldMapping& f : fields) {
     if (f.source == source) return &f;
+  }
+  return nullptr;
+}
+
+const FieldMapping* DocumentMapping::idField() const {
+  const std::string_view id = type == "CaseUpdate" ? "updateId" : "sheetId";
+  for (const FieldMapping& f : fields) {
+    if (f.path == id) return &f;
   }
   return nullptr;
 }

@@ -80,6 +80,13 @@ struct LossNoteTarget {
   std::size_t maxLength = 200;
 };
 
+/// kintone: the text field that keeps the canonical id of a document that did not come from the
+/// app (see docs/adapter-guide.md → "kintone").
+struct OriginIdTarget {
+  std::string source;
+  int line = 0;
+};
+
 struct DocumentMapping {
   std::string type;               ///< LiaisonSheet or CaseUpdate
   std::optional<SheetKind> kind;  ///< LiaisonSheet only
@@ -88,10 +95,13 @@ struct DocumentMapping {
   std::vector<FieldMapping> fields;
   std::vector<TableMapping> tables;
   std::optional<LossNoteTarget> lossNote;
+  std::optional<OriginIdTarget> originId;
   int line = 0;
 
   /// The field mapped from `source`, or nullptr.
   const FieldMapping* fieldFor(std::string_view source) const;
+  /// The field that holds the document id (sheetId or updateId), or nullptr.
+  const FieldMapping* idField() const;
   /// "LiaisonSheet (admission)" or "CaseUpdate".
   std::string label() const;
 };

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -203,6 +204,66 @@ TEST(AdapterCheck, FailsWhenASampleIsBrokenOrAMalformedSampleIsAccepted) {
   EXPECT_THAT(r.out, HasSubstr("liaison_xml: FAILED"));
 }
 
+TEST(AdapterCheck, PassesForKintoneWithTheNagareyamaProfile) {
+  testing::TempDir dir("check");
+  CommandRun r =
+      runTsunagi({"adapter", "check", "kintone:nagareyama-kintone",
+                  samplesDir(dir, filesOf(kSource / "tests/fixtures/kintone", ".json")).string()});
+  EXPECT_EQ(r.status, 0) << r.output();
+  EXPECT_THAT(r.out, HasSubstr("PASS    round-trip       nagareyama-sheet-record.json"));
+  EXPECT_THAT(r.out, HasSubstr("PASS    round-trip       nagareyama-updates-records.json"));
+  EXPECT_THAT(r.out, Not(HasSubstr("FAIL")));
+}
+
+TEST(AdapterCheck, PassesForRoomCsvWithTheKashiwaProfile) {
+  testing::TempDir dir("check");
+  CommandRun r =
+      runTsunagi({"adapter", "check", "room_csv:kashiwa-room",
+                  samplesDir(dir, filesOf(kSource / "tests/fixtures/room_csv", ".csv")).string()});
+  EXPECT_EQ(r.status, 0) << r.output();
+  EXPECT_THAT(r.out, HasSubstr("PASS    round-trip       kashiwa-sheets.csv"));
+  EXPECT_THAT(r.out, HasSubstr("PASS    csv-neutralise"));
+  EXPECT_THAT(r.out, Not(HasSubstr("FAIL")));
+}
+
+/// The shipped Kashiwa profile, copied to `dir` as `name` with `from` replaced by `to` (once);
+/// returns the copy and the line the change is on.
+std::pair<fs::path, int> kashiwaProfileWith(const testing::TempDir& dir, const std::string& name,
+                                            const std::string& from, const std::string& to) {
+  std::ifstream in(kSource / "mapping/profiles/kashiwa-room.xml", std::ios::binary);
+  std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t at = xml.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  xml.replace(at, from.size(), to);
+  const fs::path file = fs::path(dir.path()) / name;
+  std::ofstream(file, std::ios::binary) << xml;
+  return {file, 1 + static_cast<int>(std::count(xml.begin(), xml.begin() + at, '\n'))};
+}
+
+TEST(AdapterCheck, FailsOnADeliberatelyBrokenProfile) {
+  testing::TempDir dir("check");
+  const fs::path samples = samplesDir(dir, filesOf(kSource / "tests/fixtures/room_csv", ".csv"));
+  // A column mapped to a canonical field that does not exist: the profile does not load (2).
+  const auto [broken, line] = kashiwaProfileWith(dir, "broken.xml", R"(path="patient/address")",
+                                                 R"(path="patient/adress")");
+  CommandRun r = runTsunagi({"adapter", "check", "room_csv:" + broken.string(), samples.string()});
+  EXPECT_EQ(r.status, 2) << r.output();
+  EXPECT_THAT(r.err, HasSubstr(broken.string() + ":" + std::to_string(line) + ": "));
+  EXPECT_THAT(r.err, HasSubstr("/@path: 'patient/adress' is not a field of LiaisonSheet"));
+  EXPECT_TRUE(r.out.empty()) << r.out;
+
+  // A profile that loads but accepts no 性別 the room writes: every sheet fails to decode (1).
+  const auto [wrong, unused] =
+      kashiwaProfileWith(dir, "wrong.xml", R"(path="patient/sex" required="true")",
+                         R"(path="patient/sex" required="true" labels="false")");
+  CommandRun w = runTsunagi({"adapter", "check", "room_csv:" + wrong.string(), samples.string()});
+  EXPECT_EQ(w.status, 1) << w.output();
+  EXPECT_THAT(w.out, HasSubstr("FAIL    decode           kashiwa-sheets.csv"));
+  EXPECT_THAT(w.out, HasSubstr("column 性別"));
+  EXPECT_THAT(w.out, HasSubstr("PASS    decode           kashiwa-timeline.csv"));
+  EXPECT_THAT(w.out, HasSubstr("room_csv:" + wrong.string() + ": FAILED"));
+}
+
 TEST(AdapterCheck, UnknownAdapterOrMissingDirectoryIsBadUsage) {
   EXPECT_EQ(runTsunagi({"adapter", "check", "nosuch", "/tmp"}).status, 2);
   CommandRun r = runTsunagi({"adapter", "check", "liaison_xml", "/nonexistent/samples"});
@@ -216,6 +277,9 @@ TEST(AdapterList, NamesEveryShippedAdapter) {
   EXPECT_THAT(r.out, HasSubstr("fhir_jp\n"));
   EXPECT_THAT(r.out, HasSubstr("liaison_xml\n"));
   EXPECT_THAT(r.out, HasSubstr("ssmix2\n"));
+  EXPECT_THAT(r.out, HasSubstr("careplan_csv\n"));
+  EXPECT_THAT(r.out, HasSubstr("kintone\n"));
+  EXPECT_THAT(r.out, HasSubstr("room_csv\n"));
 }
 
 }  // namespace

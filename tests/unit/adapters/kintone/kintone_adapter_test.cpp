@@ -6,7 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "kintone_test_support.hpp"
+#include "mapping/profile/profile.hpp"
 
 namespace tsunagi::adapters {
 namespace {
@@ -17,6 +21,7 @@ using kintone_test::nagareyama;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::ThrowsMessage;
 
 mapping::LiaisonSheet sheetFromFixture() {
   Decoded d = decode(fixture("nagareyama-sheet-record.json"));
@@ -96,36 +101,102 @@ TEST(Kintone, TheAppInMetadataChoosesTheMapping) {
 
 TEST(Kintone, EncodesTheWriteShapeWithoutTypes) {
   Encoded e = nagareyama().encode(sheetFromFixture());
-  EXPECT_THAT(e.bytes, HasSubstr("\"app\": 31"));
+  EXPECT_THAT(e.bytes, HasSubstr("\"app\": 31,\n  \"id\": \"1207\",\n  \"record\": {"))
+      << "a record of the app is written in the update shape (PUT) with its record id";
   EXPECT_THAT(e.bytes, HasSubstr("\"氏名\": {\n      \"value\": \"髙橋 よし子\"\n    }"));
   EXPECT_THAT(e.bytes, HasSubstr("\"要介護度\": {\n      \"value\": \"要介護２\"\n    }"));
   EXPECT_THAT(e.bytes, HasSubstr("\"生年月日\": {\n      \"value\": \"1940-03-02\"\n    }"));
   EXPECT_THAT(e.bytes, Not(HasSubstr("\"type\"")));
   EXPECT_THAT(e.bytes, Not(HasSubstr("\"$id\"")))
-      << "the record id is kintone's to give; it is written only as an update key";
+      << "the record id is kintone's to give; it is written only as the update's id";
+  EXPECT_THAT(e.bytes, Not(HasSubstr("連携ID"))) << "a record of the app has no origin id";
   EXPECT_EQ(e.suggestedName, "kintone-app31-nagareyama-kt31-1207.json");
 }
 
-TEST(Kintone, SheetRoundTripsThroughTheWriteShape) {
+TEST(Kintone, SheetRoundTripsThroughTheUpdateShape) {
   const mapping::LiaisonSheet original = sheetFromFixture();
   Encoded e = nagareyama().encode(original);
-  Decoded back = decode(R"({"record":{"$id":{"value":"1207"},)" +
-                        e.bytes.substr(e.bytes.find("\"record\": {") + 11));
+  EXPECT_TRUE(e.losses.empty()) << e.losses.text();
+  Decoded back = decode(e.bytes);
   ASSERT_EQ(back.documents.size(), 1u);
   EXPECT_EQ(mapping::serialize(back.documents[0]), mapping::serialize(original));
 }
 
-TEST(Kintone, UpdateRoundTripsThroughTheWriteShape) {
+TEST(Kintone, UpdateRoundTripsThroughTheUpdateShape) {
   Decoded d = decode(fixture("nagareyama-updates-records.json"));
   for (const auto& doc : d.documents) {
     Encoded e = nagareyama().encode(doc);
     EXPECT_TRUE(e.losses.empty()) << e.losses.text();
-    EXPECT_THAT(e.bytes, HasSubstr("\"app\": 32"));
     const std::string id = std::get<mapping::CaseUpdate>(doc).updateId.substr(16);
-    Decoded back = decode(R"({"app":32,"record":{"$id":{"value":")" + id + "\"}," +
-                          e.bytes.substr(e.bytes.find("\"record\": {") + 11));
+    EXPECT_THAT(e.bytes, HasSubstr("\"app\": 32,\n  \"id\": \"" + id + "\""));
+    Decoded back = decode(e.bytes);
     EXPECT_EQ(mapping::serialize(back.documents.at(0)), mapping::serialize(doc));
   }
+}
+
+TEST(Kintone, DecodesTheUpdateShapeWithItsIdAsTheRecordId) {
+  const std::string record =
+      R"("record":{"ケースID":{"value":"case-1"},"投稿日時":{"value":"2024-03-05T00:30:00Z"},)"
+      R"("投稿者":{"value":"佐々木 真理"},"職種":{"value":"看護師"},"所属":{"value":"訪看"},)"
+      R"("本文":{"value":"訪問しました。"}}})";
+  Decoded d = decode(R"({"app":32,"id":"77",)" + record);
+  EXPECT_EQ(std::get<mapping::CaseUpdate>(d.documents.at(0)).updateId, "nagareyama-kt32-77");
+  Decoded numeric = decode(R"({"app":32,"id":77,)" + record);
+  EXPECT_EQ(std::get<mapping::CaseUpdate>(numeric.documents.at(0)).updateId, "nagareyama-kt32-77");
+  EXPECT_THAT([&] { decode(R"({"app":32,"id":"7a",)" + record); },
+              ThrowsMessage<AdapterError>(HasSubstr("id: '7a' is not a kintone record id")));
+  EXPECT_THAT(
+      [&] { decode(R"({"app":32,"id":"77","record":{"$id":{"value":"78"},)" + record.substr(10)); },
+      ThrowsMessage<AdapterError>(
+          HasSubstr("record.$id: the record's $id '78' differs from id 77")));
+}
+
+mapping::LiaisonSheet sheetFromElsewhere() {
+  mapping::LiaisonSheet s = sheetFromFixture();
+  s.sheetId = "fhirjp-3f2b9c1e-0d4a-4e7b-9a51-2c8e6f10b7d4";
+  return s;
+}
+
+TEST(Kintone, ASheetFromElsewhereIsAddedWithItsIdInTheOriginIdField) {
+  const mapping::LiaisonSheet s = sheetFromElsewhere();
+  Encoded e = nagareyama().encode(s);
+  EXPECT_TRUE(e.losses.empty()) << e.losses.text();
+  EXPECT_THAT(e.bytes, HasSubstr("\"app\": 31,\n  \"record\": {"))
+      << "the add shape (POST): kintone gives the new record its id";
+  EXPECT_THAT(e.bytes, Not(HasSubstr("\"id\"")));
+  EXPECT_THAT(e.bytes, HasSubstr("\"連携ID\": {\n      \"value\": \"" + s.sheetId + "\""));
+  Decoded back = decode(e.bytes);
+  EXPECT_EQ(mapping::serialize(back.documents.at(0)), mapping::serialize(s));
+}
+
+TEST(Kintone, ARecordWithAnOriginIdHasThatDocumentId) {
+  // The record kintone made when the gateway added the sheet: its own $id, and 連携ID.
+  std::string json = fixture("nagareyama-sheet-record.json");
+  json.insert(json.find("\"記入日\""),
+              R"("連携ID": {"type": "SINGLE_LINE_TEXT", "value": "kashiwa-room-S-0042"}, )");
+  Decoded d = decode(json);
+  EXPECT_EQ(std::get<mapping::LiaisonSheet>(d.documents.at(0)).sheetId, "kashiwa-room-S-0042");
+}
+
+TEST(Kintone, WithoutAnOriginIdFieldTheIdOfASheetFromElsewhereIsDeclaredDropped) {
+  std::ifstream in(mapping::profile::locateProfile("nagareyama-kintone"), std::ios::binary);
+  std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (std::size_t at; (at = xml.find("    <originId source=\"連携ID\"/>\n")) != std::string::npos;)
+    xml.erase(at, std::string("    <originId source=\"連携ID\"/>\n").size());
+  const KintoneAdapter adapter(std::make_shared<const mapping::profile::Profile>(
+      mapping::profile::parseProfile(xml, "no-origin.xml")));
+
+  Encoded e = adapter.encode(sheetFromElsewhere());
+  EXPECT_THAT(e.bytes, Not(HasSubstr("\"id\"")));
+  EXPECT_THAT(e.bytes, Not(HasSubstr("fhirjp-")));
+  ASSERT_EQ(e.losses.entries().size(), 1u) << e.losses.text();
+  const Loss& loss = e.losses.entries().front();
+  EXPECT_EQ(loss.kind, Loss::Kind::Dropped);
+  EXPECT_EQ(loss.path, "/LiaisonSheet/sheetId");
+  EXPECT_THAT(loss.detail, HasSubstr("not a record of app 31"));
+  EXPECT_THAT(loss.detail, HasSubstr("names no originId field"));
+  // A record of the app itself still loses nothing.
+  EXPECT_TRUE(adapter.encode(sheetFromFixture()).losses.empty());
 }
 
 TEST(Kintone, SupervisionIsWrittenAsPartialHelpAndReportedApproximated) {
@@ -180,8 +251,7 @@ TEST(Kintone, TheLossNoteGoesToTheNotesFieldAndIsNotReadBack) {
       e.bytes,
       HasSubstr(
           "①夜間のトイレ誘導をお願いします\\n【連携時の注意】変換で欠落1件・近似1件があります"));
-  Decoded back = decode(R"({"record":{"$id":{"value":"1207"},)" +
-                        e.bytes.substr(e.bytes.find("\"record\": {") + 11));
+  Decoded back = decode(e.bytes);
   EXPECT_EQ(std::get<mapping::LiaisonSheet>(back.documents.at(0)).notes, s.notes);
 }
 

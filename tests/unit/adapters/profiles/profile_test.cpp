@@ -67,6 +67,10 @@ TEST(Profiles, TheShippedProfilesLoad) {
   const Profile nagareyama = loadProfile(locateProfile("nagareyama-kintone"));
   EXPECT_EQ(nagareyama.documents[1].app, 32);
   EXPECT_EQ(nagareyama.documents[0].tables.at(0).fields.at(0).path, "name");
+  ASSERT_TRUE(nagareyama.documents[0].originId);
+  EXPECT_EQ(nagareyama.documents[0].originId->source, "連携ID");
+  ASSERT_NE(nagareyama.documents[1].idField(), nullptr);
+  EXPECT_EQ(nagareyama.documents[1].idField()->source, "$id");
 }
 
 TEST(Profiles, AMinimalProfileLoads) {
@@ -217,6 +221,16 @@ TEST(BrokenProfiles, KintoneTypeThatCannotHoldTheField) {
                           "kintone", R"(type="LiaisonSheet" kind="admission" app="3")")),
       HasSubstr("broken.xml:10: /Profile/document/field[7]/@type: a DATE field cannot hold "
                 "patient/address"));
+}
+
+TEST(BrokenProfiles, AnOriginIdOnACsvProfileOrOnAMappedField) {
+  EXPECT_THAT(refusal(profileWith(R"(    <originId source="連携ID"/>)")),
+              HasSubstr("broken.xml:10: /Profile/document/originId: originId is for kintone "
+                        "profiles"));
+  EXPECT_THAT(refusal(profileWith(R"(    <originId source="氏名"/>)", "kintone",
+                                  R"(type="LiaisonSheet" kind="admission" app="3")")),
+              HasSubstr("broken.xml:10: /Profile/document/originId/@source: duplicate "
+                        "column/field '氏名' (first used on line 6)"));
 }
 
 TEST(BrokenProfiles, EveryMistakeIsReportedNotOnlyTheFirst) {
