@@ -258,6 +258,13 @@ std::vector<Submitted> Submitter::submitAll(
           }
           const Plan plan = planFor(conn, *manifest, self_, document, context.caseId);
           auto consentFor = consentsFor(conn, plan, type);
+          // Schema, code tables and business rules passed (above), routed, consent found.
+          store::appendEvent(
+              conn,
+              store::Event{"validated", "outbound", std::nullopt, std::nullopt,
+                           store::jsonObject({{"documentType", type},
+                                              {"documentId", documentId},
+                                              {"peers", std::to_string(plan.peers.size())}})});
           applyMembership(conn, self_, document, plan);
           for (const auto& peer : plan.peers) {
             Envelope envelope{newMessageId(),   utcNow(), self_, peer, type,          plan.caseId,

@@ -4,8 +4,8 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/NetSSL.h>
-#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -54,27 +54,34 @@ int verifyStateIndex() {
 
 std::string chainReason(int error) {
   switch (error) {
-    case X509_V_ERR_CERT_REVOKED: return "revoked";
-    case X509_V_ERR_CERT_HAS_EXPIRED: return "expired";
-    case X509_V_ERR_CERT_NOT_YET_VALID: return "not-yet-valid";
-    case X509_V_ERR_UNABLE_TO_GET_CRL: return "crl-unavailable";
-    case X509_V_ERR_CRL_HAS_EXPIRED: return "crl-expired";
+    case X509_V_ERR_CERT_REVOKED:
+      return "revoked";
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return "expired";
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return "not-yet-valid";
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+      return "crl-unavailable";
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+      return "crl-expired";
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
     case X509_V_ERR_CERT_SIGNATURE_FAILURE:
-    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: return "untrusted-ca";
-    default: return "chain-invalid";
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+      return "untrusted-ca";
+    default:
+      return "chain-invalid";
   }
 }
 
 int verifyCallback(int preverifyOk, X509_STORE_CTX* store) {
-  auto* ssl = static_cast<SSL*>(
-      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
-  auto* state = ssl ? static_cast<VerifyState*>(
-                          SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), verifyStateIndex()))
-                    : nullptr;
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* state =
+      ssl ? static_cast<VerifyState*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), verifyStateIndex()))
+          : nullptr;
   if (!state) return 0;
   X509* current = X509_STORE_CTX_get_current_cert(store);
   const char* side = state->server ? "client" : "server";
@@ -111,6 +118,7 @@ int verifyCallback(int preverifyOk, X509_STORE_CTX* store) {
     X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
     return 0;
   }
+  state->stats->notePeerCertificate(leaf.commonName(), leaf.notAfter());
   return 1;
 }
 
@@ -155,8 +163,9 @@ Poco::Net::Context::Ptr makeContext(Poco::Net::Context::Usage usage, const TlsFi
   if (!revocations && files.crlFile) {
     revocations = std::make_shared<RevocationList>(*files.crlFile, cas);
   }
-  auto* state = new VerifyState{std::move(check), &stats,
-                                usage == Poco::Net::Context::TLS_SERVER_USE, std::move(revocations)};
+  auto* state =
+      new VerifyState{std::move(check), &stats, usage == Poco::Net::Context::TLS_SERVER_USE,
+                      std::move(revocations)};
   // The state lives as long as the process (contexts are few and long-lived).
   SSL_CTX_set_ex_data(ctx, verifyStateIndex(), state);
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verifyCallback);
@@ -181,6 +190,17 @@ std::map<std::string, long long> HandshakeStats::all() const {
   return counts_;
 }
 
+void HandshakeStats::notePeerCertificate(const std::string& commonName, std::time_t notAfter) {
+  std::lock_guard lock(mutex_);
+  std::time_t& known = peerExpiry_[commonName];
+  known = std::max(known, notAfter);
+}
+
+std::map<std::string, std::time_t> HandshakeStats::peerCertificates() const {
+  std::lock_guard lock(mutex_);
+  return peerExpiry_;
+}
+
 Poco::Net::Context::Ptr makeServerContext(const TlsFiles& files, LeafCheck check,
                                           HandshakeStats& stats) {
   return makeContext(Poco::Net::Context::TLS_SERVER_USE, files, std::move(check), stats);
@@ -203,8 +223,9 @@ Poco::Net::Context::Ptr makeBrowserServerContext(const std::filesystem::path& ke
   params.certificateFile = certificateFile.string();
   params.verificationMode = Poco::Net::Context::VERIFY_NONE;
   params.loadDefaultCAs = false;
-  params.cipherList = std::string(kTls12Ciphers) +
-                      ":ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305";
+  params.cipherList =
+      std::string(kTls12Ciphers) +
+      ":ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305";
   params.ecdhCurve = "prime256v1";
   Poco::Net::Context::Ptr context;
   try {

@@ -10,6 +10,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 
 #include <atomic>
+#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -66,10 +67,16 @@ class HandshakeStats {
   void record(const std::string& reason);
   long long count(const std::string& reason) const;
   std::map<std::string, long long> all() const;
+  /// An admitted peer certificate (either direction): its CN (the node code) and notAfter, so
+  /// the console and /metrics can count down to each peer's certificate expiry.
+  void notePeerCertificate(const std::string& commonName, std::time_t notAfter);
+  /// The newest seen expiry per peer node code.
+  std::map<std::string, std::time_t> peerCertificates() const;
 
  private:
   mutable std::mutex mutex_;
   std::map<std::string, long long> counts_;
+  std::map<std::string, std::time_t> peerExpiry_;
 };
 
 /// Decides whether a verified-chain leaf certificate may be this peer: nullopt to admit, or a

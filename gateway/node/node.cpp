@@ -1,5 +1,4 @@
 #include "gateway/node/node.hpp"
-#include "mapping/json_escape.hpp"
 
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -28,6 +27,7 @@
 #include "gateway/store/migrations.hpp"
 #include "gateway/store/pool.hpp"
 #include "mapping/identifiers.hpp"
+#include "mapping/json_escape.hpp"
 
 namespace tsunagi {
 
@@ -100,7 +100,8 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
     if (uri == "/local/v1/documents") {
       return new ReplyHandler([this](Poco::Net::HTTPServerRequest& r) { return submit(r); });
     }
-    return new ReplyHandler([uri](auto&) { return problemReply(exchange::problems::notFound(uri)); });
+    return new ReplyHandler(
+        [uri](auto&) { return problemReply(exchange::problems::notFound(uri)); });
   }
 
   LocalReply health() {
@@ -167,31 +168,43 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
       gauge("tsunagi_manifest_expiry_seconds",
             "Seconds until the manifest in force expires (warns below 14 days).", "gauge");
       out += "tsunagi_manifest_expiry_seconds " +
-             std::to_string(manifests->untilExpiry(std::chrono::system_clock::now()).count()) + "\n";
-    }
-    if (nodeCertificate) {
-      gauge("tsunagi_certificate_expiry_seconds", "Seconds until this node's certificate expires.",
-            "gauge");
-      out += "tsunagi_certificate_expiry_seconds{certificate=\"node\"} " +
-             std::to_string(static_cast<long long>(nodeCertificate->notAfter()) -
-                            static_cast<long long>(std::time(nullptr))) +
+             std::to_string(manifests->untilExpiry(std::chrono::system_clock::now()).count()) +
              "\n";
     }
+    if (nodeCertificate) {
+      gauge("tsunagi_certificate_expiry_seconds",
+            "Seconds until this node's certificate, and each peer's as last seen in a handshake, "
+            "expires.",
+            "gauge");
+      const long long now = static_cast<long long>(std::time(nullptr));
+      out += "tsunagi_certificate_expiry_seconds{certificate=\"node\"} " +
+             std::to_string(static_cast<long long>(nodeCertificate->notAfter()) - now) + "\n";
+      if (exchange) {
+        for (const auto& [peer, notAfter] : exchange->handshakeStats().peerCertificates()) {
+          out += "tsunagi_certificate_expiry_seconds{certificate=\"peer\",peer=\"" + peer + "\"} " +
+                 std::to_string(static_cast<long long>(notAfter) - now) + "\n";
+        }
+      }
+    }
     if (exchange) {
-      gauge("tsunagi_tls_handshake_failures_total", "Refused peer handshakes by reason.", "counter");
+      gauge("tsunagi_tls_handshake_failures_total", "Refused peer handshakes by reason.",
+            "counter");
       for (const auto& [reason, n] : exchange->handshakeStats().all()) {
-        out += "tsunagi_tls_handshake_failures_total{reason=\"" + reason + "\"} " + std::to_string(n) + "\n";
+        out += "tsunagi_tls_handshake_failures_total{reason=\"" + reason + "\"} " +
+               std::to_string(n) + "\n";
       }
     }
     try {
       auto conn = pool->lease(std::chrono::seconds(2));
       gauge("tsunagi_outbox_messages", "Outbound messages by peer and state.", "gauge");
-      auto r = conn->exec("SELECT peer, state, count(*) FROM outbox GROUP BY peer, state ORDER BY 1, 2");
+      auto r =
+          conn->exec("SELECT peer, state, count(*) FROM outbox GROUP BY peer, state ORDER BY 1, 2");
       for (int i = 0; i < r.rows(); ++i) {
         out += "tsunagi_outbox_messages{peer=\"" + r.text(i, 0) + "\",state=\"" + r.text(i, 1) +
                "\"} " + r.text(i, 2) + "\n";
       }
-      gauge("tsunagi_inbox_messages", "Received messages by sender and local hand-over state.", "gauge");
+      gauge("tsunagi_inbox_messages", "Received messages by sender and local hand-over state.",
+            "gauge");
       r = conn->exec("SELECT sender, local_state, count(*) FROM inbox GROUP BY 1, 2 ORDER BY 1, 2");
       for (int i = 0; i < r.rows(); ++i) {
         out += "tsunagi_inbox_messages{sender=\"" + r.text(i, 0) + "\",state=\"" + r.text(i, 1) +
@@ -213,22 +226,28 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
         "GROUP BY 2, 3, 4 ORDER BY 1, 2, 3, 4");
     for (int i = 0; i < r.rows(); ++i) {
       out += "tsunagi_exchanges{direction=\"" + r.text(i, 0) + "\",peer=\"" + r.text(i, 1) +
-             "\",type=\"" + r.text(i, 2) + "\",status=\"" + r.text(i, 3) + "\"} " + r.text(i, 4) + "\n";
+             "\",type=\"" + r.text(i, 2) + "\",status=\"" + r.text(i, 3) + "\"} " + r.text(i, 4) +
+             "\n";
     }
-    gauge("tsunagi_queue_depth", "Messages waiting: outbox to peers, inbox to the local side.", "gauge");
+    gauge("tsunagi_queue_depth", "Messages waiting: outbox to peers, inbox to the local side.",
+          "gauge");
     r = conn.exec(
         "SELECT (SELECT count(*) FROM outbox WHERE state = 'pending'), "
         "(SELECT count(*) FROM inbox WHERE local_state = 'pending')");
     out += "tsunagi_queue_depth{queue=\"outbox\"} " + r.text(0, 0) + "\n";
     out += "tsunagi_queue_depth{queue=\"inbox\"} " + r.text(0, 1) + "\n";
     // From the outbox itself, so the histogram survives restarts and covers every gateway process.
-    static const char* const kBounds[] = {"0.1", "0.5", "1", "5", "30", "60", "300", "1800", "3600"};
-    std::string sql = "SELECT count(*), coalesce(sum(extract(epoch FROM finished_at - created_at)), 0)";
+    static const char* const kBounds[] = {"0.1", "0.5", "1",    "5",   "30",
+                                          "60",  "300", "1800", "3600"};
+    std::string sql =
+        "SELECT count(*), coalesce(sum(extract(epoch FROM finished_at - created_at)), 0)";
     for (const char* le : kBounds) {
-      sql += std::string(", count(*) FILTER (WHERE finished_at - created_at <= interval '") + le + " seconds')";
+      sql += std::string(", count(*) FILTER (WHERE finished_at - created_at <= interval '") + le +
+             " seconds')";
     }
     r = conn.exec(sql + " FROM outbox WHERE state = 'delivered' AND finished_at IS NOT NULL");
-    gauge("tsunagi_delivery_latency_seconds", "From acceptance to the peer's receipt.", "histogram");
+    gauge("tsunagi_delivery_latency_seconds", "From acceptance to the peer's receipt.",
+          "histogram");
     for (int i = 0; i < 9; ++i) {
       out += std::string("tsunagi_delivery_latency_seconds_bucket{le=\"") + kBounds[i] + "\"} " +
              r.text(0, 2 + i) + "\n";
@@ -263,14 +282,16 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
           return store::revokeConsent(conn, reference);
         });
         if (!revoked) return problemReply(problems::notFound("no active consent " + reference));
-        return {200, "application/json", R"({"revoked":")" + mapping::jsonEscape(reference) + R"("})"};
+        return {200, "application/json",
+                R"({"revoked":")" + mapping::jsonEscape(reference) + R"("})"};
       }
       if (!request.hasContentLength() || request.getContentLength64() > 64 * 1024) {
         return problemReply(problems::lengthRequired("send Content-Length (at most 64 KiB)"));
       }
       std::string body(static_cast<std::size_t>(request.getContentLength64()), '\0');
       request.stream().read(body.data(), static_cast<std::streamsize>(body.size()));
-      Poco::JSON::Object::Ptr json = Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
+      Poco::JSON::Object::Ptr json =
+          Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
       store::Consent c;
       c.reference = json->getValue<std::string>("reference");
       c.insurerNumber = json->getValue<std::string>("insurerNumber");
@@ -279,11 +300,13 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
       c.obtainedBy = json->getValue<std::string>("obtainedBy");
       if (json->has("validUntil")) c.validUntil = json->getValue<std::string>("validUntil");
       auto scope = json->getArray("scope");
-      if (!scope || scope->size() == 0) throw Poco::InvalidArgumentException("scope: list the receiving municipalities");
+      if (!scope || scope->size() == 0)
+        throw Poco::InvalidArgumentException("scope: list the receiving municipalities");
       for (std::size_t i = 0; i < scope->size(); ++i) {
         const std::string code = scope->getElement<std::string>(static_cast<unsigned>(i));
         if (auto problem = mapping::checkMunicipalityCode(code)) {
-          throw Poco::InvalidArgumentException("scope[" + std::to_string(i) + "]: '" + code + "' " + *problem);
+          throw Poco::InvalidArgumentException("scope[" + std::to_string(i) + "]: '" + code + "' " +
+                                               *problem);
         }
         c.scope.push_back(code);
       }
@@ -293,8 +316,10 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
       if (auto p = mapping::checkInsuredNumber(c.insuredNumber)) {
         throw Poco::InvalidArgumentException("insuredNumber: " + *p);
       }
-      store::withTransaction(*pool, [&](store::PgConnection& conn) { store::recordConsent(conn, c); });
-      return {201, "application/json", R"({"recorded":")" + mapping::jsonEscape(c.reference) + R"("})"};
+      store::withTransaction(*pool,
+                             [&](store::PgConnection& conn) { store::recordConsent(conn, c); });
+      return {201, "application/json",
+              R"({"recorded":")" + mapping::jsonEscape(c.reference) + R"("})"};
     } catch (const store::PgError& e) {
       if (e.sqlstate() == "23505") {
         return problemReply(exchange::Problem{409, "urn:tsunagi:problem:consent-exists",
@@ -324,8 +349,8 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
     }
     const auto length = request.getContentLength64();
     if (length < 0 || static_cast<std::size_t>(length) > *limit) {
-      return problemReply(problems::bodyTooLarge(std::to_string(length) + " bytes; the channel takes at most " +
-                                                 std::to_string(*limit)));
+      return problemReply(problems::bodyTooLarge(
+          std::to_string(length) + " bytes; the channel takes at most " + std::to_string(*limit)));
     }
     std::string body(static_cast<std::size_t>(length), '\0');
     request.stream().read(body.data(), length);
@@ -406,7 +431,8 @@ void Node::start() {
     store::inTransaction(*conn, [&] {
       auto owner = conn->exec("SELECT node_code FROM node_identity FOR UPDATE");
       if (owner.rows() == 0) {
-        conn->run("identity_insert", "INSERT INTO node_identity (node_code, node_name) VALUES ($1, $2)",
+        conn->run("identity_insert",
+                  "INSERT INTO node_identity (node_code, node_name) VALUES ($1, $2)",
                   {options_.code, options_.name});
       } else if (owner.text(0, 0) != options_.code) {
         throw std::runtime_error("the database belongs to node " + owner.text(0, 0) +
@@ -419,7 +445,8 @@ void Node::start() {
   {
     std::optional<audit::NodeSigner> signer;
     if (options_.exchange) {
-      impl_->nodeCertificate = crypto::Certificate::fromPemFile(options_.exchange->tls.certificateFile);
+      impl_->nodeCertificate =
+          crypto::Certificate::fromPemFile(options_.exchange->tls.certificateFile);
       signer = audit::NodeSigner{options_.code,
                                  crypto::Key::privateFromPemFile(options_.exchange->tls.keyFile),
                                  *impl_->nodeCertificate};
@@ -432,8 +459,8 @@ void Node::start() {
     impl_->checkpointer->start();
   }
   if (const auto& a = options_.audit.atna) {
-    audit::AtnaOptions ao{a->host, a->port, {a->keyFile, a->certificateFile, {a->caFile}, {}, {}},
-                          a->spoolDirectory};
+    audit::AtnaOptions ao{
+        a->host, a->port, {a->keyFile, a->certificateFile, {a->caFile}, {}, {}}, a->spoolDirectory};
     impl_->atna = std::make_unique<audit::AtnaSink>(*impl_->pool, ao, options_.code);
     impl_->atna->start();
   }
@@ -460,7 +487,8 @@ void Node::start() {
     eo.retry = x.retry;
     eo.receiver.acceptPast = x.acceptPast;
     eo.receiver.acceptFuture = x.acceptFuture;
-    impl_->exchange = std::make_unique<exchange::ExchangeService>(eo, *impl_->pool, *impl_->manifests);
+    impl_->exchange =
+        std::make_unique<exchange::ExchangeService>(eo, *impl_->pool, *impl_->manifests);
     impl_->exchange->start();
     const auto inbox = x.inboxDirectory.empty() ? options_.dataDir / "inbox" : x.inboxDirectory;
     std::shared_ptr<exchange::LocalSink> sink;
@@ -519,11 +547,18 @@ void Node::startConsole() {
   certificates.push_back({"console certificate / コンソール証明書",
                           crypto::Certificate::fromPemFile(c.certificateFile).notAfter()});
   if (options_.exchange) {
-    certificates.push_back({"node certificate / ノード証明書",
-                            crypto::Certificate::fromPemFile(options_.exchange->tls.certificateFile).notAfter()});
+    certificates.push_back(
+        {"node certificate / ノード証明書",
+         crypto::Certificate::fromPemFile(options_.exchange->tls.certificateFile).notAfter()});
   }
   context.expiries = [impl, certificates] {
     auto all = certificates;
+    if (impl->exchange) {
+      // Each peer's certificate as seen in the last handshake with it (either direction).
+      for (const auto& [peer, notAfter] : impl->exchange->handshakeStats().peerCertificates()) {
+        all.push_back({"peer " + peer + " certificate / 相手ノード証明書", notAfter});
+      }
+    }
     if (impl->manifests) {
       if (auto manifest = impl->manifests->current()) {
         all.push_back({"federation manifest serial " + std::to_string(manifest->serial) +

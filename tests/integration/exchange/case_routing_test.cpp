@@ -56,6 +56,9 @@ TEST(CaseRouting, AHospitalSheetWithoutInsuranceGoesThroughTheMatchingCase) {
   const auto sent = kashiwa.exchange().submitter().submit(hospitalSheet());
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].peer, "122203");
+  EXPECT_EQ(kashiwa.count("SELECT count(*) FROM exchange_events WHERE event = 'validated' AND "
+                          "detail LIKE '%LiaisonSheet%'"),
+            1);
   EXPECT_EQ(kashiwa.count("SELECT count(*) FROM outbox WHERE document_type = 'LiaisonSheet' AND "
                           "case_id = 'case-122203-2024-0001' AND consent_ref = 'consent-1'"),
             1);

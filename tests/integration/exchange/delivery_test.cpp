@@ -9,8 +9,8 @@
 namespace tsunagi::exchange {
 namespace {
 
-using testing::TestFederation;
 using testing::eventually;
+using testing::TestFederation;
 
 const testing::TestNodeSpec kKashiwa{"122173", "柏市", {"122173"}, {"122176"}};
 const testing::TestNodeSpec kNagareyama{"122203", "流山市", {"122203"}, {"122200"}};
@@ -47,10 +47,12 @@ TEST(Delivery, PeerDownQueuesWithGrowingBackoffWhileOthersKeepReceivingThenDrain
   ASSERT_TRUE(eventually([&] { return count(matsudo, "SELECT count(*) FROM inbox") == 5; }));
   // Nagareyama's messages wait, retried with growing delays.
   ASSERT_TRUE(eventually([&] {
-    return count(kashiwa, "SELECT count(*) FROM exchange_events WHERE event = 'retry-scheduled' "
-                          "AND peer = '122203' AND detail LIKE '%\"attempt\":\"3\"%'") >= 1;
+    return count(kashiwa,
+                 "SELECT count(*) FROM exchange_events WHERE event = 'retry-scheduled' "
+                 "AND peer = '122203' AND detail LIKE '%\"attempt\":\"3\"%'") >= 1;
   }));
-  EXPECT_EQ(count(kashiwa, "SELECT count(*) FROM outbox WHERE peer = '122203' AND state = 'pending'"), 5);
+  EXPECT_EQ(
+      count(kashiwa, "SELECT count(*) FROM outbox WHERE peer = '122203' AND state = 'pending'"), 5);
   {
     auto conn = kashiwa.pool().lease();
     auto delays = conn->exec(
@@ -68,8 +70,9 @@ TEST(Delivery, PeerDownQueuesWithGrowingBackoffWhileOthersKeepReceivingThenDrain
   ASSERT_TRUE(eventually([&] { return count(nagareyama, "SELECT count(*) FROM inbox") == 5; },
                          std::chrono::seconds(60)));
   // The receipts are recorded just after the receiver commits: wait for the last one.
-  EXPECT_TRUE(eventually(
-      [&] { return count(kashiwa, "SELECT count(*) FROM outbox WHERE state = 'delivered'") == 10; }));
+  EXPECT_TRUE(eventually([&] {
+    return count(kashiwa, "SELECT count(*) FROM outbox WHERE state = 'delivered'") == 10;
+  }));
   EXPECT_EQ(count(kashiwa, "SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
 }
 
@@ -91,13 +94,16 @@ TEST(Delivery, TwoGatewayProcessesOnOneDatabaseNeverSendAMessageTwice) {
   kashiwa.exchange().wakeDelivery();
   second.wakeDelivery();
   ASSERT_TRUE(eventually(
-      [&] { return count(kashiwa, "SELECT count(*) FROM outbox WHERE state = 'delivered'") == messages; },
+      [&] {
+        return count(kashiwa, "SELECT count(*) FROM outbox WHERE state = 'delivered'") == messages;
+      },
       std::chrono::seconds(120)));
   second.stop();
   EXPECT_EQ(count(nagareyama, "SELECT count(*) FROM inbox"), messages);
   // Each message went over the wire once: no duplicate ever reached the receiver.
   EXPECT_EQ(count(nagareyama, "SELECT count(*) FROM exchange_events WHERE event = 'duplicate'"), 0);
-  EXPECT_EQ(count(kashiwa, "SELECT count(*) FROM exchange_events WHERE event = 'receipted'"), messages);
+  EXPECT_EQ(count(kashiwa, "SELECT count(*) FROM exchange_events WHERE event = 'receipted'"),
+            messages);
 }
 
 }  // namespace

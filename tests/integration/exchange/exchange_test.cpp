@@ -10,8 +10,8 @@
 namespace tsunagi::exchange {
 namespace {
 
-using testing::TestFederation;
 using testing::eventually;
+using testing::TestFederation;
 
 const testing::TestNodeSpec kKashiwa{"122173", "柏市", {"122173"}, {"122176"}};
 const testing::TestNodeSpec kNagareyama{"122203", "流山市", {"122203"}, {"122200"}};
@@ -50,14 +50,16 @@ TEST(Exchange, DischargeSheetAndCaseUpdateArriveExactlyOnceWithVerifiedReceipts)
   // The sender holds a receipt for each, signed by the receiver and carrying its chain head.
   EXPECT_EQ(kashiwa.count("SELECT count(*) FROM receipts"), 3);
   auto conn = kashiwa.pool().lease();
-  auto row = conn->exec("SELECT r.receipt, r.chain_head FROM receipts r JOIN outbox o USING "
-                        "(message_id) WHERE o.document_type = 'LiaisonSheet'");
+  auto row = conn->exec(
+      "SELECT r.receipt, r.chain_head FROM receipts r JOIN outbox o USING "
+      "(message_id) WHERE o.document_type = 'LiaisonSheet'");
   std::string receiptHex = row.text(0, 0);
   std::string receipt;
   for (std::size_t i = 2; i + 1 < receiptHex.size(); i += 2) {
     receipt += static_cast<char>(std::stoi(receiptHex.substr(i, 2), nullptr, 16));
   }
-  auto nagareyamaKey = crypto::Certificate::fromPemFile(federation.pki().node("122203").cert).publicKey();
+  auto nagareyamaKey =
+      crypto::Certificate::fromPemFile(federation.pki().node("122203").cert).publicKey();
   Receipt verified = verifyReceipt(receipt, nagareyamaKey);
   EXPECT_EQ(verified.messageId, sent[0].messageId);
   EXPECT_EQ(verified.chainHead, row.text(0, 1));
@@ -90,6 +92,34 @@ TEST(Exchange, ResubmittingADocumentReturnsTheOriginalMessagesAndSendsNothingTwi
   ASSERT_TRUE(eventually([&] { return delivered(kashiwa) == 1; }));
   EXPECT_EQ(kashiwa.count("SELECT count(*) FROM outbox"), 1);
   EXPECT_EQ(federation.node("122203").count("SELECT count(*) FROM inbox"), 1);
+}
+
+}  // namespace
+}  // namespace tsunagi::exchange
+
+namespace tsunagi::exchange {
+namespace {
+
+TEST(Exchange, BothSidesRememberEachOthersCertificateExpiryFromTheHandshake) {
+  TestFederation federation({kKashiwa, kNagareyama});
+  auto& kashiwa = federation.node("122173");
+  auto& nagareyama = federation.node("122203");
+  kashiwa.consent("consent-0001", {"122203"});
+  kashiwa.exchange().submitter().submit(
+      mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml")));
+  kashiwa.exchange().wakeDelivery();
+  ASSERT_TRUE(eventually([&] { return delivered(kashiwa) == 1; }));
+
+  // What the console's dashboard and /metrics count down to, per peer.
+  const auto expiryOf = [&](const std::string& code) {
+    return crypto::Certificate::fromPemFile(federation.pki().node(code).cert).notAfter();
+  };
+  const auto seenByKashiwa = kashiwa.exchange().handshakeStats().peerCertificates();
+  ASSERT_EQ(seenByKashiwa.count("122203"), 1u);
+  EXPECT_EQ(seenByKashiwa.at("122203"), expiryOf("122203"));
+  const auto seenByNagareyama = nagareyama.exchange().handshakeStats().peerCertificates();
+  ASSERT_EQ(seenByNagareyama.count("122173"), 1u);
+  EXPECT_EQ(seenByNagareyama.at("122173"), expiryOf("122173"));
 }
 
 }  // namespace

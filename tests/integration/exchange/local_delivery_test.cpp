@@ -42,11 +42,12 @@ struct Received {
   Received() {
     auto& kashiwa = federation.node("122173");
     kashiwa.consent("consent-0001", {"122203"});
-    messageId = kashiwa.exchange()
-                    .submitter()
-                    .submit(mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml")))
-                    .at(0)
-                    .messageId;
+    messageId =
+        kashiwa.exchange()
+            .submitter()
+            .submit(mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml")))
+            .at(0)
+            .messageId;
     kashiwa.exchange().wakeDelivery();
     EXPECT_TRUE(eventually(
         [&] { return federation.node("122203").count("SELECT count(*) FROM inbox") == 1; }));
@@ -69,7 +70,9 @@ TEST(LocalDelivery, WritesTheReceivedDocumentToTheInboxFolderOnce) {
     return nagareyama.count("SELECT count(*) FROM inbox WHERE local_state = 'delivered'") == 1;
   }));
   delivery.stop();
-  EXPECT_EQ(nagareyama.count("SELECT count(*) FROM exchange_events WHERE event = 'delivered-locally'"), 1);
+  EXPECT_EQ(
+      nagareyama.count("SELECT count(*) FROM exchange_events WHERE event = 'delivered-locally'"),
+      1);
   // Nothing half-written is left beside it.
   int files = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
@@ -91,7 +94,9 @@ TEST(LocalDelivery, RetriesWhileTheLocalToolIsOfflineThenDeliversOnce) {
   delivery.stop();
   EXPECT_EQ(sink->calls(), 4);
   EXPECT_EQ(sink->delivered(), std::vector<std::string>{received.messageId});
-  EXPECT_EQ(nagareyama.count("SELECT count(*) FROM exchange_events WHERE event = 'local-retry-scheduled'"), 3);
+  EXPECT_EQ(nagareyama.count(
+                "SELECT count(*) FROM exchange_events WHERE event = 'local-retry-scheduled'"),
+            3);
 }
 
 TEST(LocalDelivery, PermanentFailureIsDeadLetteredWithItsReason) {

@@ -49,8 +49,16 @@ class RejectPaths : public ::testing::Test {
   std::string envelope(const std::string& from = "122173", const std::string& to = "122203",
                        std::optional<std::string> consent = std::string("consent-0001"),
                        const std::string& messageId = newMessageId()) {
-    Envelope e{messageId, utcNow(), from, to, "LiaisonSheet", std::string("case-1"), consent,
-               mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml")), {}, 0};
+    Envelope e{messageId,
+               utcNow(),
+               from,
+               to,
+               "LiaisonSheet",
+               std::string("case-1"),
+               consent,
+               mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml")),
+               {},
+               0};
     return serializeEnvelope(e);
   }
 
@@ -67,7 +75,8 @@ class RejectPaths : public ::testing::Test {
 };
 
 MATCHER_P2(Problem, status, type, "") {
-  return arg.status == status && arg.body.find(std::string("\"type\":\"") + type + "\"") != std::string::npos;
+  return arg.status == status &&
+         arg.body.find(std::string("\"type\":\"") + type + "\"") != std::string::npos;
 }
 
 TEST_F(RejectPaths, AGoodRequestIsAcceptedWith202AndAReceipt) {
@@ -217,7 +226,8 @@ TEST_F(RejectPaths, SubmissionWithoutConsentIsRefusedAndNothingIsQueued) {
     EXPECT_THAT(e.what(), HasSubstr("not sent to 122203: no consent is recorded"));
   }
   EXPECT_EQ(kashiwa.count("SELECT count(*) FROM outbox"), 0);
-  EXPECT_EQ(kashiwa.count("SELECT count(*) FROM exchange_events WHERE event = 'consent-blocked'"), 1);
+  EXPECT_EQ(kashiwa.count("SELECT count(*) FROM exchange_events WHERE event = 'consent-blocked'"),
+            1);
 }
 
 TEST_F(RejectPaths, ConsentForAnotherMunicipalityDoesNotCoverThisOne) {
@@ -255,8 +265,9 @@ TEST_F(RejectPaths, RevokedConsentStopsNewAndQueuedMessages) {
   }
   // The queued one is dead-lettered on its next attempt instead of being sent.
   ASSERT_TRUE(testing::eventually([&] {
-    return kashiwa.count("SELECT count(*) FROM outbox WHERE state = 'dead' AND last_error LIKE "
-                         "'%was revoked%'") == 1;
+    return kashiwa.count(
+               "SELECT count(*) FROM outbox WHERE state = 'dead' AND last_error LIKE "
+               "'%was revoked%'") == 1;
   }));
 }
 
@@ -275,7 +286,8 @@ TEST_F(RejectPaths, SenderRefusesToTalkToARevokedPeerAfterReload) {
   kashiwa.exchange().submitter().submit(
       mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml")));
   kashiwa.exchange().wakeDelivery();
-  ASSERT_TRUE(testing::eventually([&] { return kashiwa.exchange().handshakeStats().count("revoked") >= 1; }));
+  ASSERT_TRUE(testing::eventually(
+      [&] { return kashiwa.exchange().handshakeStats().count("revoked") >= 1; }));
   EXPECT_EQ(inbox(), 0);
   EXPECT_EQ(kashiwa.count("SELECT count(*) FROM outbox WHERE state = 'pending'"), 1);
 }
@@ -292,9 +304,16 @@ TEST_F(RejectPaths, OnlyAParticipantMayPostToAKnownCase) {
     store::openCase(conn, "case-122203-2024-0001", std::string("122200"), std::string("0000123456"),
                     {"122173", "122203"});
   });
-  Envelope e{newMessageId(), utcNow(), "122076", "122203", "CaseUpdate",
-             std::string("case-122203-2024-0001"), std::string("consent-0001"),
-             mapping::parseCanonical(testing::canonicalFixture("case-update.xml")), {}, 0};
+  Envelope e{newMessageId(),
+             utcNow(),
+             "122076",
+             "122203",
+             "CaseUpdate",
+             std::string("case-122203-2024-0001"),
+             std::string("consent-0001"),
+             mapping::parseCanonical(testing::canonicalFixture("case-update.xml")),
+             {},
+             0};
   RawReply r = sendAs("122076", serializeEnvelope(e));
   EXPECT_THAT(r, Problem(403, "urn:tsunagi:problem:not-a-participant")) << r.body;
   EXPECT_EQ(inbox(), 0);
