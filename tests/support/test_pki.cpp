@@ -147,10 +147,7 @@ std::string TestPki::manifestXml(const ManifestSpec& spec) {
   std::vector<fs::path> cas = spec.caCertificates;
   if (cas.empty()) cas.push_back(ca_.certificate());
   for (const fs::path& ca : cas) draft.caCertificatesPem.push_back(readWholeFile(ca));
-  for (const ManifestEntry& n : spec.nodes) {
-    draft.nodes.push_back(
-        {n.code, n.name, n.endpoint, n.pins, n.municipalities, n.insurers, n.accepts});
-  }
+  draft.nodes = spec.nodes;
   return federation::manifestXml(draft);
 }
 

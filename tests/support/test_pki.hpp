@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "gateway/federation/federation_setup.hpp"
+
 #include "tests/support/test_postgres.hpp"
 
 namespace tsunagi::testing {
@@ -75,16 +77,8 @@ class TestCa {
   std::optional<NodeFiles> coordinator_;
 };
 
-/// One node of a test manifest.
-struct ManifestEntry {
-  std::string code;
-  std::string name;
-  std::string endpoint;
-  std::vector<std::string> pins;
-  std::vector<std::string> municipalities;
-  std::vector<std::string> insurers;
-  std::vector<std::string> accepts = {"LiaisonSheet", "CaseUpdate", "CaseMembership"};
-};
+/// One node of a test manifest (the gateway's own description, as the demo writes it).
+using ManifestEntry = federation::ManifestNodeDraft;
 
 /// What writeManifest() writes. Empty fields take the defaults noted.
 struct ManifestSpec {
