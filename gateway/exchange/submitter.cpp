@@ -108,11 +108,14 @@ Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest,
       key += (key.empty() ? "" : " or ") + std::string("municipality ") +
              *sheet->patient.municipalityCode;
     }
-    if (!target && !sheet->insurance) {
-      // A hospital's document (FHIR, SS-MIX2) carries no 介護保険 numbers: it goes through the
-      // patient's liaison case — the one named, or the one open case whose patient has the same
-      // カナ氏名, 生年月日 and 性別 — to the case's participants, under the case's patient's
-      // consent.
+    const bool servedHere = target && target->code == self;
+    if ((!target && !sheet->insurance) || servedHere) {
+      // Through the patient's liaison case — the one named, or the one open case whose patient
+      // has the same カナ氏名, 生年月日 and 性別 — to the case's other participants:
+      //  - a hospital's document (FHIR, SS-MIX2) carries no 介護保険 numbers, so neither insurer
+      //    nor municipality routes it (the case's patient then gives the consent lookup);
+      //  - a care manager's admission sheet for a patient this node serves (a Matsudo care plan
+      //    for the hospital in Kashiwa) would route back to this node by 保険者番号.
       std::optional<std::string> caseId = caseIdArg;
       if (!caseId) {
         const auto matches = store::openCasesForPatient(
@@ -130,7 +133,7 @@ Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest,
       if (caseId) {
         const store::CaseInfo known = openCase(*caseId);
         plan.caseId = caseId;
-        plan.patient = {known.insurerNumber, known.insuredNumber};
+        if (!sheet->insurance) plan.patient = {known.insurerNumber, known.insuredNumber};
         plan.peers = participantsOf(known.nodes);
         if (plan.peers.empty()) {
           refuse("self-route", "case " + *caseId + " has no participant but this node",
@@ -138,9 +141,11 @@ Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest,
         }
         return plan;
       }
-      key =
-          "this patient: no insurance numbers, no municipality, and no open case matches the "
-          "カナ氏名, 生年月日 and 性別";
+      if (!servedHere) {
+        key =
+            "this patient: no insurance numbers, no municipality, and no open case matches the "
+            "カナ氏名, 生年月日 and 性別";
+      }
     }
     if (!target) {
       refuse("no-route",
@@ -149,7 +154,9 @@ Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest,
              std::nullopt);
     }
     if (target->code == self) {
-      refuse("self-route", "the patient is served by this node (" + self + "); nothing to send",
+      refuse("self-route",
+             "the patient is served by this node (" + self +
+                 ") and no open case with another node matches the patient; nothing to send",
              std::nullopt);
     }
     plan.peers.push_back(target->code);

@@ -88,5 +88,38 @@ TEST(CaseRouting, TwoOpenCasesForThePatientAreAmbiguousAndNothingIsSent) {
             1);
 }
 
+TEST(CaseRouting, AnAdmissionSheetForAPatientServedHereGoesToTheCasesOtherNode) {
+  // Nagareyama's care manager sends the admission sheet of a Nagareyama-insured patient to the
+  // hospital in Kashiwa: by 保険者番号 it would route back to Nagareyama itself.
+  TestFederation federation({kKashiwa, kNagareyama});
+  auto& kashiwa = federation.node("122173");
+  auto& nagareyama = federation.node("122203");
+  auto sheetDoc = mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml"));
+  auto& sheet = std::get<mapping::LiaisonSheet>(sheetDoc);
+  sheet.kind = mapping::SheetKind::Admission;
+  sheet.discharge.reset();
+  sheet.sheetId = "0190e8a2-7c1d-7b3e-9f20-4a6d2c1b8eaa";
+
+  EXPECT_THAT(submitError(nagareyama.exchange().submitter(), sheetDoc),
+              HasSubstr("self-route: the patient is served by this node (122203) and no open case "
+                        "with another node matches the patient"));
+
+  // A case with Kashiwa (opened at Kashiwa, known at Nagareyama through the exchange).
+  kashiwa.consent("consent-1", {"122203"});
+  kashiwa.exchange().submitter().submit(
+      mapping::parseCanonical(testing::canonicalFixture("case-membership-open.xml")));
+  kashiwa.exchange().wakeDelivery();
+  ASSERT_TRUE(testing::eventually([&] {
+    return nagareyama.count("SELECT count(*) FROM case_participants WHERE node = '122173'") == 1;
+  }));
+  nagareyama.consent("consent-2", {"122173"});
+  const auto sent = nagareyama.exchange().submitter().submit(sheetDoc);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].peer, "122173");
+  EXPECT_EQ(nagareyama.count("SELECT count(*) FROM outbox WHERE case_id = 'case-122203-2024-0001' "
+                             "AND consent_ref = 'consent-2'"),
+            1);
+}
+
 }  // namespace
 }  // namespace tsunagi::exchange
