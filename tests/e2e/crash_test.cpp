@@ -26,11 +26,7 @@ namespace tsunagi {
 namespace {
 
 namespace fs = std::filesystem;
-
-unsigned short freePort() {
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-  return socket.address().port();
-}
+using testing::freePort;
 
 std::string readFrom(const fs::path& file, std::size_t offset) {
   std::ifstream in(file, std::ios::binary);

@@ -1,5 +1,7 @@
 #include "tests/support/test_federation.hpp"
 
+#include <Poco/Net/ServerSocket.h>
+
 #include <fstream>
 #include <thread>
 
@@ -8,8 +10,8 @@
 
 namespace tsunagi::testing {
 
-TestNode::TestNode(TestPki& pki, const TestNodeSpec& spec, const std::filesystem::path& manifestFile,
-                   exchange::RetryPolicy retry)
+TestNode::TestNode(TestPki& pki, const TestNodeSpec& spec,
+                   const std::filesystem::path& manifestFile, exchange::RetryPolicy retry)
     : spec_(spec) {
   pool_ = std::make_unique<store::ConnectionPool>(db_.conninfo(), 8);
   {
@@ -22,8 +24,8 @@ TestNode::TestNode(TestPki& pki, const TestNodeSpec& spec, const std::filesystem
   const NodeFiles& files = pki.node(spec.code);
   exchange::ExchangeOptions options;
   options.nodeCode = spec.code;
-  options.tls = exchange::TlsFiles{files.key, files.cert, {pki.ca().certificate()},
-                                   pki.ca().directory() / "crl.pem", nullptr};
+  options.tls = exchange::TlsFiles{
+      files.key, files.cert, {pki.ca().certificate()}, pki.ca().directory() / "crl.pem", nullptr};
   options.retry = retry;
   exchange_ = std::make_unique<exchange::ExchangeService>(options, *pool_, *manifests_);
 }
@@ -97,6 +99,11 @@ bool eventually(const std::function<bool()>& predicate, std::chrono::millisecond
   return predicate();
 }
 
+unsigned short freePort() {
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+  return socket.address().port();
+}
+
 std::string canonicalFixture(const std::string& name) {
   std::ifstream in(std::filesystem::path(TSUNAGI_SOURCE_DIR) / "tests/fixtures/canonical" / name,
                    std::ios::binary);
@@ -157,7 +164,8 @@ RawReply RawPeer::get(unsigned short port, const std::string& path) const {
   RawReply reply;
   try {
     auto session = openSession(port);
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path,
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
     session->sendRequest(request);
     Poco::Net::HTTPResponse response;
     Poco::StreamCopier::copyToString(session->receiveResponse(response), reply.body);

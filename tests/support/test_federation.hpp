@@ -50,7 +50,8 @@ class TestNode {
 /// A federation: nodes bound first, then the manifest naming their ports, then started.
 class TestFederation {
  public:
-  explicit TestFederation(std::vector<TestNodeSpec> specs, exchange::RetryPolicy retry = fastRetry());
+  explicit TestFederation(std::vector<TestNodeSpec> specs,
+                          exchange::RetryPolicy retry = fastRetry());
   ~TestFederation();
   TestNode& node(const std::string& code) { return *nodes_.at(code); }
   TestPki& pki() { return pki_; }
@@ -69,6 +70,10 @@ class TestFederation {
 /// Waits (polling) until `predicate` holds or `timeout` passes; returns the final value.
 bool eventually(const std::function<bool()>& predicate,
                 std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+/// A loopback port free right now (bound to port 0 and released), for a configuration that must
+/// name its ports before the node starts.
+unsigned short freePort();
 
 /// A canonical fixture's bytes (tests/fixtures/canonical/NAME).
 std::string canonicalFixture(const std::string& name);
@@ -106,8 +111,10 @@ struct RawPeer {
 };
 
 /// A correctly signed request for `envelope` from the node whose key is `key` (keyid `keyId`).
-std::vector<std::pair<std::string, std::string>> signedHeaders(
-    const std::string& envelope, unsigned short port, const std::filesystem::path& key,
-    const std::string& keyId, std::int64_t created = 0);
+std::vector<std::pair<std::string, std::string>> signedHeaders(const std::string& envelope,
+                                                               unsigned short port,
+                                                               const std::filesystem::path& key,
+                                                               const std::string& keyId,
+                                                               std::int64_t created = 0);
 
 }  // namespace tsunagi::testing

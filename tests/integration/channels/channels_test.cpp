@@ -27,6 +27,7 @@ namespace tsunagi {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::freePort;
 using testing::eventually;
 using ::testing::HasSubstr;
 
@@ -39,11 +40,6 @@ void replaceAll(std::string& text, const std::string& from, const std::string& t
   for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);
   }
-}
-
-unsigned short freePort() {
-  Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
-  return s.address().port();
 }
 
 // A room tool whose export loses a character (as CP932 tools lose 髙): liaison_xml plus one
