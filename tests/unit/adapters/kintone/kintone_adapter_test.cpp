@@ -255,16 +255,47 @@ TEST(Kintone, TheLossNoteGoesToTheNotesFieldAndIsNotReadBack) {
   EXPECT_EQ(std::get<mapping::LiaisonSheet>(back.documents.at(0)).notes, s.notes);
 }
 
-TEST(Kintone, ADischargeSheetHasNoMappingInThisProfile) {
-  mapping::LiaisonSheet s = sheetFromFixture();
+TEST(Kintone, AHospitalsDischargeSheetIsAddedToTheDischargeApp) {
+  // A discharge sheet from a hospital elsewhere (no 介護保険 numbers, as FHIR and SS-MIX2 send
+  // it) lands in app 33 退院時情報 with its own id in 連携ID, and reads back the same.
+  mapping::LiaisonSheet s = sheetFromElsewhere();
   s.kind = mapping::SheetKind::Discharge;
+  s.insurance.reset();
+  s.patient.postalCode.reset();
+  s.patient.phone.reset();
+  s.admission.reset();
+  s.wishes.reset();
+  s.family.reset();
+  s.independence.reset();
+  s.nutrition.reset();
+  s.medication.reset();
+  s.adl = mapping::Adl{};
+  s.adl->mobility = "3";
+  s.contacts = mapping::Contacts{};
+  s.contacts->hospital = mapping::Hospital{};
+  s.contacts->hospital->institution = "柏の葉総合病院";
+  s.contacts->hospital->ward = "4階東病棟";
+  s.discharge = mapping::DischargeDetails{};
+  s.discharge->causeDisease = "大腿骨頸部骨折";
+  s.discharge->courseAndTreatment = "人工骨頭置換術。\n杖歩行自立。";
+  Encoded e = nagareyama().encode(s);
+  EXPECT_THAT(e.bytes, HasSubstr("\"app\": 33,\n  \"record\": {"));
+  EXPECT_THAT(e.bytes, HasSubstr("\"入院中の経過\": {\n      \"value\": \"人工骨頭置換術。\\n杖歩行自立。\""));
+  EXPECT_THAT(e.bytes, HasSubstr("\"連携ID\": {\n      \"value\": \"" + s.sheetId + "\""));
+  Decoded back = decode(e.bytes);
+  ASSERT_EQ(back.documents.size(), 1u);
+  EXPECT_EQ(mapping::serialize(back.documents.at(0)), mapping::serialize(s));
+}
+
+TEST(Kintone, ACaseMembershipHasNoMappingInThisProfile) {
+  mapping::CaseMembership m;
+  m.eventId = "0190e8a2-9000-7000-8000-000000000001";
+  m.caseId = "case-122203-2024-0001";
   try {
-    nagareyama().encode(s);
+    nagareyama().encode(m);
     FAIL() << "encoded";
   } catch (const AdapterError& e) {
-    EXPECT_THAT(
-        e.what(),
-        HasSubstr("profile nagareyama-kintone has no mapping for LiaisonSheet (discharge)"));
+    EXPECT_THAT(e.what(), HasSubstr("profile nagareyama-kintone has no mapping for CaseMembership"));
   }
 }
 

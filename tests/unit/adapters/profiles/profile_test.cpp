@@ -65,12 +65,15 @@ TEST(Profiles, TheShippedProfilesLoad) {
   EXPECT_EQ(careLevel->info.kind, FieldKind::Code);
   EXPECT_EQ(careLevel->info.codeTable, "care-level");
   const Profile nagareyama = loadProfile(locateProfile("nagareyama-kintone"));
-  EXPECT_EQ(nagareyama.documents[1].app, 32);
+  ASSERT_EQ(nagareyama.documents.size(), 3u);
+  EXPECT_EQ(nagareyama.documents[1].label(), "LiaisonSheet (discharge)");
+  EXPECT_EQ(nagareyama.documents[1].app, 33);
+  EXPECT_EQ(nagareyama.documents[2].app, 32);
   EXPECT_EQ(nagareyama.documents[0].tables.at(0).fields.at(0).path, "name");
   ASSERT_TRUE(nagareyama.documents[0].originId);
   EXPECT_EQ(nagareyama.documents[0].originId->source, "連携ID");
-  ASSERT_NE(nagareyama.documents[1].idField(), nullptr);
-  EXPECT_EQ(nagareyama.documents[1].idField()->source, "$id");
+  ASSERT_NE(nagareyama.documents[2].idField(), nullptr);
+  EXPECT_EQ(nagareyama.documents[2].idField()->source, "$id");
 }
 
 TEST(Profiles, AMinimalProfileLoads) {
