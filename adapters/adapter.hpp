@@ -87,6 +87,10 @@ class Adapter {
 
   virtual bool canDecode() const { return true; }
   virtual bool canEncode() const { return false; }
+  /// True when one input may be several files (LocalInput::extraFiles: careplan_csv's sets).
+  /// Callers give any other adapter one file at a time and refuse a set for it, so that no file
+  /// of a set is silently left unread.
+  virtual bool readsFileSets() const { return false; }
   /// Local bytes → canonical documents (each already valid: adapters call mapping::validate).
   /// Throws AdapterError for input it cannot translate.
   virtual Decoded decode(const LocalInput& input) const = 0;

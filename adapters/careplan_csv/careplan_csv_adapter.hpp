@@ -84,6 +84,7 @@ class CareplanCsvAdapter : public Adapter {
   /// LiaisonSheet.
   std::vector<std::string> documentTypes() const override { return {"LiaisonSheet"}; }
   bool canEncode() const override { return true; }
+  bool readsFileSets() const override { return true; }
 
   /// One set: `input` and its extraFiles (all with the same timestamp) → one admission sheet per
   /// UP1KYO record. Throws AdapterError.

@@ -5,7 +5,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "gateway/common/atomic_file.hpp"
@@ -97,25 +99,84 @@ void DirectoryWatcher::run() {
   }
 }
 
+namespace {
+
+// The regular files a set folder holds (sorted, ignored names left out), their total size and
+// latest modification time: a folder has settled when these stop changing.
+struct FolderState {
+  std::vector<fs::path> files;
+  std::uintmax_t size = 0;
+  fs::file_time_type mtime{};
+};
+
+std::optional<FolderState> folderState(const fs::path& folder) {
+  FolderState state;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    if (ec) return std::nullopt;
+    const std::string name = entry.path().filename().string();
+    if (ignoredFileName(name)) {
+      // A copy still in progress (a .part file) means the set is not complete.
+      if (!name.empty() && name[0] != '.') return std::nullopt;
+      continue;
+    }
+    if (!entry.is_regular_file(ec) || ec) return std::nullopt;  // sets are flat
+    state.size += entry.file_size(ec);
+    if (ec) return std::nullopt;
+    state.mtime = std::max(state.mtime, entry.last_write_time(ec));
+    if (ec) return std::nullopt;
+    state.files.push_back(entry.path());
+  }
+  if (ec || state.files.empty()) return std::nullopt;
+  std::sort(state.files.begin(), state.files.end());
+  // The folder's own time too: a file renamed in does not change the others'.
+  state.mtime = std::max(state.mtime, fs::last_write_time(folder, ec));
+  state.size += state.files.size();
+  return state;
+}
+
+}  // namespace
+
 int DirectoryWatcher::pollOnce() {
   const auto nowTick = std::chrono::steady_clock::now();
   std::map<std::string, Seen> current;
   std::vector<fs::path> ready;
+  auto sameFolder = [](const fs::path& a, const fs::path& b) {
+    std::error_code ec;
+    return fs::equivalent(a, b, ec) && !ec;
+  };
   for (const auto& entry : fs::directory_iterator(options_.inbox)) {
     std::error_code ec;
-    if (!entry.is_regular_file(ec) || ec) continue;
     const std::string name = entry.path().filename().string();
     if (ignoredFileName(name)) continue;
-    const auto size = entry.file_size(ec);
-    if (ec) continue;
-    const auto mtime = entry.last_write_time(ec);
-    if (ec) continue;
+    std::uintmax_t size = 0;
+    fs::file_time_type mtime{};
+    std::vector<fs::path> files;
+    if (entry.is_directory(ec) && !ec) {
+      // A sub-folder is one input: a set of files that belong together (a care-plan set).
+      if (sameFolder(entry.path(), options_.archive) || sameFolder(entry.path(), options_.error))
+        continue;
+      auto state = folderState(entry.path());
+      if (!state) continue;
+      size = state->size;
+      mtime = state->mtime;
+      files = std::move(state->files);
+    } else if (entry.is_regular_file(ec) && !ec) {
+      size = entry.file_size(ec);
+      if (ec) continue;
+      mtime = entry.last_write_time(ec);
+      if (ec) continue;
+      files = {entry.path()};
+    } else {
+      continue;
+    }
     auto it = seen_.find(name);
     Seen seen{size, mtime, nowTick};
     if (it != seen_.end() && it->second.size == size && it->second.mtime == mtime) {
       seen.since = it->second.since;
       // Unchanged since an earlier poll, for `settle` at least, and nobody holds it.
-      if (nowTick - seen.since >= options_.settle && !lockedByAnother(entry.path())) {
+      if (nowTick - seen.since >= options_.settle &&
+          std::none_of(files.begin(), files.end(), lockedByAnother)) {
         ready.push_back(entry.path());
       }
     }
@@ -139,26 +200,48 @@ void DirectoryWatcher::handle(const fs::path& file) {
   const std::string name = file.filename().string();
   const auto& channel = channel_.options();
   std::error_code ec;
-  const auto size = fs::file_size(file, ec);
-  if (ec) return;  // gone meanwhile
+  const bool isSet = fs::is_directory(file, ec);
+  std::vector<fs::path> files = {file};
+  if (isSet) {
+    auto state = folderState(file);
+    if (!state) return;  // emptied or changed meanwhile: the next polls look again
+    files = std::move(state->files);
+  }
+  std::uintmax_t size = 0;
+  for (const auto& f : files) {
+    size += fs::file_size(f, ec);
+    if (ec) return;  // gone meanwhile
+  }
   InboundResult result;
-  std::string bytes;
   if (size > options_.maxBytes) {
     result = channel_.refuse("input-too-large",
-                             "the file has " + std::to_string(size) +
-                                 " bytes; the channel takes at most " +
+                             std::string(isSet ? "the folder's files have " : "the file has ") +
+                                 std::to_string(size) + " bytes; the channel takes at most " +
                                  std::to_string(options_.maxBytes),
                              name);
   } else {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      spdlog::warn("channel {}: cannot read {} (permissions?); will try again", channel.name, name);
-      return;
+    // A set is handed over as its first file (by name) with the others as extra files.
+    adapters::LocalInput input;
+    for (const auto& f : files) {
+      std::ifstream in(f, std::ios::binary);
+      if (!in) {
+        spdlog::warn("channel {}: cannot read {} (permissions?); will try again", channel.name,
+                     name);
+        return;
+      }
+      std::ostringstream buffer;
+      buffer << in.rdbuf();
+      const std::string fileName = f.filename().string();
+      if (input.name.empty()) {
+        input.bytes = buffer.str();
+        input.name = fileName;
+      } else {
+        input.extraFiles.push_back(adapters::LocalFile{fileName, buffer.str()});
+      }
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    bytes = buffer.str();
-    result = channel_.accept(adapters::LocalInput{bytes, name, {{"fileName", name}}});
+    input.metadata = {{"fileName", input.name}};
+    if (isSet) input.metadata["folder"] = name;
+    result = channel_.accept(std::move(input));
   }
   switch (result.status) {
     case InboundResult::Status::Unavailable:
@@ -175,14 +258,15 @@ void DirectoryWatcher::handle(const fs::path& file) {
         // File names may name a patient: the log has the message ids only.
         std::string ids;
         for (const auto& m : result.messages) ids += (ids.empty() ? "" : ",") + m.messageId;
-        spdlog::info("channel {}: a file was sent as message(s) [{}] and archived", channel.name,
-                     ids);
+        spdlog::info("channel {}: a {} was sent as message(s) [{}] and archived", channel.name,
+                     isSet ? "folder" : "file", ids);
       }
       return;
     }
     case InboundResult::Status::Rejected: {
       const auto target = freeName(options_.error, name);
-      std::string text = "ファイル / file: " + name + "\n" + "チャネル / channel: " + channel.name +
+      std::string text = std::string(isSet ? "フォルダ / folder: " : "ファイル / file: ") + name +
+                         "\n" + "チャネル / channel: " + channel.name +
                          " (adapter " + channel.adapter + ")\n" + "日時 / at: " + now() + "\n" +
                          "送信しませんでした / not sent: " + result.code + "\n\n" + result.reason +
                          "\n";
@@ -194,7 +278,7 @@ void DirectoryWatcher::handle(const fs::path& file) {
       }
       fs::rename(file, target, ec);
       if (ec) {
-        spdlog::error("channel {}: refused file cannot be moved to {}: {}", channel.name,
+        spdlog::error("channel {}: refused input cannot be moved to {}: {}", channel.name,
                       target.string(), ec.message());
       }
       return;

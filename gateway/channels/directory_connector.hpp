@@ -9,7 +9,15 @@
 // when two polls, `settle` apart at least, see the same size and modification time, and no
 // process holds a lock on it (flock or fcntl, as Windows-side copy tools and Excel take).
 // Hidden files (".x"), editor and download leftovers (~x, *.tmp, *.part, *.partial, *.crdownload,
-// *.swp) and sub-folders are never read.
+// *.swp) are never read.
+//
+// A sub-folder of the inbox is one input: a set of files that make one document together (a
+// ケアプランデータ連携 set: UPHOSOKU + UP1KYO). Its files (flat, no deeper folders) go to the
+// adapter at once — the first by name as the input, the others as LocalInput::extraFiles — once
+// the folder has settled like a file (same files, sizes and times for `settle`, none locked, no
+// partial download inside); the folder then moves whole to archive/ or to error/ (with
+// FOLDER.error.txt beside it). A tool that writes a set file by file should write the folder
+// elsewhere on the same file system and rename it in.
 
 #include <atomic>
 #include <condition_variable>

@@ -75,6 +75,13 @@ InboundResult InboundChannel::refuse(const std::string& code, const std::string&
 
 InboundResult InboundChannel::accept(adapters::LocalInput input) {
   for (const auto& [key, value] : options_.metadata) input.metadata.emplace(key, value);
+  if (!input.extraFiles.empty() && !adapter_->readsFileSets()) {
+    return refuse("input-is-a-set",
+                  "the folder holds " + std::to_string(1 + input.extraFiles.size()) +
+                      " files, but adapter " + options_.adapter +
+                      " reads one file per input: put the files in the inbox one by one",
+                  input.bytes);
+  }
   InboundResult result;
   adapters::Decoded decoded;
   try {

@@ -128,6 +128,10 @@ int translateCommand(const std::vector<std::string>& args, std::ostream& out, st
       input.extraFiles.push_back(adapters::LocalFile{name, *bytes});
     }
   }
+  if (!input.extraFiles.empty() && !source->readsFileSets()) {
+    err << "tsunagi translate: " << from << " reads one file per input; give one FILE\n";
+    return kExitUsage;
+  }
   const std::string file = files.front();
 
   adapters::Decoded decoded;

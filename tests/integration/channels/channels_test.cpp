@@ -387,5 +387,22 @@ TEST_F(Channels, AnInvalidFileEndsInErrorWithItsReasonAndNothingIsSent) {
   EXPECT_TRUE(filesIn(root() / "kashiwa-room/archive").empty());
 }
 
+TEST_F(Channels, AFolderOfFilesForAnAdapterThatReadsOneFileIsRefusedWhole) {
+  // Two sheets in one folder: liaison_xml reads one file per input, so taking the first and
+  // leaving the second unread would lose it. The folder is refused and nothing is sent.
+  const fs::path staging = root() / "staging";
+  fs::create_directories(staging);
+  std::ofstream(staging / "a.xml", std::ios::binary) << nagareyamaAdmission();
+  std::ofstream(staging / "b.xml", std::ios::binary) << nagareyamaAdmission();
+  fs::rename(staging, root() / "kashiwa-room/in/two-sheets");
+  ASSERT_TRUE(
+      eventually([&] { return fs::exists(root() / "kashiwa-room/error/two-sheets.error.txt"); }));
+  EXPECT_TRUE(fs::exists(root() / "kashiwa-room/error/two-sheets/b.xml"));
+  const std::string why = readFile(root() / "kashiwa-room/error/two-sheets.error.txt");
+  EXPECT_THAT(why, HasSubstr("input-is-a-set"));
+  EXPECT_THAT(why, HasSubstr("reads one file per input"));
+  EXPECT_EQ(count(*kashiwa_, "SELECT count(*) FROM outbox"), 0);
+}
+
 }  // namespace
 }  // namespace tsunagi

@@ -104,6 +104,72 @@ TEST(DirectoryConnector, HiddenTemporaryAndPartialFilesAreNeverRead) {
   EXPECT_TRUE(fs::exists(f.inbox(".sheet.xml.part")));
 }
 
+TEST(DirectoryConnector, AFolderIsOneSetReadWholeOnceSettledThenArchivedWhole) {
+  // A care-plan set: the files belong together, so they reach the adapter as one input.
+  Folder f;
+  fs::create_directories(f.inbox("set-0001"));
+  writeFile(f.inbox("set-0001") / "UP1KYO_1.CSV", "plan");
+  writeFile(f.inbox("set-0001") / "UPHOSOKU_1.CSV", "person");
+  EXPECT_EQ(f.watcher->pollOnce(), 0);
+  EXPECT_EQ(f.watcher->pollOnce(), 1);
+  ASSERT_EQ(f.handler.inputs.size(), 1u);
+  const adapters::LocalInput& input = f.handler.inputs[0];
+  EXPECT_EQ(input.name, "UP1KYO_1.CSV");  // the first by name
+  EXPECT_EQ(input.bytes, "plan");
+  ASSERT_EQ(input.extraFiles.size(), 1u);
+  EXPECT_EQ(input.extraFiles[0].name, "UPHOSOKU_1.CSV");
+  EXPECT_EQ(input.extraFiles[0].bytes, "person");
+  EXPECT_EQ(input.metadata.at("folder"), "set-0001");
+  EXPECT_FALSE(fs::exists(f.inbox("set-0001")));
+  EXPECT_EQ(readFile(f.options.archive / "set-0001" / "UPHOSOKU_1.CSV"), "person");
+  EXPECT_EQ(f.watcher->pollOnce(), 0);
+}
+
+TEST(DirectoryConnector, AFolderStillReceivingFilesIsNotRead) {
+  Folder f;
+  fs::create_directories(f.inbox("set"));
+  writeFile(f.inbox("set") / "a.csv", "a");
+  f.watcher->pollOnce();
+  writeFile(f.inbox("set") / "b.csv", "b");  // the copy goes on
+  EXPECT_EQ(f.watcher->pollOnce(), 0);
+  writeFile(f.inbox("set") / "c.csv.part", "half");  // a download in progress inside
+  f.watcher->pollOnce();
+  EXPECT_EQ(f.watcher->pollOnce(), 0);
+  EXPECT_TRUE(f.handler.inputs.empty());
+  fs::rename(f.inbox("set") / "c.csv.part", f.inbox("set") / "c.csv");
+  f.watcher->pollOnce();
+  EXPECT_EQ(f.watcher->pollOnce(), 1);
+  ASSERT_EQ(f.handler.inputs.size(), 1u);
+  EXPECT_EQ(f.handler.inputs[0].extraFiles.size(), 2u) << "all three files, once complete";
+}
+
+TEST(DirectoryConnector, ARefusedSetGoesToErrorWholeWithTheReasonBesideIt) {
+  Folder f;
+  f.handler.answer = testing::rejected("input-invalid", "UP1KYO without UPHOSOKU");
+  fs::create_directories(f.inbox("set"));
+  writeFile(f.inbox("set") / "UP1KYO_1.CSV", "plan");
+  f.watcher->pollOnce();
+  f.watcher->pollOnce();
+  EXPECT_FALSE(fs::exists(f.inbox("set")));
+  EXPECT_EQ(readFile(f.options.error / "set" / "UP1KYO_1.CSV"), "plan");
+  const std::string why = readFile(f.options.error / "set.error.txt");
+  EXPECT_THAT(why, HasSubstr("folder: set"));
+  EXPECT_THAT(why, HasSubstr("UP1KYO without UPHOSOKU"));
+}
+
+TEST(DirectoryConnector, TheArchiveAndErrorFoldersInsideTheInboxAreNotInputs) {
+  Folder f;
+  f.options.archive = f.options.inbox / "archive";
+  f.options.error = f.options.inbox / "error";
+  f.watcher = std::make_unique<DirectoryWatcher>(f.handler, f.options);
+  writeFile(f.inbox("one.xml"), "<a/>");
+  f.watcher->pollOnce();
+  EXPECT_EQ(f.watcher->pollOnce(), 1);
+  f.watcher->pollOnce();
+  EXPECT_EQ(f.watcher->pollOnce(), 0) << "archive/ holds one.xml now and is not read as a set";
+  EXPECT_EQ(f.handler.inputs.size(), 1u);
+}
+
 TEST(DirectoryConnector, ARefusedFileGoesToErrorWithTheReasonBesideIt) {
   Folder f;
   f.handler.answer = testing::rejected(
