@@ -1,5 +1,7 @@
 #include "gateway/federation/federation_setup.hpp"
 
+#include <Poco/Net/ServerSocket.h>
+
 #include <ctime>
 #include <fstream>
 #include <iterator>
@@ -80,6 +82,11 @@ std::string manifestXml(const ManifestDraft& draft) {
   }
   xml += "</FederationManifest>\n";
   return xml;
+}
+
+unsigned short freeLoopbackPort() {
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+  return socket.address().port();
 }
 
 }  // namespace tsunagi::federation

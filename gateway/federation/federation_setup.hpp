@@ -46,5 +46,9 @@ std::string manifestXml(const ManifestDraft& draft);
 /// UTC now + `offsetSeconds` as YYYY-MM-DDThh:mm:ssZ.
 std::string utcTimestamp(long long offsetSeconds);
 
+/// A loopback port free right now (bound to port 0 and released), for a configuration or a
+/// manifest that must name its ports before the node starts.
+unsigned short freeLoopbackPort();
+
 
 }  // namespace tsunagi::federation

@@ -3,6 +3,7 @@
 #include "mapping/json_escape.hpp"
 
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -29,9 +30,9 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
 
 }  // namespace
 
-void init(Format format, const std::string& level) {
-  if (format == Format::Auto) format = isatty(STDERR_FILENO) ? Format::Human : Format::Json;
-  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+namespace {
+
+void install(spdlog::sink_ptr sink, Format format, const std::string& level) {
   auto logger = std::make_shared<spdlog::logger>("tsunagi", sink);
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   if (format == Format::Json) {
@@ -44,6 +45,18 @@ void init(Format format, const std::string& level) {
   logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(std::move(logger));
+}
+
+}  // namespace
+
+void init(Format format, const std::string& level) {
+  if (format == Format::Auto) format = isatty(STDERR_FILENO) ? Format::Human : Format::Json;
+  install(std::make_shared<spdlog::sinks::stderr_color_sink_mt>(), format, level);
+}
+
+void initToFile(const std::filesystem::path& file, Format format, const std::string& level) {
+  if (format == Format::Auto) format = Format::Human;
+  install(std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string()), format, level);
 }
 
 }  // namespace tsunagi::log

@@ -1,5 +1,7 @@
 #include "tests/support/test_federation.hpp"
 
+#include "gateway/federation/federation_setup.hpp"
+
 #include <Poco/Net/ServerSocket.h>
 
 #include <fstream>
@@ -99,10 +101,7 @@ bool eventually(const std::function<bool()>& predicate, std::chrono::millisecond
   return predicate();
 }
 
-unsigned short freePort() {
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-  return socket.address().port();
-}
+unsigned short freePort() { return federation::freeLoopbackPort(); }
 
 std::string canonicalFixture(const std::string& name) {
   std::ifstream in(std::filesystem::path(TSUNAGI_SOURCE_DIR) / "tests/fixtures/canonical" / name,
