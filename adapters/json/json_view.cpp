@@ -27,11 +27,11 @@ struct JsonMember {
 };
 
 struct JsonTree {
-  std::string text;       ///< the input; unescaped strings and numbers view into it
-  std::string unescaped;  ///< strings that had escapes, decoded; reserved so views stay valid
-  std::vector<JsonNode> nodes;            ///< nodes[0] is the top-level object
-  std::vector<std::uint32_t> elements;    ///< each array's elements, contiguous
-  std::vector<JsonMember> members;        ///< each object's members, contiguous, sorted by key
+  std::string text;             ///< the input; unescaped strings and numbers view into it
+  std::string unescaped;        ///< strings that had escapes, decoded; reserved so views stay valid
+  std::vector<JsonNode> nodes;  ///< nodes[0] is the top-level object
+  std::vector<std::uint32_t> elements;  ///< each array's elements, contiguous
+  std::vector<JsonMember> members;      ///< each object's members, contiguous, sorted by key
 };
 
 }  // namespace detail
@@ -45,8 +45,8 @@ using detail::JsonTree;
 
 int lineAt(std::string_view bytes, std::size_t offset) {
   offset = std::min(offset, bytes.size());
-  return 1 + static_cast<int>(std::count(bytes.begin(), bytes.begin() + static_cast<long>(offset),
-                                         '\n'));
+  return 1 + static_cast<int>(
+                 std::count(bytes.begin(), bytes.begin() + static_cast<long>(offset), '\n'));
 }
 
 // Characters (not bytes) from the start of the line to `offset`, 1-based.
@@ -121,9 +121,9 @@ class Parser {
     try {
       return mapping::text::decodeUtf8At(text_, offset);
     } catch (const mapping::text::TextError& e) {
-      throw AdapterError(lineAt(text_, start), "",
-                         std::string("the document is not valid UTF-8 (JSON must be): ") +
-                             e.what());
+      throw AdapterError(
+          lineAt(text_, start), "",
+          std::string("the document is not valid UTF-8 (JSON must be): ") + e.what());
     }
   }
 
@@ -143,12 +143,18 @@ class Parser {
   std::uint32_t value(std::size_t depth) {
     if (at_ >= text_.size()) truncated(false);
     switch (text_[at_]) {
-      case '{': return object(depth + 1);
-      case '[': return array(depth + 1);
-      case '"': return addNode(JsonKind::String, string());
-      case 't': return literal("true", JsonKind::True);
-      case 'f': return literal("false", JsonKind::False);
-      case 'n': return literal("null", JsonKind::Null);
+      case '{':
+        return object(depth + 1);
+      case '[':
+        return array(depth + 1);
+      case '"':
+        return addNode(JsonKind::String, string());
+      case 't':
+        return literal("true", JsonKind::True);
+      case 'f':
+        return literal("false", JsonKind::False);
+      case 'n':
+        return literal("null", JsonKind::Null);
       default:
         if (text_[at_] == '-' || (text_[at_] >= '0' && text_[at_] <= '9')) return number();
         unexpected("a value (object, array, string, number, true, false or null)");
@@ -241,8 +247,7 @@ class Parser {
     JsonNode& n = tree_.nodes[node];
     n.first = static_cast<std::uint32_t>(tree_.elements.size());
     n.count = static_cast<std::uint32_t>(scratchElements_.size() - base);
-    tree_.elements.insert(tree_.elements.end(),
-                          scratchElements_.begin() + static_cast<long>(base),
+    tree_.elements.insert(tree_.elements.end(), scratchElements_.begin() + static_cast<long>(base),
                           scratchElements_.end());
     scratchElements_.resize(base);
     --open_;
@@ -378,15 +383,33 @@ class Parser {
       const char e = text_[at_ + 1];
       at_ += 2;
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': unicodeEscape(out); break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'u':
+          unicodeEscape(out);
+          break;
         default: {
           const std::size_t escapeAt = at_ - 2;
           at_ = escapeAt + 1;
@@ -432,8 +455,7 @@ class Parser {
 }  // namespace
 
 JsonDocument parseJson(std::string_view bytes, const JsonLimits& limits) {
-  if (bytes.size() > limits.maxBytes ||
-      bytes.size() >= std::numeric_limits<std::uint32_t>::max()) {
+  if (bytes.size() > limits.maxBytes || bytes.size() >= std::numeric_limits<std::uint32_t>::max()) {
     throw AdapterError(0, "",
                        "the document is " + withThousands(bytes.size()) + " bytes; at most " +
                            withThousands(limits.maxBytes) + " bytes are accepted");
@@ -487,13 +509,19 @@ bool JsonView::isNumber() const { return kindOf(tree_, node_) == JsonKind::Numbe
 
 std::string JsonView::kind() const {
   switch (kindOf(tree_, node_)) {
-    case JsonKind::Object: return "an object";
-    case JsonKind::Array: return "an array";
-    case JsonKind::String: return "a string";
-    case JsonKind::Number: return "a number";
+    case JsonKind::Object:
+      return "an object";
+    case JsonKind::Array:
+      return "an array";
+    case JsonKind::String:
+      return "a string";
+    case JsonKind::Number:
+      return "a number";
     case JsonKind::True:
-    case JsonKind::False: return "true or false";
-    case JsonKind::Null: return "null";
+    case JsonKind::False:
+      return "true or false";
+    case JsonKind::Null:
+      return "null";
   }
   return "null";
 }
@@ -535,8 +563,8 @@ std::optional<std::uint32_t> JsonView::find(std::string_view key) const {
   const JsonNode& n = tree_->nodes[node_];
   const auto begin = tree_->members.begin() + n.first;
   const auto end = begin + n.count;
-  const auto it = std::lower_bound(begin, end, key,
-                                   [](const JsonMember& m, std::string_view k) { return m.key < k; });
+  const auto it = std::lower_bound(
+      begin, end, key, [](const JsonMember& m, std::string_view k) { return m.key < k; });
   if (it == end || it->key != key) return std::nullopt;
   return it->value;
 }

@@ -2,11 +2,12 @@
 // refuses malformed input (what, where: line, column and byte offset, and why), and what a view
 // gives back.
 
+#include "adapters/json/json_view.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "adapters/adapter.hpp"
-#include "adapters/json/json_view.hpp"
 
 namespace tsunagi::adapters::json {
 namespace {
@@ -59,9 +60,8 @@ TEST(JsonParser, ReadsEveryKindOfValueWithPaths) {
   EXPECT_EQ(list[2].string("k"), "v");
   EXPECT_EQ(list[2].member("k")->path(), "list[2].k");
   EXPECT_TRUE(list[3].elements().empty());
-  EXPECT_EQ(root.keys(),
-            (std::vector<std::string>{"empty", "list", "n", "no", "nothing", "text", "yes",
-                                      "zero"}));
+  EXPECT_EQ(root.keys(), (std::vector<std::string>{"empty", "list", "n", "no", "nothing", "text",
+                                                   "yes", "zero"}));
 }
 
 TEST(JsonParser, DecodesEscapesAndSurrogatePairs) {
@@ -93,8 +93,9 @@ TEST(JsonParser, RefusesTruncatedText) {
 }
 
 TEST(JsonParser, RefusesSyntaxErrorsWithLineAndColumn) {
-  expectRefused("{\n  \"a\" \"b\"\n}", "expected ':' after the member name, found '\"' at line 2, "
-                                       "column 7 (byte offset 8)",
+  expectRefused("{\n  \"a\" \"b\"\n}",
+                "expected ':' after the member name, found '\"' at line 2, "
+                "column 7 (byte offset 8)",
                 2);
   expectRefused(R"({"a": 1,})", "expected a member name in double quotes, found '}'");
   expectRefused(R"({"a": [1,]})", "expected a value");
@@ -134,8 +135,9 @@ TEST(JsonParser, RefusesLoneSurrogates) {
 }
 
 TEST(JsonParser, RefusesRawControlCharactersInStrings) {
-  expectRefused("{\"a\": \"line\nbreak\"}", "the control character U+000A must be written as an "
-                                            "escape inside a string",
+  expectRefused("{\"a\": \"line\nbreak\"}",
+                "the control character U+000A must be written as an "
+                "escape inside a string",
                 1);
   expectRefused("{\"a\": \"tab\there\"}", "U+0009");
 }
@@ -160,18 +162,19 @@ TEST(JsonParser, RefusesDeepNestingBeforeDescending) {
   JsonLimits limits;
   limits.maxDepth = 4;
   EXPECT_NO_THROW(parse(R"({"a": [[{"b": 1}]]})", limits));
-  expectRefused(R"({"a": [[[{"b": 1}]]]})", "JSON is nested more than 4 levels deep (byte offset 9)",
-                1, limits);
+  expectRefused(R"({"a": [[[{"b": 1}]]]})",
+                "JSON is nested more than 4 levels deep (byte offset 9)", 1, limits);
   // A hostile depth far beyond the limit is refused at the limit, without recursing further.
   const std::string deep = "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
   expectRefused(deep, "nested more than 64 levels deep");
 }
 
 TEST(JsonParser, RefusesADuplicateMemberName) {
-  expectRefused("{\"a\": 1,\n \"b\": {\"x\": 1, \"x\": 2}}",
-                "the member name \"x\" appears twice in one object (first at line 2, column 8 (byte "
-                "offset 16)); names must be unique at line 2, column 16",
-                2);
+  expectRefused(
+      "{\"a\": 1,\n \"b\": {\"x\": 1, \"x\": 2}}",
+      "the member name \"x\" appears twice in one object (first at line 2, column 8 (byte "
+      "offset 16)); names must be unique at line 2, column 16",
+      2);
   // The same name in different objects is fine.
   EXPECT_NO_THROW(parse(R"({"x": {"x": {"x": 1}}})"));
 }
