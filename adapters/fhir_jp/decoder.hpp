@@ -84,7 +84,7 @@ class BundleDecoder {
   void reportUnusedEntries();
 
   JsonView bundle_;
-  JsonView composition_{Poco::Dynamic::Var(), ""};
+  JsonView composition_;
   std::vector<Entry> entries_;
   std::map<std::string, std::size_t, std::less<>> byUrl_;
   std::string documentType_;  // 18842-5 or 57133-1

@@ -1,132 +1,538 @@
 #include "adapters/json/json_view.hpp"
 
-#include <Poco/Exception.h>
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
+#include <algorithm>
+#include <cstring>
+#include <limits>
 
 #include "adapters/adapter.hpp"
 #include "mapping/text/utf8.hpp"
 
 namespace tsunagi::adapters::json {
 
+namespace detail {
+
+enum class JsonKind : std::uint8_t { Null, False, True, Number, String, Array, Object };
+
+struct JsonNode {
+  JsonKind kind = JsonKind::Null;
+  std::uint32_t first = 0;  ///< arrays: index into elements; objects: index into members
+  std::uint32_t count = 0;  ///< elements or members
+  std::string_view text;    ///< strings (unescaped) and numbers (as written)
+};
+
+struct JsonMember {
+  std::string_view key;
+  std::uint32_t value = 0;   ///< node index
+  std::uint32_t offset = 0;  ///< byte offset of the name, for the duplicate-name message
+};
+
+struct JsonTree {
+  std::string text;             ///< the input; unescaped strings and numbers view into it
+  std::string unescaped;        ///< strings that had escapes, decoded; reserved so views stay valid
+  std::vector<JsonNode> nodes;  ///< nodes[0] is the top-level object
+  std::vector<std::uint32_t> elements;  ///< each array's elements, contiguous
+  std::vector<JsonMember> members;      ///< each object's members, contiguous, sorted by key
+};
+
+}  // namespace detail
+
 namespace {
 
-using Poco::JSON::Array;
-using Poco::JSON::Object;
+using detail::JsonKind;
+using detail::JsonMember;
+using detail::JsonNode;
+using detail::JsonTree;
 
 int lineAt(std::string_view bytes, std::size_t offset) {
-  int line = 1;
-  for (std::size_t i = 0; i < offset && i < bytes.size(); ++i) {
-    if (bytes[i] == '\n') ++line;
-  }
-  return line;
+  offset = std::min(offset, bytes.size());
+  return 1 + static_cast<int>(
+                 std::count(bytes.begin(), bytes.begin() + static_cast<long>(offset), '\n'));
 }
 
-// One linear pass over the bytes: nesting depth outside strings, and whether the text ends
-// inside a string or with brackets still open (the usual sign of a truncated upload). Poco's
-// parser recurses per level, so depth is refused here before any recursion happens.
-void scanStructure(std::string_view bytes, std::size_t maxDepth) {
-  std::size_t depth = 0;
-  bool inString = false;
-  bool escaped = false;
-  int line = 1;
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    const char c = bytes[i];
-    if (c == '\n') ++line;
+// Characters (not bytes) from the start of the line to `offset`, 1-based.
+std::size_t columnAt(std::string_view bytes, std::size_t offset) {
+  offset = std::min(offset, bytes.size());
+  const auto nl = bytes.rfind('\n', offset == 0 ? 0 : offset - 1);
+  std::size_t from = (nl == std::string_view::npos || nl >= offset) ? 0 : nl + 1;
+  std::size_t column = 1;
+  for (std::size_t i = from; i < offset; ++i) {
+    if ((static_cast<unsigned char>(bytes[i]) & 0xC0) != 0x80) ++column;
+  }
+  return column;
+}
+
+std::string where(std::string_view bytes, std::size_t offset) {
+  return "line " + std::to_string(lineAt(bytes, offset)) + ", column " +
+         std::to_string(columnAt(bytes, offset)) + " (byte offset " + std::to_string(offset) + ")";
+}
+
+// The strict parser. It writes into `tree` and throws AdapterError at the first problem.
+class Parser {
+ public:
+  Parser(JsonTree& tree, std::size_t maxDepth)
+      : tree_(tree), text_(tree.text), maxDepth_(maxDepth) {}
+
+  void parseTopLevel() {
+    skipSpace();
+    // The caller checked that the text starts with '{'.
+    value(0);
+    skipSpace();
+    if (at_ != text_.size()) fail(at_, "unexpected text after the end of the top-level object");
+  }
+
+ private:
+  [[noreturn]] void fail(std::size_t offset, const std::string& what) const {
+    throw AdapterError(lineAt(text_, offset), "",
+                       "the document is not valid JSON: " + what + " at " + where(text_, offset));
+  }
+
+  // The end of the text where more was expected: an open string, or open objects and arrays.
+  [[noreturn]] void truncated(bool inString) const {
+    const int line = lineAt(text_, text_.size());
     if (inString) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        inString = false;
-      }
-      continue;
+      throw AdapterError(line, "",
+                         "the JSON ends inside a string: the document is truncated or a quote is "
+                         "missing");
     }
-    if (c == '"') {
-      inString = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > maxDepth) {
-        throw AdapterError(line, "",
-                           "JSON is nested more than " + std::to_string(maxDepth) +
-                               " levels deep (byte offset " + std::to_string(i) + ")");
-      }
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  if (inString) {
     throw AdapterError(line, "",
-                       "the JSON ends inside a string: the document is truncated or a quote is "
-                       "missing");
-  }
-  if (depth > 0) {
-    throw AdapterError(line, "",
-                       "the JSON ends with " + std::to_string(depth) +
+                       "the JSON ends with " + std::to_string(open_) +
                            " object(s) or array(s) still open: the document is truncated");
   }
-}
 
-bool isObjectVar(const Poco::Dynamic::Var& v) { return v.type() == typeid(Object::Ptr); }
-bool isArrayVar(const Poco::Dynamic::Var& v) { return v.type() == typeid(Array::Ptr); }
+  [[noreturn]] void unexpected(const std::string& expected) {
+    if (at_ >= text_.size()) truncated(false);
+    const auto c = static_cast<unsigned char>(text_[at_]);
+    std::string found;
+    if (c >= 0x80) {
+      std::size_t offset = at_;
+      const char32_t cp = decodeUtf8(offset);
+      found = mapping::text::codePointLabel(cp);
+    } else if (c < 0x20 || c == 0x7F) {
+      found = "the control character " + mapping::text::codePointLabel(c);
+    } else {
+      found = std::string("'") + static_cast<char>(c) + "'";
+    }
+    fail(at_, "expected " + expected + ", found " + found);
+  }
+
+  // Decodes one multi-byte UTF-8 sequence at `offset` with the shared strict decoder.
+  char32_t decodeUtf8(std::size_t& offset) const {
+    const std::size_t start = offset;
+    try {
+      return mapping::text::decodeUtf8At(text_, offset);
+    } catch (const mapping::text::TextError& e) {
+      throw AdapterError(
+          lineAt(text_, start), "",
+          std::string("the document is not valid UTF-8 (JSON must be): ") + e.what());
+    }
+  }
+
+  void skipSpace() {
+    while (at_ < text_.size()) {
+      const char c = text_[at_];
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return;
+      ++at_;
+    }
+  }
+
+  std::uint32_t addNode(JsonKind kind, std::string_view text = {}) {
+    tree_.nodes.push_back(JsonNode{kind, 0, 0, text});
+    return static_cast<std::uint32_t>(tree_.nodes.size() - 1);
+  }
+
+  std::uint32_t value(std::size_t depth) {
+    if (at_ >= text_.size()) truncated(false);
+    switch (text_[at_]) {
+      case '{':
+        return object(depth + 1);
+      case '[':
+        return array(depth + 1);
+      case '"':
+        return addNode(JsonKind::String, string());
+      case 't':
+        return literal("true", JsonKind::True);
+      case 'f':
+        return literal("false", JsonKind::False);
+      case 'n':
+        return literal("null", JsonKind::Null);
+      default:
+        if (text_[at_] == '-' || (text_[at_] >= '0' && text_[at_] <= '9')) return number();
+        unexpected("a value (object, array, string, number, true, false or null)");
+    }
+  }
+
+  void enter(std::size_t depth) {
+    if (depth > maxDepth_) {
+      throw AdapterError(lineAt(text_, at_), "",
+                         "JSON is nested more than " + std::to_string(maxDepth_) +
+                             " levels deep (byte offset " + std::to_string(at_) + ")");
+    }
+    ++open_;
+    ++at_;  // past '{' or '['
+    skipSpace();
+  }
+
+  std::uint32_t object(std::size_t depth) {
+    enter(depth);
+    const std::uint32_t node = addNode(JsonKind::Object);
+    const std::size_t base = scratchMembers_.size();
+    if (at_ < text_.size() && text_[at_] == '}') {
+      ++at_;
+    } else {
+      for (;;) {
+        if (at_ >= text_.size() || text_[at_] != '"') unexpected("a member name in double quotes");
+        const auto keyOffset = static_cast<std::uint32_t>(at_);
+        const std::string_view key = string();
+        skipSpace();
+        if (at_ >= text_.size() || text_[at_] != ':') unexpected("':' after the member name");
+        ++at_;
+        skipSpace();
+        const std::uint32_t v = value(depth);
+        scratchMembers_.push_back(JsonMember{key, v, keyOffset});
+        skipSpace();
+        if (at_ < text_.size() && text_[at_] == ',') {
+          ++at_;
+          skipSpace();
+          continue;
+        }
+        if (at_ < text_.size() && text_[at_] == '}') {
+          ++at_;
+          break;
+        }
+        unexpected("',' or '}' after a member");
+      }
+    }
+    const auto begin = scratchMembers_.begin() + static_cast<long>(base);
+    std::sort(begin, scratchMembers_.end(),
+              [](const JsonMember& a, const JsonMember& b) { return a.key < b.key; });
+    for (auto it = begin; it != scratchMembers_.end() && it + 1 != scratchMembers_.end(); ++it) {
+      if (it->key == (it + 1)->key) {
+        const auto [first, second] = std::minmax(it->offset, (it + 1)->offset);
+        fail(second, "the member name \"" + std::string(it->key.substr(0, 64)) +
+                         "\" appears twice in one object (first at " + where(text_, first) +
+                         "); names must be unique");
+      }
+    }
+    JsonNode& n = tree_.nodes[node];
+    n.first = static_cast<std::uint32_t>(tree_.members.size());
+    n.count = static_cast<std::uint32_t>(scratchMembers_.size() - base);
+    tree_.members.insert(tree_.members.end(), begin, scratchMembers_.end());
+    scratchMembers_.resize(base);
+    --open_;
+    return node;
+  }
+
+  std::uint32_t array(std::size_t depth) {
+    enter(depth);
+    const std::uint32_t node = addNode(JsonKind::Array);
+    const std::size_t base = scratchElements_.size();
+    if (at_ < text_.size() && text_[at_] == ']') {
+      ++at_;
+    } else {
+      for (;;) {
+        scratchElements_.push_back(value(depth));
+        skipSpace();
+        if (at_ < text_.size() && text_[at_] == ',') {
+          ++at_;
+          skipSpace();
+          continue;
+        }
+        if (at_ < text_.size() && text_[at_] == ']') {
+          ++at_;
+          break;
+        }
+        unexpected("',' or ']' after an array element");
+      }
+    }
+    JsonNode& n = tree_.nodes[node];
+    n.first = static_cast<std::uint32_t>(tree_.elements.size());
+    n.count = static_cast<std::uint32_t>(scratchElements_.size() - base);
+    tree_.elements.insert(tree_.elements.end(), scratchElements_.begin() + static_cast<long>(base),
+                          scratchElements_.end());
+    scratchElements_.resize(base);
+    --open_;
+    return node;
+  }
+
+  std::uint32_t literal(std::string_view word, JsonKind kind) {
+    const std::string_view rest = std::string_view(text_).substr(at_, word.size());
+    if (rest != word) {
+      if (rest.size() < word.size() && word.substr(0, rest.size()) == rest) truncated(false);
+      unexpected("a value (object, array, string, number, true, false or null)");
+    }
+    at_ += word.size();
+    return addNode(kind);
+  }
+
+  bool digitAt(std::size_t i) const {
+    return i < text_.size() && text_[i] >= '0' && text_[i] <= '9';
+  }
+
+  // At least one digit, then as many as follow.
+  void digits(const char* after) {
+    if (at_ >= text_.size()) truncated(false);
+    if (!digitAt(at_)) unexpected(std::string("a digit ") + after);
+    while (digitAt(at_)) ++at_;
+  }
+
+  std::uint32_t number() {
+    const std::size_t start = at_;
+    if (text_[at_] == '-') ++at_;
+    if (at_ < text_.size() && text_[at_] == '0') {
+      ++at_;
+      if (digitAt(at_)) fail(start, "a number cannot start with 0 followed by more digits");
+    } else {
+      digits("in the number");
+    }
+    if (at_ < text_.size() && text_[at_] == '.') {
+      ++at_;
+      digits("after the decimal point");
+    }
+    if (at_ < text_.size() && (text_[at_] == 'e' || text_[at_] == 'E')) {
+      ++at_;
+      if (at_ < text_.size() && (text_[at_] == '+' || text_[at_] == '-')) ++at_;
+      digits("in the exponent");
+    }
+    return addNode(JsonKind::Number, std::string_view(text_).substr(start, at_ - start));
+  }
+
+  unsigned hex4(std::size_t escapeStart) {
+    unsigned value = 0;
+    for (int i = 0; i < 4; ++i) {
+      if (at_ >= text_.size()) truncated(true);
+      const char c = text_[at_];
+      unsigned digit = 0;
+      if (c >= '0' && c <= '9') {
+        digit = static_cast<unsigned>(c - '0');
+      } else if (c >= 'a' && c <= 'f') {
+        digit = static_cast<unsigned>(c - 'a' + 10);
+      } else if (c >= 'A' && c <= 'F') {
+        digit = static_cast<unsigned>(c - 'A' + 10);
+      } else {
+        fail(escapeStart, "\\u must be followed by four hexadecimal digits");
+      }
+      value = value * 16 + digit;
+      ++at_;
+    }
+    return value;
+  }
+
+  // One \uXXXX escape (a surrogate pair takes two), appended to `out` as UTF-8.
+  void unicodeEscape(std::string& out) {
+    const std::size_t start = at_ - 2;  // at the backslash
+    char32_t cp = hex4(start);
+    if (cp >= 0xDC00 && cp <= 0xDFFF) {
+      fail(start, "the escape \\u" + std::string(text_.substr(start + 2, 4)) +
+                      " is a lone low surrogate (it must follow a high surrogate \\uD800-\\uDBFF)");
+    }
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      if (at_ + 1 < text_.size() && text_[at_] == '\\' && text_[at_ + 1] == 'u') {
+        at_ += 2;
+        const char32_t low = hex4(at_ - 2);
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          mapping::text::appendUtf8(out, cp);
+          return;
+        }
+      } else if (at_ + 1 >= text_.size()) {
+        truncated(true);
+      }
+      fail(start, "the escape \\u" + std::string(text_.substr(start + 2, 4)) +
+                      " is a lone high surrogate (it must be followed by a low surrogate "
+                      "\\uDC00-\\uDFFF)");
+    }
+    mapping::text::appendUtf8(out, cp);
+  }
+
+  // A string at at_ (the opening quote). Returns its value: a view into the text when it has no
+  // escapes, else into the tree's unescaped buffer.
+  std::string_view string() {
+    ++at_;
+    const std::size_t start = at_;
+    // Fast path: no escapes.
+    for (;;) {
+      if (at_ >= text_.size()) truncated(true);
+      const auto c = static_cast<unsigned char>(text_[at_]);
+      if (c == '"') {
+        ++at_;
+        return std::string_view(text_).substr(start, at_ - 1 - start);
+      }
+      if (c == '\\') break;
+      checkedStringByte(c);
+    }
+    // Slow path: decode into the tree's buffer. The decoded text of all strings together is never
+    // longer than the input, so one reservation keeps every earlier view valid.
+    std::string& out = tree_.unescaped;
+    if (out.capacity() < text_.size()) out.reserve(text_.size());
+    const std::size_t outStart = out.size();
+    out.append(text_, start, at_ - start);
+    for (;;) {
+      if (at_ >= text_.size()) truncated(true);
+      const auto c = static_cast<unsigned char>(text_[at_]);
+      if (c == '"') {
+        ++at_;
+        return std::string_view(out).substr(outStart);
+      }
+      if (c != '\\') {
+        const std::size_t from = at_;
+        checkedStringByte(c);
+        out.append(text_, from, at_ - from);
+        continue;
+      }
+      if (at_ + 1 >= text_.size()) truncated(true);
+      const char e = text_[at_ + 1];
+      at_ += 2;
+      switch (e) {
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'u':
+          unicodeEscape(out);
+          break;
+        default: {
+          const std::size_t escapeAt = at_ - 2;
+          at_ = escapeAt + 1;
+          const auto b = static_cast<unsigned char>(e);
+          std::string shown;
+          if (b >= 0x80) {
+            std::size_t offset = at_;
+            shown = mapping::text::codePointLabel(decodeUtf8(offset));
+          } else if (b < 0x20 || b == 0x7F) {
+            shown = mapping::text::codePointLabel(b);
+          } else {
+            shown = std::string("\\") + e;
+          }
+          fail(escapeAt, "the escape " + shown +
+                             " is not JSON (allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+        }
+      }
+    }
+  }
+
+  // One character of a string other than '"' and '\\': advances past it.
+  void checkedStringByte(unsigned char c) {
+    if (c < 0x20) {
+      fail(at_, "the control character " + mapping::text::codePointLabel(c) +
+                    " must be written as an escape inside a string");
+    }
+    if (c < 0x80) {
+      ++at_;
+      return;
+    }
+    decodeUtf8(at_);  // advances past the whole sequence, or throws
+  }
+
+  JsonTree& tree_;
+  const std::string& text_;
+  const std::size_t maxDepth_;
+  std::size_t at_ = 0;
+  std::size_t open_ = 0;  ///< objects and arrays open at at_
+  std::vector<JsonMember> scratchMembers_;
+  std::vector<std::uint32_t> scratchElements_;
+};
 
 }  // namespace
 
-Poco::Dynamic::Var parseJson(std::string_view bytes, const JsonLimits& limits) {
-  if (bytes.size() > limits.maxBytes) {
+JsonDocument parseJson(std::string_view bytes, const JsonLimits& limits) {
+  if (bytes.size() > limits.maxBytes || bytes.size() >= std::numeric_limits<std::uint32_t>::max()) {
     throw AdapterError(0, "",
                        "the document is " + withThousands(bytes.size()) + " bytes; at most " +
                            withThousands(limits.maxBytes) + " bytes are accepted");
   }
   // A UTF-8 byte order mark is not JSON, but some Windows exporters write one.
   if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
-  if (bytes.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+  const std::size_t first = bytes.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
     throw AdapterError(0, "", "the document is empty; expected a JSON object");
   }
-  if (const auto nul = bytes.find('\0'); nul != std::string_view::npos) {
+  if (const void* nul = std::memchr(bytes.data(), '\0', bytes.size())) {
+    const auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - bytes.data());
     throw AdapterError(
-        lineAt(bytes, nul), "",
-        "NUL byte at byte offset " + std::to_string(nul) + "; JSON text cannot contain one");
+        lineAt(bytes, offset), "",
+        "NUL byte at byte offset " + std::to_string(offset) + "; JSON text cannot contain one");
   }
-  try {
-    mapping::text::validateUtf8(bytes);
-  } catch (const mapping::text::TextError& e) {
-    throw AdapterError(lineAt(bytes, e.byteOffset()), "",
-                       std::string("the document is not valid UTF-8 (JSON must be): ") + e.what());
-  }
-  const std::size_t first = bytes.find_first_not_of(" \t\r\n");
   if (bytes[first] != '{') {
     throw AdapterError(lineAt(bytes, first), "",
                        "the document is not a JSON object; it must start with '{'");
   }
-  scanStructure(bytes, limits.maxDepth);
-  try {
-    Poco::JSON::Parser parser;
-    parser.setDepth(limits.maxDepth + 1);
-    Poco::Dynamic::Var root = parser.parse(std::string(bytes));
-    if (!isObjectVar(root)) throw AdapterError(0, "", "the document is not a JSON object");
-    return root;
-  } catch (const Poco::Exception& e) {
-    throw AdapterError(0, "", "the document is not valid JSON: " + e.message());
-  }
+  auto tree = std::make_shared<JsonTree>();
+  tree->text.assign(bytes);
+  // About one node per 16 bytes in kintone and FHIR JSON: reserve to avoid most regrowth.
+  tree->nodes.reserve(bytes.size() / 16 + 1);
+  Parser(*tree, limits.maxDepth).parseTopLevel();
+  return JsonDocument(std::move(tree));
 }
 
-JsonView::JsonView(Poco::Dynamic::Var value, std::string path)
-    : value_(std::move(value)), path_(std::move(path)) {}
+JsonView JsonDocument::root(std::string path) const { return JsonView(*this, std::move(path)); }
 
-bool JsonView::isObject() const { return isObjectVar(value_); }
-bool JsonView::isArray() const { return isArrayVar(value_); }
-bool JsonView::isString() const { return value_.type() == typeid(std::string); }
+JsonView::JsonView(const JsonDocument& document, std::string path)
+    : tree_(document.tree_), node_(0), path_(std::move(path)) {}
+
+namespace {
+
+const JsonNode* nodeOf(const std::shared_ptr<const JsonTree>& tree, std::uint32_t node) {
+  return tree ? &tree->nodes[node] : nullptr;
+}
+
+JsonKind kindOf(const std::shared_ptr<const JsonTree>& tree, std::uint32_t node) {
+  const JsonNode* n = nodeOf(tree, node);
+  return n ? n->kind : JsonKind::Null;
+}
+
+}  // namespace
+
+bool JsonView::isObject() const { return kindOf(tree_, node_) == JsonKind::Object; }
+bool JsonView::isArray() const { return kindOf(tree_, node_) == JsonKind::Array; }
+bool JsonView::isString() const { return kindOf(tree_, node_) == JsonKind::String; }
+bool JsonView::isNumber() const { return kindOf(tree_, node_) == JsonKind::Number; }
 
 std::string JsonView::kind() const {
-  if (isObject()) return "an object";
-  if (isArray()) return "an array";
-  if (value_.isEmpty()) return "null";
-  if (value_.isString()) return "a string";  // std::string or another string-like type
-  if (value_.isBoolean()) return "true or false";
-  if (value_.isNumeric()) return "a number";
-  return "a value of unknown type";
+  switch (kindOf(tree_, node_)) {
+    case JsonKind::Object:
+      return "an object";
+    case JsonKind::Array:
+      return "an array";
+    case JsonKind::String:
+      return "a string";
+    case JsonKind::Number:
+      return "a number";
+    case JsonKind::True:
+    case JsonKind::False:
+      return "true or false";
+    case JsonKind::Null:
+      return "null";
+  }
+  return "null";
+}
+
+std::string JsonView::memberPath(std::string_view key) const {
+  std::string out;
+  out.reserve(path_.size() + 1 + key.size());
+  out += path_;
+  if (!path_.empty()) out += '.';
+  out += key;
+  return out;
 }
 
 void JsonView::requireObject() const {
@@ -135,7 +541,7 @@ void JsonView::requireObject() const {
 
 std::string JsonView::asString() const {
   if (!isString()) throw AdapterError(0, path_, "expected a string, found " + kind());
-  std::string text = value_.extract<std::string>();
+  const std::string_view text = tree_->nodes[node_].text;
   for (unsigned char c : text) {
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
       throw AdapterError(0, path_,
@@ -144,25 +550,37 @@ std::string JsonView::asString() const {
                              ", which the liaison sheet cannot carry");
     }
   }
-  return text;
+  return std::string(text);
 }
 
-std::optional<JsonView> JsonView::member(const std::string& key) const {
+std::string JsonView::asScalarText() const {
+  if (isNumber()) return std::string(tree_->nodes[node_].text);
+  return asString();
+}
+
+std::optional<std::uint32_t> JsonView::find(std::string_view key) const {
   requireObject();
-  const Object::Ptr& object = value_.extract<Object::Ptr>();
-  if (!object->has(key)) return std::nullopt;
-  Poco::Dynamic::Var value = object->get(key);
-  if (value.isEmpty()) return std::nullopt;
-  return JsonView(std::move(value), memberPath(key));
+  const JsonNode& n = tree_->nodes[node_];
+  const auto begin = tree_->members.begin() + n.first;
+  const auto end = begin + n.count;
+  const auto it = std::lower_bound(
+      begin, end, key, [](const JsonMember& m, std::string_view k) { return m.key < k; });
+  if (it == end || it->key != key) return std::nullopt;
+  return it->value;
 }
 
-bool JsonView::has(const std::string& key) const {
-  requireObject();
-  const Object::Ptr& object = value_.extract<Object::Ptr>();
-  return object->has(key) && !object->isNull(key);
+std::optional<JsonView> JsonView::member(std::string_view key) const {
+  const auto value = find(key);
+  if (!value || tree_->nodes[*value].kind == JsonKind::Null) return std::nullopt;
+  return JsonView(tree_, *value, memberPath(key));
 }
 
-std::optional<JsonView> JsonView::object(const std::string& key) const {
+bool JsonView::has(std::string_view key) const {
+  const auto value = find(key);
+  return value && tree_->nodes[*value].kind != JsonKind::Null;
+}
+
+std::optional<JsonView> JsonView::object(std::string_view key) const {
   auto m = member(key);
   if (m && !m->isObject()) {
     throw AdapterError(0, m->path(), "expected an object, found " + m->kind());
@@ -170,7 +588,7 @@ std::optional<JsonView> JsonView::object(const std::string& key) const {
   return m;
 }
 
-std::vector<JsonView> JsonView::array(const std::string& key) const {
+std::vector<JsonView> JsonView::array(std::string_view key) const {
   auto m = member(key);
   if (!m) return {};
   return m->elements();
@@ -178,40 +596,32 @@ std::vector<JsonView> JsonView::array(const std::string& key) const {
 
 std::vector<JsonView> JsonView::elements() const {
   if (!isArray()) throw AdapterError(0, path_, "expected an array, found " + kind());
-  const Array::Ptr& items = value_.extract<Array::Ptr>();
+  const JsonNode& n = tree_->nodes[node_];
   std::vector<JsonView> out;
-  out.reserve(items->size());
-  for (std::size_t i = 0; i < items->size(); ++i) {
-    out.emplace_back(items->get(static_cast<unsigned int>(i)),
-                     path_ + "[" + std::to_string(i) + "]");
+  out.reserve(n.count);
+  for (std::uint32_t i = 0; i < n.count; ++i) {
+    out.push_back(
+        JsonView(tree_, tree_->elements[n.first + i], path_ + "[" + std::to_string(i) + "]"));
   }
   return out;
 }
 
 std::vector<std::string> JsonView::keys() const {
   requireObject();
+  const JsonNode& n = tree_->nodes[node_];
   std::vector<std::string> out;
-  value_.extract<Object::Ptr>()->getNames(out);
+  out.reserve(n.count);
+  for (std::uint32_t i = 0; i < n.count; ++i) out.emplace_back(tree_->members[n.first + i].key);
   return out;
 }
 
-bool JsonView::isNumber() const {
-  return !value_.isEmpty() && !isObject() && !isArray() && !value_.isString() &&
-         !value_.isBoolean() && value_.isNumeric();
-}
-
-std::string JsonView::asScalarText() const {
-  if (isNumber()) return value_.convert<std::string>();
-  return asString();
-}
-
-std::optional<std::string> JsonView::string(const std::string& key) const {
+std::optional<std::string> JsonView::string(std::string_view key) const {
   auto m = member(key);
   if (!m) return std::nullopt;
   return m->asString();
 }
 
-std::string JsonView::requiredString(const std::string& key, const std::string& why) const {
+std::string JsonView::requiredString(std::string_view key, const std::string& why) const {
   auto s = string(key);
   if (!s) throw AdapterError(0, memberPath(key), "is required (" + why + ")");
   return *s;

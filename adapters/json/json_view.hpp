@@ -1,16 +1,28 @@
 #pragma once
-// Defensive reading of untrusted JSON (a hospital's FHIR Bundle, a kintone record) with Poco::JSON.
-// Shared by the fhir_jp and kintone adapters.
+// Defensive reading of untrusted JSON (a hospital's FHIR Bundle, a kintone record). Shared by the
+// fhir_jp and kintone adapters: the one JSON reading path of tsunagi.
 //
-// Before Poco sees the bytes they are checked in one linear pass: size cap, NUL bytes, strict
-// UTF-8, and nesting depth (Poco's parser recurses once per level; its own depth limit is kept as
-// a second guard). After parsing, every access goes through JsonView, which knows its JSON path
+// parseJson() is tsunagi's own strict RFC 8259 parser (docs/performance.md, "Profile-driven
+// adapters", says why it replaced Poco::JSON: Poco took ~100 µs per 4.3 KB kintone record). It
+// reads the bytes once (recursing one level per nested object or array, never past the depth
+// limit) and refuses:
+//   - input over the size limit, empty input, a top level that is not an object;
+//   - NUL bytes and invalid UTF-8 anywhere (strict: no overlong forms, no encoded surrogates);
+//   - nesting deeper than the limit (before descending further);
+//   - truncated text, unescaped control characters in strings, bad or incomplete escapes, lone
+//     UTF-16 surrogates in \u escapes, malformed numbers, trailing commas, text after the object;
+//   - a member name that appears twice in one object (RFC 8259 leaves the meaning open; the
+//     FHIR and kintone formats never repeat a name, so a repeat is refused rather than guessed).
+// Each refusal is an AdapterError with the line, and "line L, column C (byte offset B)" in the
+// message (columns count characters).
+//
+// After parsing, every access goes through JsonView, which knows its JSON path
 // (`Bundle.entry[3].resource.name[0].family`) and turns a missing or wrongly typed value into an
-// AdapterError naming that path, never a Poco exception or a crash.
-
-#include <Poco/Dynamic/Var.h>
+// AdapterError naming that path.
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,63 +30,89 @@
 
 namespace tsunagi::adapters::json {
 
-/// Limits applied before and during parsing.
+/// Limits applied while parsing.
 struct JsonLimits {
   std::size_t maxBytes = 16u * 1024u * 1024u;  ///< 16 MiB: a large discharge summary is < 1 MiB
   std::size_t maxDepth = 64;  ///< FHIR documents need about 15 levels, kintone records 6
 };
 
-/// Parses `bytes` as one JSON object. Throws AdapterError (line and reason) for input over the
-/// size limit, empty input, NUL bytes, invalid UTF-8, nesting deeper than the limit, truncated or
-/// malformed JSON, or a top level that is not an object.
-Poco::Dynamic::Var parseJson(std::string_view bytes, const JsonLimits& limits = {});
+namespace detail {
+struct JsonTree;
+}
 
-/// One JSON value and its path. Cheap to copy (Poco shares objects and arrays).
+class JsonView;
+
+/// A parsed JSON text. It owns its values; views into it keep it alive. Cheap to copy.
+class JsonDocument {
+ public:
+  /// The top-level object, named `path` in messages ("" or "Bundle").
+  JsonView root(std::string path) const;
+
+ private:
+  friend JsonDocument parseJson(std::string_view bytes, const JsonLimits& limits);
+  friend class JsonView;
+  explicit JsonDocument(std::shared_ptr<const detail::JsonTree> tree) : tree_(std::move(tree)) {}
+  std::shared_ptr<const detail::JsonTree> tree_;
+};
+
+/// Parses `bytes` as one JSON object (a UTF-8 byte order mark before it is skipped). Throws
+/// AdapterError (line and reason) for anything listed at the top of this header.
+JsonDocument parseJson(std::string_view bytes, const JsonLimits& limits = {});
+
+/// One JSON value and its path. Cheap to copy (it shares the document).
 class JsonView {
  public:
-  JsonView(Poco::Dynamic::Var value, std::string path);
+  /// A null value with an empty path (a placeholder until a real view is assigned).
+  JsonView() = default;
+  /// The top-level object of `document`, named `path`.
+  JsonView(const JsonDocument& document, std::string path);
 
   const std::string& path() const { return path_; }
   bool isObject() const;
   bool isArray() const;
   bool isString() const;
+  bool isNumber() const;
   /// "an object", "an array", "a string", "a number", "true or false", "null".
   std::string kind() const;
 
   /// The string value. Throws AdapterError at path() when this is not a string, or when it holds
   /// a control character other than TAB, LF and CR (the canonical XML cannot carry them).
   std::string asString() const;
+  /// A string as asString(), a number in its JSON spelling exactly as written ("1.50" stays
+  /// "1.50"). Throws AdapterError for other kinds.
+  std::string asScalarText() const;
 
   // Members of an object. Each throws AdapterError at path() when this is not an object, and at
   // the member's path when the member has the wrong type. Absent members (and JSON null, which
   // FHIR does not allow but some exporters write) are nullopt / empty.
-  std::optional<JsonView> member(const std::string& key) const;
+  std::optional<JsonView> member(std::string_view key) const;
   /// True when this object has `key` with a value other than null (no copy is made).
-  bool has(const std::string& key) const;
-  std::optional<JsonView> object(const std::string& key) const;
-  std::vector<JsonView> array(const std::string& key) const;
-  std::optional<std::string> string(const std::string& key) const;
+  bool has(std::string_view key) const;
+  std::optional<JsonView> object(std::string_view key) const;
+  std::vector<JsonView> array(std::string_view key) const;
+  std::optional<std::string> string(std::string_view key) const;
   /// Like string(), but absence is an AdapterError: "<path>.<key>: is required (<why>)".
-  std::string requiredString(const std::string& key, const std::string& why) const;
+  std::string requiredString(std::string_view key, const std::string& why) const;
 
-  /// The member names of this object, sorted. Throws AdapterError at path() when not an object.
+  /// The member names of this object, sorted (byte order). Throws AdapterError at path() when not
+  /// an object.
   std::vector<std::string> keys() const;
   /// The elements of this array, each with its path ("records[3]"). Throws AdapterError at
   /// path() when this is not an array.
   std::vector<JsonView> elements() const;
-  bool isNumber() const;
-  /// A string as is, a number in its JSON spelling. Throws AdapterError for other kinds.
-  std::string asScalarText() const;
 
   /// The path of a member of this object, e.g. "Bundle.entry[0]" + "resource".
-  std::string memberPath(const std::string& key) const {
-    return path_.empty() ? key : path_ + "." + key;
-  }
+  std::string memberPath(std::string_view key) const;
 
  private:
+  JsonView(std::shared_ptr<const detail::JsonTree> tree, std::uint32_t node, std::string path)
+      : tree_(std::move(tree)), node_(node), path_(std::move(path)) {}
   void requireObject() const;
+  /// The index of the member's value node, or nullopt when the object has no such member.
+  std::optional<std::uint32_t> find(std::string_view key) const;
 
-  Poco::Dynamic::Var value_;
+  std::shared_ptr<const detail::JsonTree> tree_;  ///< null for a default-constructed view
+  std::uint32_t node_ = 0;
   std::string path_;
 };
 

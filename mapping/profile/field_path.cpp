@@ -8,12 +8,13 @@ namespace tsunagi::mapping::profile {
 namespace {
 
 struct Segment {
-  std::string name;
-  int index = 0;  // 1-based; 0 = none written
+  std::string_view name;  // a view into the path, which outlives the walk
+  int index = 0;          // 1-based; 0 = none written
 };
 
 std::vector<Segment> split(std::string_view path) {
   std::vector<Segment> out;
+  out.reserve(4);
   std::size_t start = 0;
   while (start <= path.size()) {
     const std::size_t slash = path.find('/', start);
@@ -21,15 +22,15 @@ std::vector<Segment> split(std::string_view path) {
         start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     Segment s;
     if (const auto open = part.find('['); open != std::string_view::npos && part.back() == ']') {
-      s.name = std::string(part.substr(0, open));
+      s.name = part.substr(0, open);
       const std::string_view digits = part.substr(open + 1, part.size() - open - 2);
       int n = 0;
       auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
       s.index = (ec == std::errc() && ptr == digits.data() + digits.size() && n > 0) ? n : -1;
     } else {
-      s.name = std::string(part);
+      s.name = part;
     }
-    out.push_back(std::move(s));
+    out.push_back(s);
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
@@ -41,7 +42,8 @@ enum class Mode { Probe, Read, Write, Count };
 // What one walk is looking for and what it found.
 struct Target {
   Mode mode = Mode::Probe;
-  std::vector<std::string> values;  // read: out; write: in
+  std::vector<std::string> values;                 // read: out
+  const std::vector<std::string>* in = nullptr;    // write: the literals to write
   std::optional<FieldInfo> info;    // the leaf found
   bool group = false;               // the path named a repeated group (no index)
   std::size_t count = 0;            // Count: items of the group
@@ -167,6 +169,9 @@ class Walk {
  private:
   bool matches(const char* n, bool repeated) {
     if (rest_.empty()) return false;
+    // The walk has found its leaf (or why the path names none): the remaining fields of the
+    // description cannot match, and the names seen only matter when nothing was found.
+    if (target_.info || target_.group || !target_.error.empty()) return false;
     // The names seen only serve the "known: …" of a profile mistake.
     if (target_.mode == Mode::Probe) target_.names.emplace_back(n);
     if (rest_.front().name != n) return false;
@@ -188,7 +193,8 @@ class Walk {
     Walk sub(rest_.subspan(1), target_);
     describe(sub, x);
     if (!target_.info && target_.error.empty() && !target_.group) {
-      target_.error = "no field '" + rest_[1].name + "' in " + rest_.front().name +
+      target_.error = "no field '" + std::string(rest_[1].name) + "' in " +
+                      std::string(rest_.front().name) +
                       " (known: " + join(target_.names) + ")";
     }
   }
@@ -238,15 +244,15 @@ class Walk {
     target_.values.insert(target_.values.end(), x.begin(), x.end());
   }
 
-  void write(std::string& x) { x = single(target_.values); }
-  void write(std::optional<std::string>& x) { x = single(target_.values); }
-  void write(Date& x) { x = parseDate(single(target_.values)); }
-  void write(std::optional<Date>& x) { x = parseDate(single(target_.values)); }
-  void write(bool& x) { x = parseBool(single(target_.values)); }
-  void write(std::optional<bool>& x) { x = parseBool(single(target_.values)); }
-  void write(int& x) { x = parseInt(single(target_.values)); }
-  void write(std::optional<int>& x) { x = parseInt(single(target_.values)); }
-  void write(std::vector<std::string>& x) { x = target_.values; }
+  void write(std::string& x) { x = single(*target_.in); }
+  void write(std::optional<std::string>& x) { x = single(*target_.in); }
+  void write(Date& x) { x = parseDate(single(*target_.in)); }
+  void write(std::optional<Date>& x) { x = parseDate(single(*target_.in)); }
+  void write(bool& x) { x = parseBool(single(*target_.in)); }
+  void write(std::optional<bool>& x) { x = parseBool(single(*target_.in)); }
+  void write(int& x) { x = parseInt(single(*target_.in)); }
+  void write(std::optional<int>& x) { x = parseInt(single(*target_.in)); }
+  void write(std::vector<std::string>& x) { x = *target_.in; }
 
   std::span<const Segment> rest_;
   Target& target_;
@@ -257,7 +263,8 @@ void walkRoot(Doc& doc, const std::vector<Segment>& segments, Target& target) {
   Walk walk(segments, target);
   describe(walk, doc);
   if (!target.info && target.error.empty() && !target.group) {
-    target.error = "no field '" + segments.front().name + "' (known: " + join(target.names) + ")";
+    target.error =
+        "no field '" + std::string(segments.front().name) + "' (known: " + join(target.names) + ")";
   }
 }
 
@@ -450,7 +457,7 @@ void writeField(CanonicalDocument& document, std::string_view path,
   if (values.empty()) return;
   Target target;
   target.mode = Mode::Write;
-  target.values = values;
+  target.in = &values;
   walkDocument(document, path, target);
   if (!target.info) throw std::invalid_argument(std::string(path) + ": " + target.error);
 }

@@ -1,5 +1,6 @@
 #include "mapping/text/width.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "mapping/text/utf8.hpp"
@@ -181,6 +182,12 @@ std::string toHalfwidthKatakana(std::string_view utf8) {
 }
 
 std::string normalizeWidth(std::string_view utf8) {
+  // ASCII is already in normal form (every change below is of a character beyond U+007F): the
+  // common case of codes, dates and numbers skips the three conversions.
+  if (std::all_of(utf8.begin(), utf8.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return std::string(utf8);
+  }
   return encodeUtf8(halfwidthAscii(fullwidthKatakana(composeCombiningMarks(decodeUtf8(utf8)))));
 }
 

@@ -148,7 +148,7 @@ void BM_ValidateOneDecodedPost(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-// The share of the kintone decode that is Poco::JSON (with the checks before it) alone.
+// The share of the kintone decode that is JSON parsing (adapters/json/json_view) alone.
 void BM_KintoneParseJsonOnly(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(json::parseJson(kintoneRecords()));
   state.SetItemsProcessed(state.iterations() * kRecords);
