@@ -2,6 +2,7 @@
 #   /usr/bin/tsunagi
 #   /usr/share/tsunagi/{schema,codes,profiles}   found beside the binary (mapping/xml/schema.cpp)
 #   /usr/share/tsunagi/certs/*.sh                the PKI scripts (certs/)
+#   /usr/share/tsunagi/demo/                     the demo scenario's input files (config/demo/)
 #   /usr/share/doc/tsunagi/                      README, docs, example configurations
 #   /usr/lib/systemd/system/tsunagi@.service     one instance per /etc/tsunagi/NAME.xml
 include(GNUInstallDirs)
@@ -10,6 +11,7 @@ install(PROGRAMS
   certs/common.sh certs/make-ca.sh certs/issue-node.sh certs/issue-coordinator.sh
   certs/revoke.sh certs/make-crl.sh certs/spki-pin.sh
   DESTINATION ${CMAKE_INSTALL_DATADIR}/tsunagi/certs)
+install(DIRECTORY config/demo/ DESTINATION ${CMAKE_INSTALL_DATADIR}/tsunagi/demo)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
 install(FILES config/kashiwa.xml config/nagareyama.xml config/matsudo.xml config/README.md

@@ -28,8 +28,10 @@ commands:
                   run one node (production): database, peer exchange, local listener.
                   SIGHUP reloads the manifest and CRL; SIGTERM/SIGINT stop it
   demo [--dir DIR] [--scenario-only]
-                  start the demo node on the embedded PostgreSQL and print where it
-                  listens; runs until Ctrl-C (with --scenario-only: check and exit)
+                  the demo federation: Kashiwa, Nagareyama and Matsudo nodes, each on
+                  its own embedded PostgreSQL under DIR; plays the scenario, prints the
+                  exchanges and the consoles, runs until Ctrl-C (--scenario-only: exit
+                  0 only if every step had its expected outcome)
   validate FILE...
                   check canonical documents (LiaisonSheet, CaseUpdate, CaseMembership)
                   against schema, code tables and business rules; - reads stdin.
