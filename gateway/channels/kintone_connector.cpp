@@ -6,12 +6,14 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 
@@ -155,6 +157,8 @@ std::vector<KintonePageRecord> splitRecordsPage(const std::string& body) {
 }
 
 KintoneClient::KintoneClient(KintoneOptions options) : options_(std::move(options)) {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Net::initializeSSL(); });
   Poco::Net::Context::Params params;
   params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
   params.loadDefaultCAs = options_.caCertificate.empty();
