@@ -190,6 +190,25 @@ class FakeKintone {
     }
     auto& app = apps_[logged.app];
     if (method == "POST") {
+      // 連携ID is set to refuse duplicates (値の重複を禁止する): the whole request is refused.
+      for (std::size_t i = 0; i < records->size(); ++i) {
+        const Object::Ptr record =
+            records->getObject(static_cast<unsigned>(i))->getObject("record");
+        if (!record->has("連携ID")) continue;
+        const auto origin = record->getObject("連携ID")->getValue<std::string>("value");
+        for (const auto& [id, stored] : app) {
+          const Object::Ptr existing = parseObject(stored);
+          if (existing->has("連携ID") &&
+              existing->getObject("連携ID")->getValue<std::string>("value") == origin) {
+            return {
+                400,
+                R"({"code":"CB_VA01","id":"fake","message":"入力内容が正しくありません。",)"
+                R"("errors":{"records[)" +
+                    std::to_string(i) +
+                    R"(].連携ID.value":{"messages":["値がほかのレコードと重複しています。"]}}})"};
+          }
+        }
+      }
       for (std::size_t i = 0; i < records->size(); ++i) {
         Object::Ptr record = records->getObject(static_cast<unsigned>(i))->getObject("record");
         const unsigned long long id = next_.try_emplace(logged.app, 1).first->second++;
@@ -590,6 +609,37 @@ TEST_F(KintoneOutbound, AForeignDocumentIsAddedTheAppsOwnIsUpdatedAndAnOutageIsR
             "松戸 太郎");
   EXPECT_EQ(kintone_.record("31", 8)->getObject("連携ID")->getValue<std::string>("value"),
             "fhirjp-0190e8a2");
+}
+
+TEST_F(KintoneOutbound, ARecordTheAppRefusesIsDeadLetteredAloneTheRestOfItsBatchIsWritten) {
+  Object::Ptr existing = sheetRecord(1);
+  existing->set("連携ID", field("SINGLE_LINE_TEXT", "kashiwa-sheet-dup"));
+  kintone_.put("31", existing);
+  receive({"kashiwa-sheet-a", "kashiwa-sheet-dup", "kashiwa-sheet-b"});
+
+  exchange::LocalDelivery delivery(federation_.node("122203").pool(), sink(),
+                                   testing::TestFederation::fastRetry());
+  delivery.start();
+  ASSERT_TRUE(eventually([&] {
+    return delivered() == 2 && federation_.node("122203").count(
+                                   "SELECT count(*) FROM inbox WHERE local_state = 'dead'") == 1;
+  }));
+  delivery.stop();
+
+  // The batch of three was refused as a whole; sent one by one (in the claim's order), only the
+  // duplicate is refused.
+  const auto adds = kintone_.requests("POST");
+  ASSERT_EQ(adds.size(), 4u);
+  EXPECT_EQ(adds[0].status, 400);
+  std::multiset<int> singles;
+  for (std::size_t i = 1; i < adds.size(); ++i) singles.insert(adds[i].status);
+  EXPECT_EQ(singles, (std::multiset<int>{200, 200, 400}));
+  EXPECT_EQ(kintone_.size("31"), 3u);
+  EXPECT_EQ(federation_.node("122203").count(
+                "SELECT count(*) FROM exchange_events WHERE event = 'channel-refused' "
+                "AND detail LIKE '%care-kintone%' "
+                "AND detail LIKE '%HTTP 400 CB_VA01 at records[0].連携ID.value%'"),
+            1);
 }
 
 }  // namespace
