@@ -285,13 +285,23 @@ KintonePoller::Cursor KintonePoller::loadCursor() {
   });
 }
 
-void KintonePoller::saveCursor(const std::string& lastId, bool skipped) {
+void KintonePoller::saveCursor(const std::string& lastId, const InboundResult* skipped) {
   const auto& o = client_.options();
+  const std::string& name = channel_.options().name;
   store::withTransaction(pool_, [&](store::PgConnection& conn) {
+    if (skipped) {
+      store::appendEvent(conn,
+                         store::Event{"kintone-record-skipped", "local", std::nullopt, std::nullopt,
+                                      store::jsonObject({{"channel", name},
+                                                         {"app", o.app},
+                                                         {"recordId", lastId},
+                                                         {"code", skipped->code},
+                                                         {"where", skipped->where}})});
+    }
     conn.run("kintone_cursor_save",
              "UPDATE kintone_cursors SET last_id = $4::numeric, skipped = skipped + $5::int, "
              "updated_at = now() WHERE channel = $1 AND base_url = $2 AND app = $3::bigint",
-             {channel_.options().name, o.baseUrl, o.app, lastId, skipped ? "1" : "0"});
+             {name, o.baseUrl, o.app, lastId, skipped ? "1" : "0"});
   });
 }
 
@@ -392,17 +402,8 @@ std::size_t KintonePoller::pollOnce() {
         if (skipped) {
           spdlog::warn("kintone channel {}: app {} record {} skipped: {} at {}", name, o.app,
                        record.id, result.code, result.where);
-          store::withTransaction(pool_, [&](store::PgConnection& conn) {
-            store::appendEvent(
-                conn, store::Event{"kintone-record-skipped", "local", std::nullopt, std::nullopt,
-                                   store::jsonObject({{"channel", name},
-                                                      {"app", o.app},
-                                                      {"recordId", record.id},
-                                                      {"code", result.code},
-                                                      {"where", result.where}})});
-          });
         }
-        saveCursor(record.id, skipped);
+        saveCursor(record.id, skipped ? &result : nullptr);
         cursor.lastId = record.id;
         ++handled;
       }

@@ -114,7 +114,9 @@ class KintonePoller {
     std::optional<std::string> lastError;
   };
   Cursor loadCursor();
-  void saveCursor(const std::string& lastId, bool skipped);
+  /// Moves the cursor to `lastId`; with `skipped`, records the record's skip in the same
+  /// transaction.
+  void saveCursor(const std::string& lastId, const InboundResult* skipped);
   void failed(const std::string& code, const std::string& reason);
   void recovered(const Cursor& cursor);
   void run();
