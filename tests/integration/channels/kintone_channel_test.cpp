@@ -315,7 +315,7 @@ class KintoneInbound : public ::testing::Test {
 
   fs::path root() const { return fs::path(dir_.path()); }
 
-  void start(const fs::path& tokenFile) {
+  void start(const fs::path& tokenFile, std::optional<fs::path> trust = {}) {
     NodeOptions o;
     o.code = "122173";
     o.name = "柏市";
@@ -332,7 +332,7 @@ class KintoneInbound : public ::testing::Test {
     k.baseUrl = kintone_.baseUrl();
     k.app = "31";
     k.tokenFile = tokenFile;
-    k.caCertificate = pki_.ca().certificate();
+    k.caCertificate = trust.value_or(pki_.ca().certificate());
     k.poll = std::chrono::seconds(3600);  // one poll at start: each test's polls are its own
     o.channels.push_back(channels::ChannelOptions{"care-kintone",
                                                   channels::Direction::Inbound,
@@ -468,6 +468,19 @@ TEST_F(KintoneInbound, AWrongTokenIsAnEventAndNothingIsTaken) {
   EXPECT_EQ(count("SELECT count(*) FROM outbox"), 3);
   EXPECT_EQ(count("SELECT count(*) FROM exchange_events WHERE event = 'kintone-poll-recovered'"),
             1);
+}
+
+TEST_F(KintoneInbound, AServerItsTrustAnchorDoesNotVouchForIsNotSentTheToken) {
+  kintone_.put("31", sheetRecord(1));
+  start(root() / "kintone.token", pki_.otherCa().certificate());
+  ASSERT_TRUE(eventually([&] {
+    return count(
+               "SELECT count(*) FROM exchange_events WHERE event = 'kintone-poll-failed' "
+               "AND detail LIKE '%\"code\":\"connection\"%'") == 1;
+  }));
+  // The handshake failed before any request: the server never saw the token.
+  EXPECT_TRUE(kintone_.requests().empty());
+  EXPECT_EQ(count("SELECT count(*) FROM outbox"), 0);
 }
 
 // ---- outbound: documents received by Nagareyama written to its kintone app ----
