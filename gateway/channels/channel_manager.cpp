@@ -24,6 +24,8 @@ ChannelManager::ChannelManager(const std::vector<ChannelOptions>& channels,
       httpLimits_[options.name] = http->maxBytes;
     } else if (const auto* mllp = std::get_if<MllpOptions>(&options.connector)) {
       listeners_[options.name] = std::make_unique<MllpListener>(*channel, *mllp);
+    } else if (const auto* kintone = std::get_if<KintoneOptions>(&options.connector)) {
+      pollers_.push_back(std::make_unique<KintonePoller>(*channel, *kintone, pool));
     }
     inbound_[options.name] = std::move(channel);
   }
@@ -35,9 +37,11 @@ ChannelManager::~ChannelManager() { stop(); }
 void ChannelManager::start() {
   for (auto& watcher : watchers_) watcher->start();
   for (auto& [name, listener] : listeners_) listener->start();
+  for (auto& poller : pollers_) poller->start();
 }
 
 void ChannelManager::stop() {
+  for (auto& poller : pollers_) poller->stop();
   for (auto& [name, listener] : listeners_) listener->stop();
   for (auto& watcher : watchers_) watcher->stop();
 }

@@ -1,6 +1,6 @@
 #pragma once
 // A node's channels, wired: inbound channels (folder watchers, MLLP listeners, HTTP endpoints on
-// the local listener) feed the Submitter; outbound channels form the LocalSink the inbox is
+// the local listener, kintone pollers) feed the Submitter; outbound channels form the LocalSink the inbox is
 // delivered to.
 
 #include <functional>
@@ -14,6 +14,7 @@
 #include "gateway/channels/channel_options.hpp"
 #include "gateway/channels/directory_connector.hpp"
 #include "gateway/channels/inbound.hpp"
+#include "gateway/channels/kintone_connector.hpp"
 #include "gateway/channels/mllp.hpp"
 #include "gateway/channels/outbound.hpp"
 
@@ -58,6 +59,7 @@ class ChannelManager {
   std::map<std::string, std::size_t> httpLimits_;
   std::vector<std::unique_ptr<DirectoryWatcher>> watchers_;
   std::map<std::string, std::unique_ptr<MllpListener>> listeners_;
+  std::vector<std::unique_ptr<KintonePoller>> pollers_;
   std::shared_ptr<ChannelSink> sink_;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // A node's channels as its configuration lists them (node-config-1.xsd <channels>): each is a
-// connector (how bytes come and go: a folder, HTTP, MLLP) and an adapter (what the bytes mean).
+// connector (how bytes come and go: a folder, HTTP, MLLP, a kintone app) and an adapter (what the bytes mean).
 
 #include <chrono>
 #include <cstddef>
@@ -45,6 +45,19 @@ struct MllpOptions {
   std::chrono::seconds idleTimeout{300};  ///< a connection silent this long is closed
 };
 
+/// A kintone app through its REST API (kintone_connector.hpp). Inbound: the app's records, polled
+/// in $id order from a cursor kept in the node's database; outbound: each document written to the
+/// app its profile mapping names, up to 100 records per request.
+struct KintoneOptions {
+  std::string baseUrl;  ///< https://SUBDOMAIN.cybozu.com (no trailing slash)
+  std::string app;      ///< inbound: the app polled (digits); outbound: empty (the profile's)
+  std::filesystem::path tokenFile;      ///< the API token(s): never in the configuration
+  std::filesystem::path caCertificate;  ///< PEM trust anchor; empty: the system's CAs
+  std::string condition;                ///< inbound: a kintone query condition and-ed in
+  std::chrono::seconds poll{60};
+  std::chrono::seconds timeout{30};
+};
+
 struct ChannelOptions {
   std::string name;  ///< [a-z0-9][a-z0-9_-]*, unique in the node
   Direction direction = Direction::Inbound;
@@ -55,7 +68,7 @@ struct ChannelOptions {
   bool appendLossNote = false;
   /// Handed to the adapter as LocalInput::metadata (e.g. ssmix2's hospitalName).
   std::map<std::string, std::string> metadata;
-  std::variant<DirectoryOptions, HttpOptions, MllpOptions> connector;
+  std::variant<DirectoryOptions, HttpOptions, MllpOptions, KintoneOptions> connector;
 };
 
 const char* toString(Direction direction);

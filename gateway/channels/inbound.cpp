@@ -68,6 +68,7 @@ InboundResult InboundChannel::refuse(const std::string& code, const std::string&
   result.status = InboundResult::Status::Rejected;
   result.code = code;
   result.reason = reason;
+  result.where = "(input)";
   spdlog::warn("channel {}: input refused: {}", options_.name, code);
   record("input-rejected", {{"code", code}, {"where", "(input)"}}, std::string(input));
   return result;
@@ -90,6 +91,7 @@ InboundResult InboundChannel::accept(adapters::LocalInput input) {
     result.status = InboundResult::Status::Rejected;
     result.code = "input-invalid";
     result.reason = describeIssues(e.issues());
+    result.where = issueLocations(e.issues());
     spdlog::warn("channel {}: input refused by adapter {} at {}", options_.name, options_.adapter,
                  issueLocations(e.issues()));
     record("input-rejected", {{"code", result.code}, {"where", issueLocations(e.issues())}},
@@ -129,6 +131,7 @@ InboundResult InboundChannel::accept(adapters::LocalInput input) {
     result.status = InboundResult::Status::Rejected;
     result.code = e.code();
     result.reason = e.what();
+    result.where = "(document)";
     spdlog::warn("channel {}: not sent: {}", options_.name, e.code());
     return result;
   } catch (const store::PgError& e) {

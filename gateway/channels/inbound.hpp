@@ -30,6 +30,8 @@ struct InboundResult {
   std::string code;
   /// For the local tool: what, where and why (may cite the input's values).
   std::string reason;
+  /// Rejected: where, without values (issueLocations: lines and field paths), for logs and events.
+  std::string where;
 };
 
 /// What a connector hands its inputs to (InboundChannel; a fake in the connectors' unit tests).

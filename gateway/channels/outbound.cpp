@@ -11,8 +11,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <functional>
+#include <tuple>
 
+#include "adapters/kintone/kintone_rest.hpp"
 #include "gateway/channels/inbound.hpp"
+#include "gateway/channels/kintone_connector.hpp"
 #include "gateway/common/atomic_file.hpp"
 #include "gateway/exchange/envelope.hpp"
 #include "gateway/store/exchange_store.hpp"
@@ -92,8 +96,16 @@ ChannelSink::ChannelSink(std::vector<OutboundChannel> channels, store::Connectio
   for (const auto& channel : channels_) {
     if (const auto* dir = std::get_if<DirectoryOptions>(&channel.options.connector)) {
       fs::create_directories(dir->outbox);
+    } else if (const auto* k = std::get_if<KintoneOptions>(&channel.options.connector)) {
+      kintone_[channel.options.name] = std::make_unique<KintoneClient>(*k);
     }
   }
+}
+
+ChannelSink::~ChannelSink() = default;
+
+int ChannelSink::batchSize() const {
+  return kintone_.empty() ? 0 : static_cast<int>(adapters::kintone::kMaxRecordsPerWrite);
 }
 
 std::string ChannelSink::write(const OutboundChannel& channel, const store::ClaimedInbound& message,
@@ -156,20 +168,43 @@ std::string ChannelSink::write(const OutboundChannel& channel, const store::Clai
                                      !transient);
 }
 
-std::string ChannelSink::deliver(const store::ClaimedInbound& message) {
+// What became of one message across its channels.
+struct ChannelSink::Progress {
+  std::string delivered, refused;
+  std::optional<exchange::LocalDeliveryError> transient, fatal;
+  int taking = 0;
+};
+
+// A kintone channel's record, written once the whole claim is encoded.
+struct ChannelSink::PendingWrite {
+  std::size_t message;
+  const OutboundChannel* channel;
+  adapters::Encoded encoded;
+  KintoneWrite write;
+};
+
+void ChannelSink::delivered(const OutboundChannel& channel, const store::ClaimedInbound& message,
+                            const adapters::Encoded& encoded, const std::string& where,
+                            Progress& progress) {
+  auto conn = pool_.lease();
+  store::recordLocalLosses(*conn, message, channel.options.name, encoded.losses.json(),
+                           encoded.losses.entries().size(), encoded.losses.kinds());
+  progress.delivered += (progress.delivered.empty() ? "" : "; ") + channel.options.name + ": " + where;
+}
+
+void ChannelSink::handle(const store::ClaimedInbound& message, Progress& progress,
+                         std::vector<PendingWrite>& kintone) {
   exchange::Envelope envelope;
   try {
     envelope = exchange::parseEnvelope(message.envelope);
   } catch (const mapping::DocumentError& e) {
-    throw exchange::LocalDeliveryError(std::string("stored envelope no longer parses: ") + e.what(),
-                                       true);
+    progress.fatal = exchange::LocalDeliveryError(
+        std::string("stored envelope no longer parses: ") + e.what(), true);
+    return;
   }
-  std::string delivered, refused;
-  std::optional<exchange::LocalDeliveryError> transient;
-  int taking = 0;
   for (const auto& channel : channels_) {
     if (!channel.takes(envelope.documentType)) continue;
-    ++taking;
+    ++progress.taking;
     adapters::EncodeOptions options;
     options.upstream = envelope.losses;
     options.appendLossNote = channel.options.appendLossNote;
@@ -178,7 +213,8 @@ std::string ChannelSink::deliver(const store::ClaimedInbound& message) {
       encoded = channel.adapter->encode(envelope.document, options);
     } catch (const adapters::AdapterError& e) {
       const std::string where = issueLocations(e.issues());
-      refused += (refused.empty() ? "" : "; ") + channel.options.name + ": " + e.what();
+      progress.refused +=
+          (progress.refused.empty() ? "" : "; ") + channel.options.name + ": " + e.what();
       spdlog::warn("channel {}: message {} from {} cannot be encoded by {} (at {})",
                    channel.options.name, message.messageId, message.sender, channel.options.adapter,
                    where);
@@ -192,14 +228,24 @@ std::string ChannelSink::deliver(const store::ClaimedInbound& message) {
       continue;
     }
     try {
+      if (std::holds_alternative<KintoneOptions>(channel.options.connector)) {
+        KintoneWrite write;
+        try {
+          write = kintoneWriteOf(encoded.bytes);
+        } catch (const std::exception& e) {
+          throw exchange::LocalDeliveryError(
+              "channel " + channel.options.name + ": adapter " + channel.options.adapter +
+                  " does not write kintone records: " + e.what(),
+              true);
+        }
+        kintone.push_back(PendingWrite{0, &channel, std::move(encoded), std::move(write)});
+        continue;
+      }
       const std::string where = write(channel, message, envelope.documentType, encoded);
-      auto conn = pool_.lease();
-      store::recordLocalLosses(*conn, message, channel.options.name, encoded.losses.json(),
-                               encoded.losses.entries().size(), encoded.losses.kinds());
-      delivered += (delivered.empty() ? "" : "; ") + channel.options.name + ": " + where;
+      delivered(channel, message, encoded, where, progress);
     } catch (const exchange::LocalDeliveryError& e) {
       if (e.permanent()) {
-        refused += (refused.empty() ? "" : "; ") + std::string(e.what());
+        progress.refused += (progress.refused.empty() ? "" : "; ") + std::string(e.what());
         store::withTransaction(pool_, [&](store::PgConnection& conn) {
           store::appendEvent(
               conn, store::Event{"channel-refused", "local", message.sender, message.messageId,
@@ -207,16 +253,107 @@ std::string ChannelSink::deliver(const store::ClaimedInbound& message) {
                                      {{"channel", channel.options.name}, {"reason", e.what()}})});
         });
       } else {
-        transient = e;
+        progress.transient = e;
       }
     }
   }
-  if (transient) throw *transient;  // the whole message again later; the writes are idempotent
-  if (taking == 0) {
-    throw exchange::LocalDeliveryError("no outbound channel takes " + envelope.documentType, true);
+}
+
+void ChannelSink::sendKintone(const std::vector<store::ClaimedInbound>& messages,
+                              std::vector<PendingWrite>& pending, std::vector<Progress>& progress) {
+  // One request per (channel, app, shape) group and 100 records: the order within a group is
+  // the claim's.
+  std::map<std::tuple<std::string, std::string, bool>, std::vector<PendingWrite*>> groups;
+  for (auto& p : pending) {
+    groups[{p.channel->options.name, p.write.app, p.write.id.has_value()}].push_back(&p);
   }
-  if (delivered.empty()) throw exchange::LocalDeliveryError(refused, true);
-  return delivered;
+  for (auto& [key, items] : groups) {
+    const auto& [channelName, app, update] = key;
+    const KintoneClient& client = *kintone_.at(channelName);
+    const std::string method = update ? "PUT" : "POST";
+    const std::string where = "kintone app " + app + " (" + method + ")";
+    // Sends items[begin, end) in one request; a refusal of several is retried one by one.
+    std::function<void(std::size_t, std::size_t)> send = [&](std::size_t begin, std::size_t end) {
+      std::vector<const KintoneWrite*> writes;
+      for (std::size_t i = begin; i < end; ++i) writes.push_back(&items[i]->write);
+      const KintoneReply reply = client.writeRecords(method, kintoneBatchBody(writes));
+      if (reply.status >= 200 && reply.status < 300) {
+        for (std::size_t i = begin; i < end; ++i) {
+          delivered(*items[i]->channel, messages[items[i]->message], items[i]->encoded, where,
+                    progress[items[i]->message]);
+        }
+        return;
+      }
+      const bool transient = reply.status == 0 || reply.status == 401 || reply.status == 403 ||
+                             reply.status == 408 || reply.status == 429 || reply.status >= 500;
+      if (!transient && end - begin > 1) {
+        spdlog::warn("channel {}: {} refused a batch of {} records ({}); sending them one by one",
+                     channelName, where, end - begin,
+                     kintoneErrorSummary(reply.status, reply.body));
+        for (std::size_t i = begin; i < end; ++i) send(i, i + 1);
+        return;
+      }
+      const std::string why =
+          "channel " + channelName + ": " + where + " " +
+          (reply.status == 0 ? "unreachable: " + reply.error
+                             : "answered " + kintoneErrorSummary(reply.status, reply.body));
+      spdlog::warn("{} ({} records)", why, end - begin);
+      for (std::size_t i = begin; i < end; ++i) {
+        Progress& p = progress[items[i]->message];
+        const store::ClaimedInbound& message = messages[items[i]->message];
+        if (transient) {
+          p.transient = exchange::LocalDeliveryError(why, false);
+          continue;
+        }
+        p.refused += (p.refused.empty() ? "" : "; ") + why;
+        store::withTransaction(pool_, [&](store::PgConnection& conn) {
+          store::appendEvent(conn, store::Event{"channel-refused", "local", message.sender,
+                                                message.messageId,
+                                                store::jsonObject({{"channel", channelName},
+                                                                   {"reason", why}})});
+        });
+      }
+    };
+    for (const auto& [begin, end] : adapters::kintone::writeBatches(items.size())) send(begin, end);
+  }
+}
+
+std::vector<exchange::LocalOutcome> ChannelSink::deliverAll(
+    const std::vector<store::ClaimedInbound>& messages) {
+  std::vector<Progress> progress(messages.size());
+  std::vector<PendingWrite> pending;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const std::size_t first = pending.size();
+    handle(messages[i], progress[i], pending);
+    for (std::size_t j = first; j < pending.size(); ++j) pending[j].message = i;
+  }
+  if (!pending.empty()) sendKintone(messages, pending, progress);
+
+  std::vector<exchange::LocalOutcome> out;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    Progress& p = progress[i];
+    exchange::LocalOutcome outcome;
+    if (p.fatal) {
+      outcome.error = p.fatal;
+    } else if (p.transient) {
+      outcome.error = p.transient;  // the whole message again later; the writes are idempotent
+    } else if (p.taking == 0) {
+      outcome.error = exchange::LocalDeliveryError(
+          "no outbound channel takes " + messages[i].documentType, true);
+    } else if (p.delivered.empty()) {
+      outcome.error = exchange::LocalDeliveryError(p.refused, true);
+    } else {
+      outcome.where = p.delivered;
+    }
+    out.push_back(std::move(outcome));
+  }
+  return out;
+}
+
+std::string ChannelSink::deliver(const store::ClaimedInbound& message) {
+  auto outcome = deliverAll({message}).front();
+  if (outcome.error) throw *outcome.error;
+  return outcome.where;
 }
 
 }  // namespace tsunagi::channels

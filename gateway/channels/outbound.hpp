@@ -2,10 +2,11 @@
 // Received documents → the local tools: a LocalSink that encodes each document with every
 // outbound channel that takes its type (EncodeOptions.upstream = the losses it arrived with;
 // appendLossNote per channel) and hands the bytes to the channel's connector — a folder (atomic
-// write, a file name fixed by the message so a redelivery replaces rather than duplicates) or a
+// write, a file name fixed by the message so a redelivery replaces rather than duplicates), a
 // webhook (POST; 2xx delivered, 408/429/5xx and connection failures retried by LocalDelivery's
-// policy, other 4xx dead-lettered).
+// policy, other 4xx dead-lettered) or a kintone app (records.json, up to 100 records a request).
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,22 +38,45 @@ WebhookReply postWebhook(const std::string& url, const std::string& body,
                          const std::vector<std::pair<std::string, std::string>>& headers,
                          std::chrono::seconds timeout);
 
+class KintoneClient;
+struct KintoneWrite;
+
 class ChannelSink : public exchange::LocalSink {
  public:
-  /// `pool` records each encoding's losses with the inbox row.
+  /// `pool` records each encoding's losses with the inbox row. Throws std::runtime_error when a
+  /// kintone channel's trust anchor cannot be loaded.
   ChannelSink(std::vector<OutboundChannel> channels, store::ConnectionPool& pool);
+  ~ChannelSink() override;
 
   /// Every channel taking the document gets it. A channel whose adapter refuses the document is
   /// recorded (encode-refused) and skipped; when every channel refuses, or none takes the type,
   /// the failure is permanent. A connector failure is transient (the channels that succeeded
   /// are written again on the retry: same file, same Idempotency-Key).
   std::string deliver(const store::ClaimedInbound& message) override;
+  /// deliver() for each message, except that a kintone channel's records are sent together:
+  /// grouped by app and shape (add → POST, update → PUT /k/v1/records.json), at most 100 per
+  /// request. A request that fails fails each of its messages (2xx delivered; no answer, 401,
+  /// 403, 408, 429 and 5xx transient; other 4xx: a batch of several is sent again one record per
+  /// request, so that only the record kintone refuses is dead-lettered).
+  std::vector<exchange::LocalOutcome> deliverAll(
+      const std::vector<store::ClaimedInbound>& messages) override;
+  /// 100 with a kintone channel (one full write per claim), else the policy's.
+  int batchSize() const override;
 
  private:
+  struct Progress;
+  struct PendingWrite;
+  void handle(const store::ClaimedInbound& message, Progress& progress,
+              std::vector<PendingWrite>& kintone);
+  void sendKintone(const std::vector<store::ClaimedInbound>& messages,
+                   std::vector<PendingWrite>& pending, std::vector<Progress>& progress);
+  void delivered(const OutboundChannel& channel, const store::ClaimedInbound& message,
+                 const adapters::Encoded& encoded, const std::string& where, Progress& progress);
   std::string write(const OutboundChannel& channel, const store::ClaimedInbound& message,
                     const std::string& documentType, const adapters::Encoded& encoded);
 
   std::vector<OutboundChannel> channels_;
+  std::map<std::string, std::unique_ptr<KintoneClient>> kintone_;
   store::ConnectionPool& pool_;
 };
 

@@ -1,5 +1,7 @@
 #include "gateway/config/node_config.hpp"
 
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
 #include <libxml/tree.h>
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "gateway/channels/kintone_connector.hpp"
 #include "gateway/crypto/keys.hpp"
 #include "mapping/identifiers.hpp"
 #include "mapping/xml/document.hpp"
@@ -114,10 +117,73 @@ int intAttribute(const xmlNode* node, const char* name, int fallback) {
   return v ? std::stoi(*v) : fallback;
 }
 
+// <kintone>: HTTPS only (the API token travels in a header), the token in a file of its own that
+// only the node's user may read, and an app to poll for inbound channels.
+channels::KintoneOptions readKintone(Reader& r, const xmlNode* m, const channels::ChannelOptions& c,
+                                     std::set<std::string>& polled) {
+  const bool inbound = c.direction == channels::Direction::Inbound;
+  channels::KintoneOptions k;
+  k.baseUrl = *attribute(m, "baseUrl");
+  while (!k.baseUrl.empty() && k.baseUrl.back() == '/') k.baseUrl.pop_back();
+  try {
+    const Poco::URI uri(k.baseUrl);
+    if (uri.getScheme() != "https") {
+      r.fail(m, "baseUrl", "kintone is reached over https:// only (the API token must not travel "
+                           "in clear), not '" + uri.getScheme() + "'");
+    } else if (uri.getHost().empty()) {
+      r.fail(m, "baseUrl", "no host: expected https://SUBDOMAIN.cybozu.com");
+    } else if (!uri.getRawQuery().empty() || !uri.getFragment().empty() ||
+               !uri.getUserInfo().empty()) {
+      r.fail(m, "baseUrl", "the base URL takes no query, fragment or user (the token goes in "
+                           "tokenFile): expected https://SUBDOMAIN.cybozu.com");
+    }
+  } catch (const Poco::Exception& e) {
+    r.fail(m, "baseUrl", "not a URL: " + e.message());
+  }
+  k.app = attribute(m, "app").value_or("");
+  k.condition = attribute(m, "query").value_or("");
+  k.poll = std::chrono::seconds(intAttribute(m, "pollSeconds", 60));
+  k.timeout = std::chrono::seconds(intAttribute(m, "timeoutSeconds", 30));
+  if (c.adapter.rfind("kintone:", 0) != 0) {
+    r.fail(m, "", "the kintone connector carries kintone records: the channel's adapter must be "
+                  "kintone:PROFILE, not " + c.adapter);
+  }
+  if (inbound) {
+    if (k.app.empty()) r.fail(m, "app", "an inbound kintone channel needs the app it polls");
+    if (!k.app.empty() && !polled.insert(k.baseUrl + " " + k.app).second) {
+      r.fail(m, "app", "app " + k.app + " of " + k.baseUrl + " is polled by another channel");
+    }
+  } else {
+    if (!k.app.empty()) {
+      r.fail(m, "app", "an outbound kintone channel writes each document to the app its profile "
+                       "mapping names; app is for inbound channels");
+    }
+    if (!k.condition.empty()) r.fail(m, "query", "query is for inbound channels (what to take)");
+  }
+  k.tokenFile = r.resolve(*attribute(m, "tokenFile"));
+  try {
+    channels::readApiToken(k.tokenFile);
+  } catch (const std::exception& e) {
+    r.fail(m, "tokenFile", e.what());
+  }
+  if (auto ca = attribute(m, "caCertificate")) {
+    const std::size_t before = r.issues().size();
+    k.caCertificate = r.readableFile(m, "caCertificate", *ca);
+    if (r.issues().size() == before) {
+      try {
+        crypto::Certificate::fromPemFile(k.caCertificate);
+      } catch (const crypto::CryptoError& e) {
+        r.fail(m, "caCertificate", std::string("unreadable certificate: ") + e.what());
+      }
+    }
+  }
+  return k;
+}
+
 // <channels>: every channel's connector and adapter, checked as far as can be before start.
 void readChannels(Reader& r, const xmlNode* list, const adapters::AdapterRegistry& registry,
                   bool hasExchange, NodeOptions& o) {
-  std::set<std::string> names, folders;
+  std::set<std::string> names, folders, polled;
   std::set<int> mllpPorts;
   for (const xmlNode* n = list->children; n; n = n->next) {
     if (n->type != XML_ELEMENT_NODE) continue;
@@ -211,6 +277,8 @@ void readChannels(Reader& r, const xmlNode* list, const adapters::AdapterRegistr
         }
         if (port != 0 && port == o.listenPort) r.fail(m, "port", "port is the local listener's");
         c.connector = l;
+      } else if (kind == "kintone") {
+        c.connector = readKintone(r, m, c, polled);
       }
     }
     o.channels.push_back(std::move(c));

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "gateway/common/atomic_file.hpp"
 #include "gateway/exchange/envelope.hpp"
 
@@ -27,6 +29,19 @@ std::string DirectorySink::deliver(const store::ClaimedInbound& message) {
     throw LocalDeliveryError(e.what(), false);
   }
   return target.string();
+}
+
+std::vector<LocalOutcome> LocalSink::deliverAll(
+    const std::vector<store::ClaimedInbound>& messages) {
+  std::vector<LocalOutcome> out;
+  for (const auto& m : messages) {
+    try {
+      out.push_back(LocalOutcome{deliver(m), std::nullopt});
+    } catch (const LocalDeliveryError& e) {
+      out.push_back(LocalOutcome{"", e});
+    }
+  }
+  return out;
 }
 
 LocalDelivery::LocalDelivery(store::ConnectionPool& pool, std::shared_ptr<LocalSink> sink,
@@ -68,16 +83,20 @@ void LocalDelivery::run() {
     std::vector<store::ClaimedInbound> claimed;
     try {
       auto conn = pool_.lease();
-      claimed = store::claimInbound(*conn, policy_.batch, policy_.lease);
-      for (const auto& m : claimed) {
-        try {
-          const std::string where = sink_->deliver(m);
-          store::markInboundDelivered(*conn, m, where);
-        } catch (const LocalDeliveryError& e) {
-          spdlog::warn("local delivery of {} from {} failed: {}", m.messageId, m.sender, e.what());
-          store::markInboundFailed(*conn, m, e.what(), e.permanent(), policy_.maxAttempts,
-                                   policy_.delayAfter(m.attempts));
+      claimed =
+          store::claimInbound(*conn, std::max(policy_.batch, sink_->batchSize()), policy_.lease);
+      const std::vector<LocalOutcome> outcomes =
+          claimed.empty() ? std::vector<LocalOutcome>{} : sink_->deliverAll(claimed);
+      for (std::size_t i = 0; i < claimed.size() && i < outcomes.size(); ++i) {
+        const auto& m = claimed[i];
+        if (!outcomes[i].error) {
+          store::markInboundDelivered(*conn, m, outcomes[i].where);
+          continue;
         }
+        const LocalDeliveryError& e = *outcomes[i].error;
+        spdlog::warn("local delivery of {} from {} failed: {}", m.messageId, m.sender, e.what());
+        store::markInboundFailed(*conn, m, e.what(), e.permanent(), policy_.maxAttempts,
+                                 policy_.delayAfter(m.attempts));
       }
     } catch (const std::exception& e) {
       spdlog::error("local delivery: {}", e.what());

@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gateway/exchange/delivery.hpp"
 #include "gateway/store/exchange_store.hpp"
@@ -30,12 +32,23 @@ class LocalDeliveryError : public std::runtime_error {
   bool permanent_;
 };
 
+/// How the hand-over of one message of a batch went: where it went, or why not.
+struct LocalOutcome {
+  std::string where;
+  std::optional<LocalDeliveryError> error;
+};
+
 class LocalSink {
  public:
   virtual ~LocalSink() = default;
   /// Hands one received message to the local tool; returns where it went (for the log).
   /// Must be idempotent: after a crash the same message may be handed over again.
   virtual std::string deliver(const store::ClaimedInbound& message) = 0;
+  /// Hands over the messages of one claim, one outcome each, in order (a sink that writes several
+  /// documents per request batches them here). The default delivers them one by one.
+  virtual std::vector<LocalOutcome> deliverAll(const std::vector<store::ClaimedInbound>& messages);
+  /// How many messages a claim should take for this sink (0: the retry policy's batch).
+  virtual int batchSize() const { return 0; }
 };
 
 /// Writes each received document (the canonical XML inside the envelope) to

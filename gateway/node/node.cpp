@@ -211,6 +211,32 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
                "\"} " + r.text(i, 2) + "\n";
       }
       exchangeMetrics(*conn, out, gauge);
+      r = conn->exec(
+          "SELECT channel, app, coalesce(last_id, 0)::text, skipped, failures, "
+          "(last_error IS NOT NULL)::int FROM kintone_cursors ORDER BY 1, 2");
+      const struct {
+        const char* name;
+        const char* help;
+        const char* type;
+      } kintoneMetrics[] = {
+          {"tsunagi_kintone_last_record_id",
+           "The last $id an inbound kintone channel handled (its cursor).", "gauge"},
+          {"tsunagi_kintone_skipped_records_total",
+           "Records an inbound kintone channel skipped (refused by the adapter or the Submitter; "
+           "see kintone-record-skipped events).",
+           "counter"},
+          {"tsunagi_kintone_poll_failures_total",
+           "Polls of a kintone app that failed (HTTP, TLS, token, storage).", "counter"},
+          {"tsunagi_kintone_failing", "1 while the last poll of the app failed.", "gauge"},
+      };
+      for (int column = 0; column < 4 && r.rows() > 0; ++column) {
+        gauge(kintoneMetrics[column].name, kintoneMetrics[column].help,
+              kintoneMetrics[column].type);
+        for (int i = 0; i < r.rows(); ++i) {
+          out += std::string(kintoneMetrics[column].name) + "{channel=\"" + r.text(i, 0) +
+                 "\",app=\"" + r.text(i, 1) + "\"} " + r.text(i, 2 + column) + "\n";
+        }
+      }
     } catch (const store::PgError& e) {
       spdlog::warn("metrics: database unreachable: {}", e.what());
     }

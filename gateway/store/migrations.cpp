@@ -247,6 +247,23 @@ CREATE TABLE identity_reviews (
 );
 CREATE INDEX identity_reviews_open ON identity_reviews (created_at) WHERE resolved_at IS NULL;
 )sql"},
+      {7, "kintone channels: the cursor of each polled app",
+       R"sql(
+-- Inbound kintone channels take an app's records in $id order; last_id is the highest $id
+-- handled (committed or skipped), saved after each record. Keyed by the app's address too, so a
+-- channel pointed at another app starts from its first record.
+CREATE TABLE kintone_cursors (
+  channel    text NOT NULL,
+  base_url   text NOT NULL,
+  app        bigint NOT NULL,
+  last_id    numeric(19, 0),
+  skipped    bigint NOT NULL DEFAULT 0,
+  failures   bigint NOT NULL DEFAULT 0,
+  last_error text,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (channel, base_url, app)
+);
+)sql"},
   };
   return migrations;
 }

@@ -2,6 +2,7 @@
 // file, line, key and reason before anything starts.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 
@@ -142,6 +143,98 @@ TEST_F(ChannelConfig, EachMistakeIsNamed) {
 )",
                     false),
               HasSubstr("channels need the <exchange> element"));
+}
+
+class KintoneConfig : public ChannelConfig {
+ protected:
+  KintoneConfig() { token("kintone.token", "kintoneTestToken0001\n", 0600); }
+  fs::path token(const std::string& name, const std::string& content, mode_t mode) {
+    const fs::path file = pki_.directory() / name;
+    std::ofstream(file) << content;
+    ::chmod(file.c_str(), mode);
+    return file;
+  }
+};
+
+TEST_F(KintoneConfig, ReadsInboundAndOutboundChannels) {
+  const auto o = loadNodeConfig(write(R"cfg(
+    <channel name="care-in" direction="inbound" adapter="kintone:nagareyama-kintone">
+      <kintone baseUrl="https://nagareyama.cybozu.com/" app="31" tokenFile="kintone.token"
+               query="状態 in (&quot;送信&quot;)" pollSeconds="300"/>
+    </channel>
+    <channel name="care-out" direction="outbound" adapter="kintone:nagareyama-kintone">
+      <kintone baseUrl="https://nagareyama.cybozu.com" tokenFile="kintone.token"
+               caCertificate=")cfg" + pki_.ca().certificate().string() + R"cfg("/>
+    </channel>
+)cfg"));
+  ASSERT_EQ(o.channels.size(), 2u);
+  const auto& in = std::get<channels::KintoneOptions>(o.channels[0].connector);
+  EXPECT_EQ(in.baseUrl, "https://nagareyama.cybozu.com");
+  EXPECT_EQ(in.app, "31");
+  EXPECT_EQ(in.tokenFile, pki_.directory() / "kintone.token");
+  EXPECT_EQ(in.condition, "状態 in (\"送信\")");
+  EXPECT_EQ(in.poll, std::chrono::seconds(300));
+  EXPECT_EQ(in.timeout, std::chrono::seconds(30));
+  EXPECT_TRUE(in.caCertificate.empty());
+  const auto& out = std::get<channels::KintoneOptions>(o.channels[1].connector);
+  EXPECT_TRUE(out.app.empty());
+  EXPECT_EQ(out.poll, std::chrono::seconds(60));
+  EXPECT_EQ(out.caCertificate, pki_.ca().certificate());
+}
+
+TEST_F(KintoneConfig, EachMistakeIsNamedAndTheTokenNeverShown) {
+  const auto inbound = [](const std::string& attributes,
+                          const std::string& adapter = "kintone:nagareyama-kintone") {
+    return R"(<channel name="care" direction="inbound" adapter=")" + adapter + R"(">
+  <kintone )" +
+           attributes + R"(/>
+</channel>
+)";
+  };
+  EXPECT_THAT(
+      error(inbound(R"(baseUrl="http://127.0.0.1:8080" app="31" tokenFile="kintone.token")")),
+      HasSubstr("node.xml:15: /NodeConfig/channels/channel/kintone/@baseUrl: kintone is reached "
+                "over https:// only"));
+  EXPECT_THAT(error(inbound(R"(baseUrl="https://x.cybozu.com" tokenFile="kintone.token")")),
+              HasSubstr("/kintone/@app: an inbound kintone channel needs the app it polls"));
+  EXPECT_THAT(error(inbound(R"(baseUrl="https://x.cybozu.com" app="31" tokenFile="none.token")")),
+              HasSubstr("/kintone/@tokenFile: API token file " +
+                        (pki_.directory() / "none.token").string() + " does not exist"));
+  token("shared.token", "sharedSecretToken\n", 0644);
+  const std::string shared =
+      error(inbound(R"(baseUrl="https://x.cybozu.com" app="31" tokenFile="shared.token")"));
+  EXPECT_THAT(shared, HasSubstr("/kintone/@tokenFile: API token file "));
+  EXPECT_THAT(shared, HasSubstr("may be read or written by group or others (mode 0644); make it "
+                                "readable by the node's user only (chmod 600)"));
+  EXPECT_THAT(shared, ::testing::Not(HasSubstr("sharedSecretToken")));
+  token("odd.token", "secretToken\nsecret\x01Token\n", 0600);
+  const std::string odd =
+      error(inbound(R"(baseUrl="https://x.cybozu.com" app="31" tokenFile="odd.token")"));
+  EXPECT_THAT(odd, HasSubstr("odd.token, line 2: a character that is not part of an API token"));
+  EXPECT_THAT(odd, ::testing::Not(HasSubstr("secretToken")));
+  token("empty.token", "\n", 0600);
+  EXPECT_THAT(error(inbound(R"(baseUrl="https://x.cybozu.com" app="31" tokenFile="empty.token")")),
+              HasSubstr("empty.token is empty"));
+  EXPECT_THAT(error(inbound(R"(baseUrl="https://x.cybozu.com" app="31" tokenFile="kintone.token")",
+                            "fhir_jp")),
+              HasSubstr("/kintone: the kintone connector carries kintone records: the channel's "
+                        "adapter must be kintone:PROFILE, not fhir_jp"));
+  EXPECT_THAT(error(inbound(R"(baseUrl="https://x.cybozu.com" app="31" tokenFile="kintone.token" )"
+                            R"(caCertificate="kintone.token")")),
+              HasSubstr("/kintone/@caCertificate: unreadable certificate"));
+  EXPECT_THAT(
+      error(R"(<channel name="a" direction="inbound" adapter="kintone:nagareyama-kintone">
+  <kintone baseUrl="https://x.cybozu.com" app="31" tokenFile="kintone.token"/></channel>
+<channel name="b" direction="inbound" adapter="kintone:nagareyama-kintone">
+  <kintone baseUrl="https://x.cybozu.com/" app="31" tokenFile="kintone.token"/></channel>
+)"),
+      HasSubstr("/kintone/@app: app 31 of https://x.cybozu.com is polled by another channel"));
+  EXPECT_THAT(
+      error(R"(<channel name="out" direction="outbound" adapter="kintone:nagareyama-kintone">
+  <kintone baseUrl="https://x.cybozu.com" app="31" tokenFile="kintone.token"/></channel>
+)"),
+      HasSubstr("/kintone/@app: an outbound kintone channel writes each document to the app its "
+                "profile mapping names"));
 }
 
 }  // namespace

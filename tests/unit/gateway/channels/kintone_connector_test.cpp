@@ -1,0 +1,94 @@
+// The kintone connector's pure parts: splitting a records.json page into its records (and
+// refusing a page it cannot page through), the write bodies of a batch, kintone's error answers
+// summarised without values, and the API token file.
+#include "gateway/channels/kintone_connector.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "tests/support/test_postgres.hpp"
+
+namespace tsunagi::channels {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+std::string error(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(KintonePage, SplitsARecordsPageInOrderWithEachRecordsId) {
+  const auto records = splitRecordsPage(
+      R"({"records":[{"$id":{"type":"__ID__","value":"7"},"氏名":{"type":"SINGLE_LINE_TEXT","value":"流山 花子"}},)"
+      R"({"$id":{"type":"__ID__","value":"12"}}],"totalCount":null})");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].id, "7");
+  EXPECT_THAT(records[0].json,
+              HasSubstr(R"("氏名":{"type":"SINGLE_LINE_TEXT","value":"流山 花子"})"));
+  EXPECT_EQ(records[1].id, "12");
+  EXPECT_TRUE(splitRecordsPage(R"({"records":[]})").empty());
+}
+
+TEST(KintonePage, APageItCannotPageThroughIsRefusedWithWhere) {
+  EXPECT_THAT(error([] { splitRecordsPage("<html>502 Bad Gateway</html>"); }),
+              HasSubstr("the records page is not a JSON object"));
+  EXPECT_THAT(error([] { splitRecordsPage(R"({"record":{}})"); }),
+              HasSubstr(R"(the records page has no "records" array)"));
+  EXPECT_THAT(error([] { splitRecordsPage(R"({"records":[{"$id":{"value":"1"}},{"x":{}}]})"); }),
+              HasSubstr("records[1].$id.value: missing or not a record id"));
+  EXPECT_THAT(error([] { splitRecordsPage(R"({"records":[{"$id":{"value":"1 or 1=1"}}]})"); }),
+              HasSubstr("records[0].$id.value: missing or not a record id"));
+  EXPECT_THAT(error([] { splitRecordsPage(R"({"records":[3]})"); }),
+              HasSubstr("records[0] is not a record object"));
+}
+
+TEST(KintoneWrites, TheAdaptersShapesBecomeOneBatchBody) {
+  const auto add = kintoneWriteOf(R"({"app":31,"record":{"氏名":{"value":"柏 一郎"}}})");
+  EXPECT_EQ(add.app, "31");
+  EXPECT_FALSE(add.id);
+  const auto update =
+      kintoneWriteOf(R"({"app":"31","id":"1207","record":{"要介護度":{"value":"要介護２"}}})");
+  EXPECT_EQ(update.id, "1207");
+  EXPECT_EQ(
+      kintoneBatchBody({&add, &add}),
+      R"({"app":31,"records":[{"record":{"氏名":{"value":"柏 一郎"}}},{"record":{"氏名":{"value":"柏 一郎"}}}]})");
+  EXPECT_EQ(kintoneBatchBody({&update}),
+            R"({"app":31,"records":[{"id":1207,"record":{"要介護度":{"value":"要介護２"}}}]})");
+  EXPECT_THAT(error([] { kintoneWriteOf(R"({"record":{}})"); }), HasSubstr("names no app"));
+  EXPECT_THAT(error([] { kintoneWriteOf(R"({"app":31,"id":"x","record":{}})"); }),
+              HasSubstr("\"id\" is not a record id"));
+  EXPECT_THAT(error([] { kintoneWriteOf("2024-03-04,流山 花子"); }),
+              HasSubstr("is not a JSON object"));
+}
+
+TEST(KintoneErrors, AreSummarisedWithCodeAndFieldPathsNeverMessagesOrValues) {
+  EXPECT_EQ(kintoneErrorSummary(
+                400, R"({"code":"CB_VA01","id":"x","message":"入力内容が正しくありません。",)"
+                     R"("errors":{"records[3].氏名.value":{"messages":["必須です。"]}}})"),
+            "HTTP 400 CB_VA01 at records[3].氏名.value");
+  EXPECT_EQ(kintoneErrorSummary(401, R"({"code":"GAIA_IA02","message":"API トークンが不正です"})"),
+            "HTTP 401 GAIA_IA02");
+  EXPECT_EQ(kintoneErrorSummary(502, "<html>Bad Gateway</html>"), "HTTP 502");
+}
+
+TEST(KintoneToken, LinesAndCommasAreOneHeaderValue) {
+  testing::TempDir dir("token");
+  const fs::path file = fs::path(dir.path()) / "kintone.token";
+  std::ofstream(file) << "tokenForApp31\n tokenForApp32 ,\n\n";
+  ::chmod(file.c_str(), 0600);
+  EXPECT_EQ(readApiToken(file), "tokenForApp31,tokenForApp32");
+  ::chmod(file.c_str(), 0640);
+  EXPECT_THAT(error([&] { readApiToken(file); }), HasSubstr("(mode 0640)"));
+}
+
+}  // namespace
+}  // namespace tsunagi::channels
