@@ -1,7 +1,7 @@
 #pragma once
 // A node's channels, wired: inbound channels (folder watchers, MLLP listeners, HTTP endpoints on
-// the local listener, kintone pollers) feed the Submitter; outbound channels form the LocalSink the inbox is
-// delivered to.
+// the local listener, kintone pollers) feed the Submitter; outbound channels form the LocalSink the
+// inbox is delivered to.
 
 #include <functional>
 #include <map>

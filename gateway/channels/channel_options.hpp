@@ -1,6 +1,7 @@
 #pragma once
 // A node's channels as its configuration lists them (node-config-1.xsd <channels>): each is a
-// connector (how bytes come and go: a folder, HTTP, MLLP, a kintone app) and an adapter (what the bytes mean).
+// connector (how bytes come and go: a folder, HTTP, MLLP, a kintone app) and an adapter (what the
+// bytes mean).
 
 #include <chrono>
 #include <cstddef>

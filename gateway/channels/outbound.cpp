@@ -189,7 +189,8 @@ void ChannelSink::delivered(const OutboundChannel& channel, const store::Claimed
   auto conn = pool_.lease();
   store::recordLocalLosses(*conn, message, channel.options.name, encoded.losses.json(),
                            encoded.losses.entries().size(), encoded.losses.kinds());
-  progress.delivered += (progress.delivered.empty() ? "" : "; ") + channel.options.name + ": " + where;
+  progress.delivered +=
+      (progress.delivered.empty() ? "" : "; ") + channel.options.name + ": " + where;
 }
 
 void ChannelSink::handle(const store::ClaimedInbound& message, Progress& progress,
@@ -229,16 +230,16 @@ void ChannelSink::handle(const store::ClaimedInbound& message, Progress& progres
     }
     try {
       if (std::holds_alternative<KintoneOptions>(channel.options.connector)) {
-        KintoneWrite write;
+        KintoneWrite record;
         try {
-          write = kintoneWriteOf(encoded.bytes);
+          record = kintoneWriteOf(encoded.bytes);
         } catch (const std::exception& e) {
-          throw exchange::LocalDeliveryError(
-              "channel " + channel.options.name + ": adapter " + channel.options.adapter +
-                  " does not write kintone records: " + e.what(),
-              true);
+          throw exchange::LocalDeliveryError("channel " + channel.options.name + ": adapter " +
+                                                 channel.options.adapter +
+                                                 " does not write kintone records: " + e.what(),
+                                             true);
         }
-        kintone.push_back(PendingWrite{0, &channel, std::move(encoded), std::move(write)});
+        kintone.push_back(PendingWrite{0, &channel, std::move(encoded), std::move(record)});
         continue;
       }
       const std::string where = write(channel, message, envelope.documentType, encoded);
@@ -307,10 +308,9 @@ void ChannelSink::sendKintone(const std::vector<store::ClaimedInbound>& messages
         }
         p.refused += (p.refused.empty() ? "" : "; ") + why;
         store::withTransaction(pool_, [&](store::PgConnection& conn) {
-          store::appendEvent(conn, store::Event{"channel-refused", "local", message.sender,
-                                                message.messageId,
-                                                store::jsonObject({{"channel", channelName},
-                                                                   {"reason", why}})});
+          store::appendEvent(
+              conn, store::Event{"channel-refused", "local", message.sender, message.messageId,
+                                 store::jsonObject({{"channel", channelName}, {"reason", why}})});
         });
       }
     };

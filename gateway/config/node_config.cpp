@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <set>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "gateway/channels/kintone_connector.hpp"
@@ -128,14 +128,17 @@ channels::KintoneOptions readKintone(Reader& r, const xmlNode* m, const channels
   try {
     const Poco::URI uri(k.baseUrl);
     if (uri.getScheme() != "https") {
-      r.fail(m, "baseUrl", "kintone is reached over https:// only (the API token must not travel "
-                           "in clear), not '" + uri.getScheme() + "'");
+      r.fail(m, "baseUrl",
+             "kintone is reached over https:// only (the API token must not travel "
+             "in clear), not '" +
+                 uri.getScheme() + "'");
     } else if (uri.getHost().empty()) {
       r.fail(m, "baseUrl", "no host: expected https://SUBDOMAIN.cybozu.com");
     } else if (!uri.getRawQuery().empty() || !uri.getFragment().empty() ||
                !uri.getUserInfo().empty()) {
-      r.fail(m, "baseUrl", "the base URL takes no query, fragment or user (the token goes in "
-                           "tokenFile): expected https://SUBDOMAIN.cybozu.com");
+      r.fail(m, "baseUrl",
+             "the base URL takes no query, fragment or user (the token goes in "
+             "tokenFile): expected https://SUBDOMAIN.cybozu.com");
     }
   } catch (const Poco::Exception& e) {
     r.fail(m, "baseUrl", "not a URL: " + e.message());
@@ -145,8 +148,10 @@ channels::KintoneOptions readKintone(Reader& r, const xmlNode* m, const channels
   k.poll = std::chrono::seconds(intAttribute(m, "pollSeconds", 60));
   k.timeout = std::chrono::seconds(intAttribute(m, "timeoutSeconds", 30));
   if (c.adapter.rfind("kintone:", 0) != 0) {
-    r.fail(m, "", "the kintone connector carries kintone records: the channel's adapter must be "
-                  "kintone:PROFILE, not " + c.adapter);
+    r.fail(m, "",
+           "the kintone connector carries kintone records: the channel's adapter must be "
+           "kintone:PROFILE, not " +
+               c.adapter);
   }
   if (inbound) {
     if (k.app.empty()) r.fail(m, "app", "an inbound kintone channel needs the app it polls");
@@ -155,8 +160,9 @@ channels::KintoneOptions readKintone(Reader& r, const xmlNode* m, const channels
     }
   } else {
     if (!k.app.empty()) {
-      r.fail(m, "app", "an outbound kintone channel writes each document to the app its profile "
-                       "mapping names; app is for inbound channels");
+      r.fail(m, "app",
+             "an outbound kintone channel writes each document to the app its profile "
+             "mapping names; app is for inbound channels");
     }
     if (!k.condition.empty()) r.fail(m, "query", "query is for inbound channels (what to take)");
   }

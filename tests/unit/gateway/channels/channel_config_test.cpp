@@ -164,7 +164,8 @@ TEST_F(KintoneConfig, ReadsInboundAndOutboundChannels) {
     </channel>
     <channel name="care-out" direction="outbound" adapter="kintone:nagareyama-kintone">
       <kintone baseUrl="https://nagareyama.cybozu.com" tokenFile="kintone.token"
-               caCertificate=")cfg" + pki_.ca().certificate().string() + R"cfg("/>
+               caCertificate=")cfg" + pki_.ca().certificate().string() +
+                                      R"cfg("/>
     </channel>
 )cfg"));
   ASSERT_EQ(o.channels.size(), 2u);
