@@ -1,5 +1,7 @@
 #include "gateway/channels/kintone_connector.hpp"
 
+#include <Poco/JSON/Parser.h>
+
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -40,13 +42,17 @@ bool tokenCharacter(char c) {
          c == '~' || c == '+' || c == '/' || c == '=';
 }
 
-// The page parsed with the shared defensive JSON reader (size, UTF-8, depth) as a Poco object.
+// The answer checked by the shared strict JSON reader (size, UTF-8, depth, duplicate names), then
+// read as a Poco object for the connector's few fields (and re-serialising a record to write).
 Object::Ptr parseObject(const std::string& body, const std::string& what) {
   adapters::json::JsonLimits limits;
   limits.maxBytes = kMaxAnswerBytes;
   limits.maxDepth = 16;  // a record with SUBTABLEs needs 8
   try {
-    return adapters::json::parseJson(body, limits).extract<Object::Ptr>();
+    adapters::json::parseJson(body, limits);
+    return Poco::JSON::Parser().parse(body).extract<Object::Ptr>();
+  } catch (const Poco::Exception& e) {
+    throw std::runtime_error(what + " is not a JSON object: " + e.displayText());
   } catch (const adapters::AdapterError& e) {
     const auto& issue = e.issues().front();
     throw std::runtime_error(what + " is not a JSON object" +
