@@ -88,6 +88,13 @@ long long count(Node& node, const std::string& sql, const std::vector<std::strin
   return conn->execParams(sql, values).integer(0, 0);
 }
 
+// A local delivery writes its file first and marks the inbox row afterwards (nothing is marked
+// done before it is), so a row count checked right after a file appears may trail it briefly.
+bool reaches(Node& node, const std::string& sql, const std::vector<std::string>& params,
+             long long expected) {
+  return waitUntil([&] { return count(node, sql, params) == expected; }, std::chrono::seconds(30));
+}
+
 std::vector<fs::path> filesIn(const fs::path& dir) {
   std::vector<fs::path> out;
   std::error_code ec;
@@ -261,10 +268,10 @@ class Scenario {
         expect(waitUntil([&] { return filesIn(kintone).size() == 2; }, std::chrono::seconds(60)),
                "流山の kintone フォルダに退院時情報 (app 33) が 2 件 / two records for app 33 in " +
                    kintone.string());
-    ok &= expect(count(node("nagareyama"),
-                       "SELECT count(*) FROM inbox WHERE sender = '122173' AND document_type = "
-                       "'LiaisonSheet' AND case_id = $1 AND local_state = 'delivered'",
-                       {kNagareyamaCase}) == 2,
+    ok &= expect(reaches(node("nagareyama"),
+                         "SELECT count(*) FROM inbox WHERE sender = '122173' AND document_type = "
+                         "'LiaisonSheet' AND case_id = $1 AND local_state = 'delivered'",
+                         {kNagareyamaCase}, 2),
                  "ケース経由で届き、ローカルに引き渡し済み / received through the case, delivered");
     auto conn = node("nagareyama").pool()->lease();
     auto rows = conn->execParams(
@@ -292,13 +299,14 @@ class Scenario {
     ok &= expect(
         waitUntil([&] { return filesIn(room).size() == 1; }, std::chrono::seconds(60)),
         "柏の部屋 CSV フォルダに時系列 CSV (CP932) が届いた / a timeline CSV in " + room.string());
-    ok &= expect(count(node("kashiwa"),
-                       "SELECT count(*) FROM inbox WHERE sender = '122203' AND document_type = "
-                       "'CaseUpdate' AND case_id = $1 AND local_state = 'delivered'",
-                       {kNagareyamaCase}) == 1,
+    ok &= expect(reaches(node("kashiwa"),
+                         "SELECT count(*) FROM inbox WHERE sender = '122203' AND document_type = "
+                         "'CaseUpdate' AND case_id = $1 AND local_state = 'delivered'",
+                         {kNagareyamaCase}, 1),
                  "柏ノードがケース更新を受信 / Kashiwa received the case update");
-    ok &= expect(
-        fs::exists(f_.channelDir("nagareyama", "kintone/in/archive/kintone-records-6101.json")),
+    const fs::path archived =
+        f_.channelDir("nagareyama", "kintone/in/archive/kintone-records-6101.json");
+    ok &= expect(waitUntil([&] { return fs::exists(archived); }, std::chrono::seconds(30)),
         "送信済みの入力は archive/ へ / the input was archived");
     return ok;
   }
@@ -311,10 +319,10 @@ class Scenario {
     ok &= expect(waitUntil([&] { return filesIn(hospital).size() == 1; }, std::chrono::seconds(60)),
                  "柏の病院のフォルダに FHIR の入院時情報が届いた / a FHIR admission bundle in " +
                      hospital.string());
-    ok &= expect(count(node("kashiwa"),
-                       "SELECT count(*) FROM inbox WHERE sender = '122076' AND document_type = "
-                       "'LiaisonSheet' AND case_id = $1 AND local_state = 'delivered'",
-                       {kMatsudoCase}) == 1,
+    ok &= expect(reaches(node("kashiwa"),
+                         "SELECT count(*) FROM inbox WHERE sender = '122076' AND document_type = "
+                         "'LiaisonSheet' AND case_id = $1 AND local_state = 'delivered'",
+                         {kMatsudoCase}, 1),
                  "松戸の利用者のケース経由で届いた / routed through Matsudo's case");
     return ok;
   }
