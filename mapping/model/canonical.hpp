@@ -38,4 +38,8 @@ std::string serialize(const CanonicalDocument& document);
 /// Returns all issues; empty when valid.
 std::vector<Issue> validate(const CanonicalDocument& document);
 
+/// What a receiver does with `bytes`: parseCanonical(), its issues returned instead of thrown.
+/// validate() gives the same answer for serialize(document); tests hold the two together.
+std::vector<Issue> validateByParsing(std::string_view bytes);
+
 }  // namespace tsunagi::mapping

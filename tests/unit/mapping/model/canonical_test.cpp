@@ -329,3 +329,94 @@ TEST(LiaisonSheetRules, EnclosedTableListedTwiceNamesItsPosition) {
 
 }  // namespace
 }  // namespace tsunagi::mapping
+
+// validate() takes a short way for a valid document built in memory (the schema on the parser's
+// event stream, the rules on the model); it must answer exactly as a receiver parsing the bytes.
+namespace tsunagi::mapping {
+namespace {
+
+LiaisonSheet dischargeSheet() {
+  std::ifstream in(std::filesystem::path(TSUNAGI_SOURCE_DIR) / "tests/fixtures/canonical/discharge-sheet.xml");
+  return parseLiaisonSheet(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+}
+
+struct Variant {
+  const char* what;
+  void (*change)(LiaisonSheet&);
+  bool valid;
+};
+
+class ValidateAgreesWithTheReceiver : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(ValidateAgreesWithTheReceiver, SameIssuesAsParsingTheBytes) {
+  LiaisonSheet sheet = dischargeSheet();
+  GetParam().change(sheet);
+  const std::vector<Issue> issues = validate(sheet);
+  EXPECT_EQ(issues, validateByParsing(serialize(sheet)));
+  EXPECT_EQ(issues.empty(), GetParam().valid) << (issues.empty() ? "" : issues[0].describe());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Canonical, ValidateAgreesWithTheReceiver,
+    ::testing::Values(
+        Variant{"unchanged", [](LiaisonSheet&) {}, true},
+        Variant{"carriage return and markup in free text",
+                [](LiaisonSheet& s) { s.notes = "A&B <x>\r\n\"y\""; }, true},
+        Variant{"29 February of a common year",
+                [](LiaisonSheet& s) { s.patient.birthDate = Date{1939, 2, 29}; }, false},
+        Variant{"year 0", [](LiaisonSheet& s) { s.patient.birthDate = Date{0, 6, 21}; }, false},
+        Variant{"five-digit year",
+                [](LiaisonSheet& s) { s.patient.birthDate = Date{10000, 6, 21}; }, false},
+        Variant{"negative year",
+                [](LiaisonSheet& s) { s.patient.birthDate = Date{-5, 6, 21}; }, false},
+        Variant{"code outside its pattern", [](LiaisonSheet& s) { s.patient.sex = "女"; }, false},
+        Variant{"code missing from its table",
+                [](LiaisonSheet& s) { s.insurance->careLevel = "26"; }, false},
+        Variant{"empty required name", [](LiaisonSheet& s) { s.patient.nameKanji.clear(); }, false},
+        Variant{"half-width kana name (a rule)",
+                [](LiaisonSheet& s) { s.patient.nameKana = "ｶｼﾜｷﾞ"; }, false},
+        Variant{"free text over its length",
+                [](LiaisonSheet& s) { s.discharge->prognosis = std::string(401, 'x'); }, false},
+        Variant{"U+FFFF, a character XML excludes",
+                [](LiaisonSheet& s) { s.notes = "a\xEF\xBF\xBF" "b"; }, false},
+        Variant{"invalid UTF-8", [](LiaisonSheet& s) { s.notes = "a\xC3(b"; }, false},
+        Variant{"more elements than a receiver takes",
+                [](LiaisonSheet& s) { s.diagnoses.resize(12000, s.diagnoses.at(0)); }, false},
+        Variant{"dates out of order (a rule)",
+                [](LiaisonSheet& s) { s.dates.admittedOn = Date{2030, 1, 1}; }, false}),
+    [](const ::testing::TestParamInfo<Variant>& p) {
+      std::string name;
+      for (const char* c = p.param.what; *c; ++c) {
+        if (std::isalnum(static_cast<unsigned char>(*c))) name += *c;
+      }
+      return name;
+    });
+
+TEST(ValidateAgreesWithTheReceiver, ABadCharacterIsReportedNotPrinted) {
+  // libxml2 prints a parser error on stderr when nobody takes it: it must come back as an issue.
+  LiaisonSheet sheet = dischargeSheet();
+  sheet.notes = "a\xC3(b";
+  ::testing::internal::CaptureStderr();
+  const std::vector<Issue> issues = validate(sheet);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  ASSERT_FALSE(issues.empty());
+  EXPECT_THAT(issues[0].message, HasSubstr("not well-formed"));
+}
+
+TEST(ValidateAgreesWithTheReceiver, OtherDocumentTypes) {
+  for (const char* name : {"case-update.xml", "case-membership-open.xml", "case-membership-close.xml"}) {
+    std::ifstream in(std::filesystem::path(TSUNAGI_SOURCE_DIR) / "tests/fixtures/canonical" / name);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CanonicalDocument document = parseCanonical(bytes);
+    EXPECT_THAT(validate(document), ::testing::IsEmpty()) << name;
+    if (auto* update = std::get_if<CaseUpdate>(&document)) {
+      update->vitals = Vitals{};
+      update->vitals->systolic = 500;  // outside the schema's range
+      EXPECT_EQ(validate(document), validateByParsing(serialize(document)));
+      EXPECT_THAT(validate(document), ::testing::Not(::testing::IsEmpty()));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tsunagi::mapping
