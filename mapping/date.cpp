@@ -36,6 +36,18 @@ std::optional<Date> Date::parseIso(std::string_view text) {
 }
 
 std::string Date::iso() const {
+  if (year >= 0 && year <= 9999 && month >= 0 && month <= 99 && day >= 0 && day <= 99) {
+    std::string out = "0000-00-00";
+    auto put = [&out](std::size_t at, int value, int width) {
+      for (int i = width - 1; i >= 0; --i, value /= 10) {
+        out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+      }
+    };
+    put(0, year, 4);
+    put(5, month, 2);
+    put(8, day, 2);
+    return out;
+  }
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
   return buf;

@@ -38,17 +38,16 @@ class RecordDecoder {
   void field(const FieldMapping& f, const std::string& canonicalPath, const ToolRecord& record,
              const Locator& where) {
     const auto it = record.values.find(f.source);
-    std::vector<std::string> raw =
-        it == record.values.end() ? std::vector<std::string>{} : it->second;
-    bool blank = true;
-    for (const auto& r : raw) {
-      if (!fhir_jp::trimmed(r).empty()) blank = false;
-    }
+    static const std::vector<std::string> kNone;
+    const std::vector<std::string>* raw = it == record.values.end() ? &kNone : &it->second;
+    const bool blank = std::all_of(raw->begin(), raw->end(), [](const std::string& r) {
+      return fhir_jp::trimmed(r).empty();
+    });
+    std::vector<std::string> changed;  // the values when they are not the record's own
     if (blank && f.defaultValue) {
-      raw = {*f.defaultValue};
-      blank = false;
-    }
-    if (blank) {
+      changed = {*f.defaultValue};
+      raw = &changed;
+    } else if (blank) {
       if (f.required) {
         fail(where, f.source,
              std::string(it == record.values.end() ? "is missing" : "is empty") +
@@ -57,9 +56,12 @@ class RecordDecoder {
       return;
     }
     if (m_.lossNote && m_.lossNote->source == f.source) {
-      for (auto& r : raw) r = withoutLossNote(r);
+      std::vector<std::string> without;
+      for (const auto& r : *raw) without.push_back(withoutLossNote(r));
+      changed = std::move(without);
+      raw = &changed;
     }
-    auto translated = toCanonical(f, raw);
+    auto translated = toCanonical(f, *raw);
     if (auto* why = std::get_if<std::string>(&translated)) {
       fail(where, f.source, *why + " (→ " + rootPath(m_, canonicalPath) + ")");
     }

@@ -25,7 +25,7 @@ Result ok(std::string v) { return Result{true, std::move(v)}; }
 Result fail(std::string why) { return Result{false, std::move(why)}; }
 
 // Tool values are compared after width folding and trimming: ＡＤＬ１ and 要介護１ match.
-std::string folded(std::string_view s) { return trimmed(mapping::text::normalizeWidth(s)); }
+std::string folded(std::string_view s) { return mapping::text::foldForComparison(s); }
 
 std::string listOf(const FieldMapping& field) {
   std::string out;
@@ -44,7 +44,7 @@ std::string listOf(const FieldMapping& field) {
 Result codeFor(const FieldMapping& field, const std::string& value) {
   const std::string key = folded(value);
   for (const auto& v : field.values) {
-    if (!v.approximates && folded(v.tool) == key) return ok(v.canonical);
+    if (!v.approximates && v.toolKey == key) return ok(v.canonical);
   }
   const auto& table = mapping::CodeTables::shipped().table(field.info.codeTable);
   if (field.acceptLabels) {
@@ -64,7 +64,7 @@ Result codeFor(const FieldMapping& field, const std::string& value) {
 Result booleanFor(const FieldMapping& field, const std::string& value) {
   const std::string key = folded(value);
   for (const auto& v : field.values) {
-    if (!v.approximates && folded(v.tool) == key) return ok(v.canonical);
+    if (!v.approximates && v.toolKey == key) return ok(v.canonical);
   }
   if (field.values.empty() || field.acceptLabels) {
     for (const char* yes : {"true", "1", "あり", "有", "はい", "○"}) {
@@ -189,7 +189,7 @@ Result one(const FieldMapping& field, const std::string& raw) {
       if (!field.values.empty() && field.info.kind == FieldKind::Texts) {
         const std::string key = folded(raw);
         for (const auto& v : field.values) {
-          if (!v.approximates && folded(v.tool) == key) return ok(v.canonical);
+          if (!v.approximates && v.toolKey == key) return ok(v.canonical);
         }
       }
       if (field.dateFormat == DateFormat::JstDateTime) {

@@ -37,6 +37,15 @@ std::vector<Segment> split(std::string_view path) {
   return out;
 }
 
+// `name` == `n` without measuring `n` first (a walk compares a path segment with every field
+// name of a group on its way).
+bool sameName(std::string_view name, const char* n) {
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (n[i] != name[i]) return false;  // also stops at the end of a shorter `n`
+  }
+  return n[name.size()] == '\0';
+}
+
 enum class Mode { Probe, Read, Write, Count };
 
 // What one walk is looking for and what it found.
@@ -174,7 +183,7 @@ class Walk {
     if (target_.info || target_.group || !target_.error.empty()) return false;
     // The names seen only serve the "known: …" of a profile mistake.
     if (target_.mode == Mode::Probe) target_.names.emplace_back(n);
-    if (rest_.front().name != n) return false;
+    if (!sameName(rest_.front().name, n)) return false;
     if (!repeated && rest_.front().index != 0) {
       target_.error = std::string(n) + " does not repeat; remove the [" +
                       std::to_string(rest_.front().index) + "]";

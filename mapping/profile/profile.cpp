@@ -9,6 +9,7 @@
 #include <set>
 
 #include "mapping/codes.hpp"
+#include "mapping/text/width.hpp"
 #include "mapping/xml/document.hpp"
 #include "mapping/xml/schema.hpp"
 
@@ -166,7 +167,8 @@ FieldMapping readField(const xmlNode* node, const std::string& documentType,
   std::set<std::string> tools;
   for (const xmlNode* v : elements(node, "value")) {
     ValueMapping m{attribute(v, "tool").value_or(""), attribute(v, "code").value_or(""),
-                   flag(v, "approximates", false)};
+                   flag(v, "approximates", false), ""};
+    m.toolKey = text::foldForComparison(m.tool);
     if (kind == FieldKind::Code) {
       if (auto why = CodeTables::shipped().check(f.info.codeTable, m.canonical)) {
         check.add(v, "code", *why);

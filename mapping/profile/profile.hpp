@@ -45,6 +45,9 @@ struct ValueMapping {
   /// Encode only: the tool's coarser value for this code (見守り → 一部介助 on a three-level
   /// scale); written with an Approximated loss, never used for decoding.
   bool approximates = false;
+  /// `tool` folded by text::foldForComparison, once when the profile is read: what decoding
+  /// compares a tool's value with.
+  std::string toolKey;
 };
 
 struct FieldMapping {

@@ -191,4 +191,14 @@ std::string normalizeWidth(std::string_view utf8) {
   return encodeUtf8(halfwidthAscii(fullwidthKatakana(composeCombiningMarks(decodeUtf8(utf8)))));
 }
 
+std::string foldForComparison(std::string_view utf8) {
+  std::string s = normalizeWidth(utf8);
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  std::size_t end = s.size();
+  while (end > 0 && space(s[end - 1])) --end;
+  std::size_t start = 0;
+  while (start < end && space(s[start])) ++start;
+  return s.substr(start, end - start);
+}
+
 }  // namespace tsunagi::mapping::text

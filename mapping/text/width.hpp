@@ -38,4 +38,9 @@ std::string toHalfwidthKatakana(std::string_view utf8);
 /// forms send the decomposed form, which would otherwise never compare equal.
 std::string normalizeWidth(std::string_view utf8);
 
+/// How tool values are matched (profile value mappings, code labels): normalizeWidth, then
+/// without leading and trailing spaces, tabs and line breaks (U+3000 has become a space by then),
+/// so that ＡＤＬ１, "ADL1 " and ADL1 match.
+std::string foldForComparison(std::string_view utf8);
+
 }  // namespace tsunagi::mapping::text
