@@ -2,11 +2,13 @@
 
 #include <libxml/tree.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "mapping/model/binding.hpp"
 #include "mapping/model/rules.hpp"
 #include "mapping/xml/schema.hpp"
+#include "mapping/xml/schema_rules.hpp"
 
 namespace tsunagi::mapping {
 
@@ -26,6 +28,116 @@ constexpr RootInfo kRoots[] = {
 const char* schemaFileOf(const LiaisonSheet&) { return kRoots[0].schemaFile; }
 const char* schemaFileOf(const CaseUpdate&) { return kRoots[1].schemaFile; }
 const char* schemaFileOf(const CaseMembership&) { return kRoots[2].schemaFile; }
+
+// Walks a model as the Writer would write it, checking each element against the schema rules.
+// Fails (ok = false) at the first thing the rules do not surely accept.
+struct RuleTally {
+  bool ok = true;
+  std::size_t elements = 1;  // the root
+  std::size_t textBytes = 0;
+};
+
+class RuleCheck {
+ public:
+  RuleCheck(const xml::ComplexRule& type, RuleTally& tally, int depth)
+      : sequence_(type.sequence), tally_(tally), depth_(depth) {}
+
+  void text(const char* n, const std::string& v) { leaf(n, v); }
+  void text(const char* n, const std::optional<std::string>& v) {
+    if (v) leaf(n, *v);
+  }
+  void code(const char* n, const std::string& v, const char*) { leaf(n, v); }
+  void code(const char* n, const std::optional<std::string>& v, const char*) {
+    if (v) leaf(n, *v);
+  }
+  void date(const char* n, const Date& v) { leaf(n, v.iso()); }
+  void date(const char* n, const std::optional<Date>& v) {
+    if (v) leaf(n, v->iso());
+  }
+  void boolean(const char* n, bool v) { leaf(n, v ? "true" : "false"); }
+  void boolean(const char* n, const std::optional<bool>& v) {
+    if (v) boolean(n, *v);
+  }
+  void integer(const char* n, int v) { leaf(n, std::to_string(v)); }
+  void integer(const char* n, const std::optional<int>& v) {
+    if (v) integer(n, *v);
+  }
+  void texts(const char* n, const std::vector<std::string>& values) {
+    const xml::ElementRule* e = take(n, values.size());
+    if (!e) return;
+    for (const auto& v : values) value(*e, v);
+  }
+  template <class T>
+  void child(const char* n, const T& x) {
+    if (const xml::ElementRule* e = take(n, 1)) group(*e, x);
+  }
+  template <class T>
+  void child(const char* n, const std::optional<T>& x) {
+    if (x) child(n, *x);
+  }
+  template <class T>
+  void child(const char* n, const std::vector<T>& xs) {
+    const xml::ElementRule* e = take(n, xs.size());
+    if (!e) return;
+    for (const auto& x : xs) group(*e, x);
+  }
+
+  /// Every element of the sequence not written must be optional.
+  void finish() {
+    for (; next_ < sequence_.size(); ++next_) {
+      if (sequence_[next_].minOccurs > 0) tally_.ok = false;
+    }
+  }
+
+ private:
+  // The rule for `count` (> 0) elements named `n`, written after the ones before; nullptr (and
+  // not ok) when the sequence has no such element at this place or the count is out of range.
+  const xml::ElementRule* take(const char* n, std::size_t count) {
+    if (count == 0 || !tally_.ok) return nullptr;
+    while (next_ < sequence_.size() && sequence_[next_].name != n) {
+      if (sequence_[next_].minOccurs > 0) return failed();
+      ++next_;
+    }
+    if (next_ == sequence_.size()) return failed();
+    const xml::ElementRule& e = sequence_[next_++];
+    if (count < static_cast<std::size_t>(e.minOccurs) ||
+        (e.maxOccurs >= 0 && count > static_cast<std::size_t>(e.maxOccurs))) {
+      return failed();
+    }
+    tally_.elements += count;
+    return &e;
+  }
+
+  void leaf(const char* n, const std::string& v) {
+    if (const xml::ElementRule* e = take(n, 1)) value(*e, v);
+  }
+
+  void value(const xml::ElementRule& e, const std::string& v) {
+    tally_.textBytes += v.size();
+    if (!e.simple || !e.simple->accepts(v)) tally_.ok = false;
+  }
+
+  template <class T>
+  void group(const xml::ElementRule& e, const T& x) {
+    if (!e.complex || depth_ + 1 > xml::ParseLimits{}.maxDepth) {
+      tally_.ok = false;
+      return;
+    }
+    RuleCheck sub(*e.complex, tally_, depth_ + 1);
+    describe(sub, const_cast<T&>(x));  // read only, as the Writer
+    sub.finish();
+  }
+
+  const xml::ElementRule* failed() {
+    tally_.ok = false;
+    return nullptr;
+  }
+
+  const std::vector<xml::ElementRule>& sequence_;
+  std::size_t next_ = 0;
+  RuleTally& tally_;
+  int depth_;
+};
 
 [[noreturn]] void refuse(int line, std::string path, std::string message) {
   throw DocumentError({Issue{line, std::move(path), std::move(message)}});
@@ -141,6 +253,49 @@ std::string serializeRoot(const char* element, const std::string& attributes, co
   return out;
 }
 
+// The root's attributes as serialize() writes them.
+std::vector<std::pair<const char*, const char*>> rootAttributes(const LiaisonSheet& sheet) {
+  return {{"kind", kindName(sheet.kind)}};
+}
+std::vector<std::pair<const char*, const char*>> rootAttributes(const CaseUpdate&) { return {}; }
+std::vector<std::pair<const char*, const char*>> rootAttributes(const CaseMembership& membership) {
+  return {{"action", actionName(membership.action)}};
+}
+
+const char* rootName(const LiaisonSheet&) { return kRoots[0].element; }
+const char* rootName(const CaseUpdate&) { return kRoots[1].element; }
+const char* rootName(const CaseMembership&) { return kRoots[2].element; }
+
+// True when the schema surely accepts serialize(document) and a receiver's pre-parse limits
+// (elements, depth, size) let it through.
+template <class T>
+bool satisfiesSchemaRules(const xml::SchemaRules& rules, const T& document) {
+  const xml::ElementRule* root = rules.root(rootName(document));
+  if (!root || !root->complex) return false;
+  const auto attributes = rootAttributes(document);
+  for (const auto& rule : root->complex->attributes) {
+    const auto it = std::find_if(attributes.begin(), attributes.end(), [&](const auto& a) {
+      return rule.name == a.first;
+    });
+    if (it == attributes.end() ? rule.required : !rule.type->accepts(it->second)) return false;
+  }
+  for (const auto& a : attributes) {
+    if (std::none_of(root->complex->attributes.begin(), root->complex->attributes.end(),
+                     [&](const auto& rule) { return rule.name == a.first; })) {
+      return false;
+    }
+  }
+  RuleTally tally;
+  RuleCheck check(*root->complex, tally, 1);
+  describe(check, const_cast<T&>(document));  // read only, as the Writer
+  check.finish();
+  const xml::ParseLimits limits;
+  // Serialized, each element costs its two tags and indentation (well under 256 bytes with the
+  // schema's names and depth) and escaping at most sextuples text ("&quot;").
+  const std::size_t boundOfBytes = tally.elements * 256 + tally.textBytes * 6;
+  return tally.ok && tally.elements <= limits.maxElements && boundOfBytes <= limits.maxBytes;
+}
+
 }  // namespace
 
 std::string documentTypeName(const CanonicalDocument& document) {
@@ -180,30 +335,26 @@ std::string serialize(const CanonicalDocument& document) {
 }
 
 std::vector<Issue> validate(const CanonicalDocument& document) {
+  // The common case, a valid document, is judged on the model itself: the schema's rules (what
+  // the serializer would write, element by element), then the code tables and business rules.
+  // The model is what a receiver binding those bytes gets back: the Writer writes every required
+  // element, integers and booleans in their one canonical form, and the dates the rules accept
+  // are exactly those Date::parseIso reads. Whatever the rules are not sure of takes the long
+  // way, the receiver's own parse of the serialized bytes, which also gives lines and paths.
+  const bool surelyValid = std::visit(
+      [](const auto& typed) {
+        const auto rules = xml::shippedSchemaRules(schemaFileOf(typed));
+        return rules && satisfiesSchemaRules(*rules, typed);
+      },
+      document);
+  if (surelyValid) {
+    return std::visit([](const auto& typed) { return checkRules(typed); }, document);
+  }
   std::string bytes;
   try {
     bytes = serialize(document);
   } catch (const std::invalid_argument& e) {
     return {Issue{0, "/" + documentTypeName(document), e.what()}};
-  }
-  // The common case, a valid document, takes the short way: the receiver's pre-parse checks, the
-  // schema on the parser's event stream (no tree), then the code tables and rules on the model
-  // itself. The model is what binding these bytes would give back: the Writer writes every
-  // required element, integers and booleans in their one canonical form, and dates that the
-  // schema's Date type (four-digit year, real day) accepts are exactly those Date::parseIso
-  // reads. Anything refused on the way goes the long way for its diagnosis (lines and paths).
-  const bool shortWay = std::visit(
-      [&](const auto& typed) {
-        try {
-          xml::checkBeforeParsing(bytes);
-        } catch (const DocumentError&) {
-          return false;
-        }
-        return xml::shippedSchema(schemaFileOf(typed))->accepts(bytes);
-      },
-      document);
-  if (shortWay) {
-    return std::visit([](const auto& typed) { return checkRules(typed); }, document);
   }
   return validateByParsing(bytes);
 }

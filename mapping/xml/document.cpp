@@ -152,7 +152,8 @@ void prescan(std::string_view bytes, const ParseLimits& limits) {
 
 }  // namespace
 
-void checkBeforeParsing(std::string_view bytes, const ParseLimits& limits) {
+Document parseUntrusted(std::string_view bytes, const ParseLimits& limits) {
+  initialise();
   if (bytes.size() > limits.maxBytes) {
     refuse(0, "document is " + std::to_string(bytes.size()) + " bytes, over the limit of " +
                   std::to_string(limits.maxBytes) + " bytes");
@@ -172,11 +173,6 @@ void checkBeforeParsing(std::string_view bytes, const ParseLimits& limits) {
     refuse(lineAt(bytes, at), "ENTITY declarations are not allowed");
   }
   prescan(bytes, limits);
-}
-
-Document parseUntrusted(std::string_view bytes, const ParseLimits& limits) {
-  initialise();
-  checkBeforeParsing(bytes, limits);
 
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
   if (!ctxt) throw std::bad_alloc();

@@ -51,11 +51,6 @@ class Document {
 /// Parses bytes from outside. Throws DocumentError whose issue says what, where (line) and why.
 Document parseUntrusted(std::string_view bytes, const ParseLimits& limits = {});
 
-/// The checks parseUntrusted() makes before libxml2 sees the bytes (size, empty, NUL, DOCTYPE and
-/// ENTITY declarations, and the markup pre-scan of elements, depth and attributes). Throws
-/// DocumentError like parseUntrusted().
-void checkBeforeParsing(std::string_view bytes, const ParseLimits& limits = {});
-
 /// "/LiaisonSheet/patient/birthDate" (with [n] where a name repeats) for a node of a document.
 std::string pathOf(const _xmlNode* node);
 

@@ -1,11 +1,9 @@
 #include "mapping/xml/schema.hpp"
 
 #include <libxml/tree.h>
-#include <libxml/xmlIO.h>
 #include <libxml/xmlschemas.h>
 
 #include <cstdlib>
-#include <limits>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -19,8 +17,6 @@ std::string trimmed(const char* text) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
 }
-
-void noteFailure(void* data, xmlErrorPtr) { *static_cast<bool*>(data) = true; }
 
 struct CompileErrors {
   std::string first;
@@ -89,28 +85,6 @@ std::vector<Issue> Schema::validate(const Document& document) const {
   const int rc = xmlSchemaValidateDoc(ctxt, document.get());
   if (rc != 0 && issues.empty()) issues.push_back(Issue{0, "", "does not match the schema"});
   return issues;
-}
-
-bool Schema::accepts(std::string_view bytes) const {
-  initialise();
-  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return false;
-  std::unique_ptr<xmlSchemaValidCtxt, void (*)(xmlSchemaValidCtxtPtr)> owned(
-      xmlSchemaNewValidCtxt(schema_), xmlSchemaFreeValidCtxt);
-  if (!owned) throw std::bad_alloc();
-  bool failed = false;
-  xmlSchemaSetValidStructuredErrors(owned.get(), noteFailure, &failed);
-  // A copy of the bytes, owned and freed by the parser input that wraps it. (Measured: with
-  // xmlParserInputBufferCreateStatic, libxml2 2.9.14's streaming parser loses its place in a 6 KB
-  // sheet and reports "Opening and ending tag mismatch" for a well-formed document.)
-  xmlParserInputBufferPtr input = xmlParserInputBufferCreateMem(
-      bytes.data(), static_cast<int>(bytes.size()), XML_CHAR_ENCODING_UTF8);
-  if (!input) throw std::bad_alloc();
-  // No SAX handler of ours: the validator's own handler is the only consumer of the events. Its
-  // handler has no error callback, so a parser error is not printed; it makes the call return
-  // non-zero (the document is not well-formed).
-  const int rc =
-      xmlSchemaValidateStream(owned.get(), input, XML_CHAR_ENCODING_UTF8, nullptr, nullptr);
-  return rc == 0 && !failed;
 }
 
 std::filesystem::path dataDirectory() {

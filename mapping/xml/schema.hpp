@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "mapping/xml/document.hpp"
@@ -26,12 +25,6 @@ class Schema {
 
   /// All validation errors, each with line and field path; empty when the document is valid.
   std::vector<Issue> validate(const Document& document) const;
-
-  /// True when `bytes` are well-formed UTF-8 XML that the schema accepts. The parser's events go
-  /// straight to the validator: no tree is built, so it is much cheaper than parseUntrusted() +
-  /// validate(), but it says nothing about what is wrong. For bytes tsunagi wrote itself (they
-  /// passed checkBeforeParsing() too); anything refused gets its diagnosis from validate().
-  bool accepts(std::string_view bytes) const;
   const std::filesystem::path& file() const { return file_; }
 
  private:

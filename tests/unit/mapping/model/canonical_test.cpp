@@ -393,7 +393,7 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(ValidateAgreesWithTheReceiver, ABadCharacterIsReportedNotPrinted) {
-  // libxml2 prints a parser error on stderr when nobody takes it: it must come back as an issue.
+  // A character XML cannot carry comes back as an issue from the parser, and nothing is printed.
   LiaisonSheet sheet = dischargeSheet();
   sheet.notes = "a\xC3(b";
   ::testing::internal::CaptureStderr();
