@@ -330,8 +330,8 @@ TEST(LiaisonSheetRules, EnclosedTableListedTwiceNamesItsPosition) {
 }  // namespace
 }  // namespace tsunagi::mapping
 
-// validate() takes a short way for a valid document built in memory (the schema on the parser's
-// event stream, the rules on the model); it must answer exactly as a receiver parsing the bytes.
+// validate() judges a document built in memory on the model (schema rules, then business rules);
+// it must answer exactly as a receiver parsing the serialized bytes (more: schema_rules_test.cpp).
 namespace tsunagi::mapping {
 namespace {
 
