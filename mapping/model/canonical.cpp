@@ -94,7 +94,7 @@ class RuleCheck {
   // not ok) when the sequence has no such element at this place or the count is out of range.
   const xml::ElementRule* take(const char* n, std::size_t count) {
     if (count == 0 || !tally_.ok) return nullptr;
-    while (next_ < sequence_.size() && sequence_[next_].name != n) {
+    while (next_ < sequence_.size() && std::strcmp(sequence_[next_].name.c_str(), n) != 0) {
       if (sequence_[next_].minOccurs > 0) return failed();
       ++next_;
     }

@@ -12,7 +12,6 @@
 #include <stdexcept>
 
 #include "mapping/date.hpp"
-#include "mapping/text/utf8.hpp"
 #include "mapping/xml/document.hpp"
 #include "mapping/xml/schema.hpp"
 
@@ -99,21 +98,36 @@ std::optional<long double> plainNumber(std::string_view s, bool fraction) {
 }  // namespace
 
 bool isXmlText(std::string_view text) {
+  // RFC 3629 UTF-8 (no overlong forms, surrogates or values above U+10FFFF) and XML 1.0's Char,
+  // decoded here rather than through text::decodeUtf8At: a malformed byte only means "no", and
+  // this runs over every character of every document an adapter builds.
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  auto continuation = [&](std::size_t at) { return at < n && (p[at] & 0xC0) == 0x80; };
   std::size_t i = 0;
-  while (i < text.size()) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x80) {
-      if (byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r') return false;
+  while (i < n) {
+    const unsigned char b = p[i];
+    if (b < 0x80) {
+      if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') return false;
       ++i;
-      continue;
-    }
-    char32_t cp = 0;
-    try {
-      cp = text::decodeUtf8At(text, i);
-    } catch (const text::TextError&) {
-      return false;
-    }
-    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF || cp > 0x10FFFF) {
+    } else if (b >= 0xC2 && b <= 0xDF) {
+      if (!continuation(i + 1)) return false;
+      i += 2;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      if (!continuation(i + 1) || !continuation(i + 2)) return false;
+      const char32_t cp = (char32_t{b} & 0x0F) << 12 | (char32_t{p[i + 1]} & 0x3F) << 6 |
+                          (char32_t{p[i + 2]} & 0x3F);
+      if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) {
+        return false;
+      }
+      i += 3;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      if (!continuation(i + 1) || !continuation(i + 2) || !continuation(i + 3)) return false;
+      const char32_t cp = (char32_t{b} & 0x07) << 18 | (char32_t{p[i + 1]} & 0x3F) << 12 |
+                          (char32_t{p[i + 2]} & 0x3F) << 6 | (char32_t{p[i + 3]} & 0x3F);
+      if (cp < 0x10000 || cp > 0x10FFFF) return false;
+      i += 4;
+    } else {
       return false;
     }
   }

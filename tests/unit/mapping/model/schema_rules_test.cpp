@@ -67,6 +67,12 @@ TEST(SchemaRules, XmlTextExcludesWhatXmlCannotCarry) {
   EXPECT_FALSE(xml::isXmlText("\x07"));
   EXPECT_FALSE(xml::isXmlText("\xEF\xBF\xBE"));  // U+FFFE
   EXPECT_FALSE(xml::isXmlText("\xC3("));          // not UTF-8
+  EXPECT_FALSE(xml::isXmlText("\xC0\xAF"));        // overlong '/'
+  EXPECT_FALSE(xml::isXmlText("\xE0\x80\xAF"));    // overlong '/'
+  EXPECT_FALSE(xml::isXmlText("\xED\xA0\x80"));    // a surrogate
+  EXPECT_FALSE(xml::isXmlText("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(xml::isXmlText("\xE3\x81"));        // cut short
+  EXPECT_TRUE(xml::isXmlText("\xEF\xBF\xBD\xF4\x8F\xBF\xBF"));  // U+FFFD, U+10FFFF
 }
 
 class EveryLeaf : public ::testing::TestWithParam<const char*> {};
