@@ -40,9 +40,8 @@ class RecordDecoder {
     const auto it = record.values.find(f.source);
     static const std::vector<std::string> kNone;
     const std::vector<std::string>* raw = it == record.values.end() ? &kNone : &it->second;
-    const bool blank = std::all_of(raw->begin(), raw->end(), [](const std::string& r) {
-      return fhir_jp::trimmed(r).empty();
-    });
+    const bool blank = std::all_of(
+        raw->begin(), raw->end(), [](const std::string& r) { return fhir_jp::trimmed(r).empty(); });
     std::vector<std::string> changed;  // the values when they are not the record's own
     if (blank && f.defaultValue) {
       changed = {*f.defaultValue};

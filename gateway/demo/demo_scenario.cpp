@@ -307,7 +307,7 @@ class Scenario {
     const fs::path archived =
         f_.channelDir("nagareyama", "kintone/in/archive/kintone-records-6101.json");
     ok &= expect(waitUntil([&] { return fs::exists(archived); }, std::chrono::seconds(30)),
-        "送信済みの入力は archive/ へ / the input was archived");
+                 "送信済みの入力は archive/ へ / the input was archived");
     return ok;
   }
 

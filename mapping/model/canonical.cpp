@@ -274,9 +274,8 @@ bool satisfiesSchemaRules(const xml::SchemaRules& rules, const T& document) {
   if (!root || !root->complex) return false;
   const auto attributes = rootAttributes(document);
   for (const auto& rule : root->complex->attributes) {
-    const auto it = std::find_if(attributes.begin(), attributes.end(), [&](const auto& a) {
-      return rule.name == a.first;
-    });
+    const auto it = std::find_if(attributes.begin(), attributes.end(),
+                                 [&](const auto& a) { return rule.name == a.first; });
     if (it == attributes.end() ? rule.required : !rule.type->accepts(it->second)) return false;
   }
   for (const auto& a : attributes) {

@@ -213,8 +213,8 @@ class SchemaRulesLoader {
 
   void read(const std::filesystem::path& file) {
     file_ = file.filename().string();
-    xmlDocPtr doc = xmlReadFile(file.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                                          XML_PARSE_NOWARNING);
+    xmlDocPtr doc = xmlReadFile(file.c_str(), nullptr,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc) unsupported("cannot be read");
     docs_.push_back(doc);
     const xmlNode* schema = xmlDocGetRootElement(doc);
@@ -250,7 +250,8 @@ class SchemaRulesLoader {
   void onlyAttributes(const xmlNode* node, std::initializer_list<const char*> allowed) const {
     for (const xmlAttr* a = node->properties; a; a = a->next) {
       bool ok = false;
-      for (const char* name : allowed) ok |= std::strcmp(reinterpret_cast<const char*>(a->name), name) == 0;
+      for (const char* name : allowed)
+        ok |= std::strcmp(reinterpret_cast<const char*>(a->name), name) == 0;
       if (!ok) {
         unsupported(std::string("uses the attribute ") + reinterpret_cast<const char*>(a->name) +
                     " on xs:" + reinterpret_cast<const char*>(node->name));
@@ -313,13 +314,20 @@ class SchemaRulesLoader {
 
   const SimpleRule* builtin(const std::string& name) {
     SimpleRule::Base base = SimpleRule::Base::String;
-    if (name == "string") base = SimpleRule::Base::String;
-    else if (name == "date") base = SimpleRule::Base::Date;
-    else if (name == "dateTime") base = SimpleRule::Base::DateTime;
-    else if (name == "int") base = SimpleRule::Base::Int;
-    else if (name == "decimal") base = SimpleRule::Base::Decimal;
-    else if (name == "boolean") base = SimpleRule::Base::Boolean;
-    else unsupported("uses the built-in type xs:" + name);
+    if (name == "string")
+      base = SimpleRule::Base::String;
+    else if (name == "date")
+      base = SimpleRule::Base::Date;
+    else if (name == "dateTime")
+      base = SimpleRule::Base::DateTime;
+    else if (name == "int")
+      base = SimpleRule::Base::Int;
+    else if (name == "decimal")
+      base = SimpleRule::Base::Decimal;
+    else if (name == "boolean")
+      base = SimpleRule::Base::Boolean;
+    else
+      unsupported("uses the built-in type xs:" + name);
     auto rule = std::make_unique<SimpleRule>();
     rule->base = base;
     rules_.simple_.push_back(std::move(rule));
@@ -331,7 +339,8 @@ class SchemaRulesLoader {
     const xmlNode* restriction = nullptr;
     for (const xmlNode* c : elementChildren(node)) {
       if (isXsd(c, "annotation")) continue;
-      if (!isXsd(c, "restriction") || restriction) unsupported("has a simple type that is not one restriction");
+      if (!isXsd(c, "restriction") || restriction)
+        unsupported("has a simple type that is not one restriction");
       restriction = c;
     }
     if (!restriction) unsupported("has a simple type without a restriction");
@@ -349,7 +358,8 @@ class SchemaRulesLoader {
       if (isXsd(f, "annotation")) continue;
       onlyAttributes(f, {"value"});
       const std::string value = attr(f, "value").value_or("");
-      const bool numeric = rule->base == SimpleRule::Base::Int || rule->base == SimpleRule::Base::Decimal;
+      const bool numeric =
+          rule->base == SimpleRule::Base::Int || rule->base == SimpleRule::Base::Decimal;
       if (isXsd(f, "pattern")) {
         xmlRegexpPtr re = xmlRegexpCompile(reinterpret_cast<const xmlChar*>(value.c_str()));
         if (!re) unsupported("has a pattern that does not compile: " + value);
@@ -406,7 +416,8 @@ class SchemaRulesLoader {
         if (const auto type = attr(c, "type")) resolve(*type, a.type, notSimple);
         for (const xmlNode* t : elementChildren(c)) {
           if (isXsd(t, "annotation")) continue;
-          if (!isXsd(t, "simpleType") || a.type) unsupported("has an attribute the rules do not read");
+          if (!isXsd(t, "simpleType") || a.type)
+            unsupported("has an attribute the rules do not read");
           a.type = simpleType(t);
         }
         if (a.name.empty() || !a.type) unsupported("has an attribute without a name or type");

@@ -33,7 +33,7 @@ struct SimpleRule {
   std::vector<std::vector<std::shared_ptr<_xmlRegexp>>> patternSteps;
   /// Each derivation step's enumeration, where it has one: the value must be in every one.
   std::vector<std::vector<std::string>> enumerationSteps;
-  std::optional<std::size_t> minLength, maxLength;  ///< in characters (xs:string only)
+  std::optional<std::size_t> minLength, maxLength;      ///< in characters (xs:string only)
   std::vector<std::string> minInclusive, maxInclusive;  ///< xs:int / xs:decimal only
 
   /// True when the schema surely accepts `lexical` as the text of an element of this type; false
@@ -46,8 +46,8 @@ struct ComplexRule;
 struct ElementRule {
   std::string name;
   int minOccurs = 1;
-  int maxOccurs = 1;  ///< -1: unbounded
-  const SimpleRule* simple = nullptr;    ///< one of simple / complex is set
+  int maxOccurs = 1;                   ///< -1: unbounded
+  const SimpleRule* simple = nullptr;  ///< one of simple / complex is set
   const ComplexRule* complex = nullptr;
 };
 

@@ -336,8 +336,10 @@ namespace tsunagi::mapping {
 namespace {
 
 LiaisonSheet dischargeSheet() {
-  std::ifstream in(std::filesystem::path(TSUNAGI_SOURCE_DIR) / "tests/fixtures/canonical/discharge-sheet.xml");
-  return parseLiaisonSheet(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+  std::ifstream in(std::filesystem::path(TSUNAGI_SOURCE_DIR) /
+                   "tests/fixtures/canonical/discharge-sheet.xml");
+  return parseLiaisonSheet(
+      std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
 }
 
 struct Variant {
@@ -363,12 +365,25 @@ INSTANTIATE_TEST_SUITE_P(
         Variant{"carriage return and markup in free text",
                 [](LiaisonSheet& s) { s.notes = "A&B <x>\r\n\"y\""; }, true},
         Variant{"29 February of a common year",
-                [](LiaisonSheet& s) { s.patient.birthDate = Date{1939, 2, 29}; }, false},
-        Variant{"year 0", [](LiaisonSheet& s) { s.patient.birthDate = Date{0, 6, 21}; }, false},
+                [](LiaisonSheet& s) {
+                  s.patient.birthDate = Date{1939, 2, 29};
+                },
+                false},
+        Variant{"year 0",
+                [](LiaisonSheet& s) {
+                  s.patient.birthDate = Date{0, 6, 21};
+                },
+                false},
         Variant{"five-digit year",
-                [](LiaisonSheet& s) { s.patient.birthDate = Date{10000, 6, 21}; }, false},
+                [](LiaisonSheet& s) {
+                  s.patient.birthDate = Date{10000, 6, 21};
+                },
+                false},
         Variant{"negative year",
-                [](LiaisonSheet& s) { s.patient.birthDate = Date{-5, 6, 21}; }, false},
+                [](LiaisonSheet& s) {
+                  s.patient.birthDate = Date{-5, 6, 21};
+                },
+                false},
         Variant{"code outside its pattern", [](LiaisonSheet& s) { s.patient.sex = "女"; }, false},
         Variant{"code missing from its table",
                 [](LiaisonSheet& s) { s.insurance->careLevel = "26"; }, false},
@@ -378,12 +393,20 @@ INSTANTIATE_TEST_SUITE_P(
         Variant{"free text over its length",
                 [](LiaisonSheet& s) { s.discharge->prognosis = std::string(401, 'x'); }, false},
         Variant{"U+FFFF, a character XML excludes",
-                [](LiaisonSheet& s) { s.notes = "a\xEF\xBF\xBF" "b"; }, false},
+                [](LiaisonSheet& s) {
+                  s.notes =
+                      "a\xEF\xBF\xBF"
+                      "b";
+                },
+                false},
         Variant{"invalid UTF-8", [](LiaisonSheet& s) { s.notes = "a\xC3(b"; }, false},
         Variant{"more elements than a receiver takes",
                 [](LiaisonSheet& s) { s.diagnoses.resize(12000, s.diagnoses.at(0)); }, false},
         Variant{"dates out of order (a rule)",
-                [](LiaisonSheet& s) { s.dates.admittedOn = Date{2030, 1, 1}; }, false}),
+                [](LiaisonSheet& s) {
+                  s.dates.admittedOn = Date{2030, 1, 1};
+                },
+                false}),
     [](const ::testing::TestParamInfo<Variant>& p) {
       std::string name;
       for (const char* c = p.param.what; *c; ++c) {
@@ -404,7 +427,8 @@ TEST(ValidateAgreesWithTheReceiver, ABadCharacterIsReportedNotPrinted) {
 }
 
 TEST(ValidateAgreesWithTheReceiver, OtherDocumentTypes) {
-  for (const char* name : {"case-update.xml", "case-membership-open.xml", "case-membership-close.xml"}) {
+  for (const char* name :
+       {"case-update.xml", "case-membership-open.xml", "case-membership-close.xml"}) {
     std::ifstream in(std::filesystem::path(TSUNAGI_SOURCE_DIR) / "tests/fixtures/canonical" / name);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     CanonicalDocument document = parseCanonical(bytes);

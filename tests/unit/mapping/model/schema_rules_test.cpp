@@ -31,18 +31,82 @@ std::string repeat(const std::string& unit, int n) {
 
 // Values at and around every kind of facet the canonical schemas use.
 std::vector<std::string> awkwardValues() {
-  return {"", " ", "x", " x ", "1", "01", "0", "-1", "+1", "2147483648", "999", "40", "39", "300",
-          "301", "0.5", "30.0", "29.9", "45.0", "45.1", "36.5", "3.65", "1e2", "true", "false",
-          "TRUE", "2024-02-29", "2023-02-29", "0001-01-01", "0000-01-01", "9999-12-31",
-          "10000-01-01", "2024-3-1", "2024-03-01T09:30:00+09:00", "2024-03-01T24:00:00Z",
-          "2024-03-01T09:30:00+14:00", "2024-03-01T09:30:00.5Z", "2024-03-01T09:30:00",
-          "2024-03-01 09:30", "ｱｲｳ", "アイウ", "あ\tい", "a\nb", "a\rb", "<&>\"'",
-          repeat("あ", 64), repeat("あ", 65), repeat("x", 200), repeat("x", 201),
-          repeat("字", 400), repeat("字", 401), repeat("x", 2000), repeat("x", 2001),
-          repeat("x", 4001), "H123456789", "1234567890", "123456789", "123-4567", "1234567",
-          "122173", "122176", "+81-3-1234-5678", "0471-11-1111", "\xEF\xBF\xBD",
-          "\xF0\x9F\x98\x80", "a\xEF\xBF\xBE", "\xED\xA0\x80", "\xC3(", "21", "99", "06", "10",
-          "0190e8a2-9000-7000-8000-000000000101", "-x", "admission", "text/plain",
+  return {"",
+          " ",
+          "x",
+          " x ",
+          "1",
+          "01",
+          "0",
+          "-1",
+          "+1",
+          "2147483648",
+          "999",
+          "40",
+          "39",
+          "300",
+          "301",
+          "0.5",
+          "30.0",
+          "29.9",
+          "45.0",
+          "45.1",
+          "36.5",
+          "3.65",
+          "1e2",
+          "true",
+          "false",
+          "TRUE",
+          "2024-02-29",
+          "2023-02-29",
+          "0001-01-01",
+          "0000-01-01",
+          "9999-12-31",
+          "10000-01-01",
+          "2024-3-1",
+          "2024-03-01T09:30:00+09:00",
+          "2024-03-01T24:00:00Z",
+          "2024-03-01T09:30:00+14:00",
+          "2024-03-01T09:30:00.5Z",
+          "2024-03-01T09:30:00",
+          "2024-03-01 09:30",
+          "ｱｲｳ",
+          "アイウ",
+          "あ\tい",
+          "a\nb",
+          "a\rb",
+          "<&>\"'",
+          repeat("あ", 64),
+          repeat("あ", 65),
+          repeat("x", 200),
+          repeat("x", 201),
+          repeat("字", 400),
+          repeat("字", 401),
+          repeat("x", 2000),
+          repeat("x", 2001),
+          repeat("x", 4001),
+          "H123456789",
+          "1234567890",
+          "123456789",
+          "123-4567",
+          "1234567",
+          "122173",
+          "122176",
+          "+81-3-1234-5678",
+          "0471-11-1111",
+          "\xEF\xBF\xBD",
+          "\xF0\x9F\x98\x80",
+          "a\xEF\xBF\xBE",
+          "\xED\xA0\x80",
+          "\xC3(",
+          "21",
+          "99",
+          "06",
+          "10",
+          "0190e8a2-9000-7000-8000-000000000101",
+          "-x",
+          "admission",
+          "text/plain",
           "application/pdf"};
 }
 
@@ -56,7 +120,8 @@ TEST(SchemaRules, TheCanonicalSchemasAreReadAsRules) {
 }
 
 TEST(SchemaRules, ASchemaOutsideTheSubsetIsRefusedAtLoad) {
-  // exchange-1.xsd uses xs:any and xs:simpleContent, which the rules do not read: it must be refused, not half-read.
+  // exchange-1.xsd uses xs:any and xs:simpleContent, which the rules do not read: it must be
+  // refused, not half-read.
   EXPECT_THROW(xml::SchemaRules::load(xml::dataDirectory() / "schema" / "exchange-1.xsd"),
                std::runtime_error);
 }
@@ -65,13 +130,13 @@ TEST(SchemaRules, XmlTextExcludesWhatXmlCannotCarry) {
   EXPECT_TRUE(xml::isXmlText("柏の葉 \t\r\n😀"));
   EXPECT_FALSE(xml::isXmlText(std::string("a\0b", 3)));
   EXPECT_FALSE(xml::isXmlText("\x07"));
-  EXPECT_FALSE(xml::isXmlText("\xEF\xBF\xBE"));  // U+FFFE
-  EXPECT_FALSE(xml::isXmlText("\xC3("));          // not UTF-8
-  EXPECT_FALSE(xml::isXmlText("\xC0\xAF"));        // overlong '/'
-  EXPECT_FALSE(xml::isXmlText("\xE0\x80\xAF"));    // overlong '/'
-  EXPECT_FALSE(xml::isXmlText("\xED\xA0\x80"));    // a surrogate
-  EXPECT_FALSE(xml::isXmlText("\xF4\x90\x80\x80"));  // above U+10FFFF
-  EXPECT_FALSE(xml::isXmlText("\xE3\x81"));        // cut short
+  EXPECT_FALSE(xml::isXmlText("\xEF\xBF\xBE"));                 // U+FFFE
+  EXPECT_FALSE(xml::isXmlText("\xC3("));                        // not UTF-8
+  EXPECT_FALSE(xml::isXmlText("\xC0\xAF"));                     // overlong '/'
+  EXPECT_FALSE(xml::isXmlText("\xE0\x80\xAF"));                 // overlong '/'
+  EXPECT_FALSE(xml::isXmlText("\xED\xA0\x80"));                 // a surrogate
+  EXPECT_FALSE(xml::isXmlText("\xF4\x90\x80\x80"));             // above U+10FFFF
+  EXPECT_FALSE(xml::isXmlText("\xE3\x81"));                     // cut short
   EXPECT_TRUE(xml::isXmlText("\xEF\xBF\xBD\xF4\x8F\xBF\xBF"));  // U+FFFD, U+10FFFF
 }
 
@@ -129,8 +194,8 @@ TEST(EveryLeaf, RepeatedGroupsAtAndOverTheirLimits) {
 }
 
 TEST(EveryLeaf, CaseMembershipVariants) {
-  for (const char* name : {"case-membership-open.xml", "case-membership-add.xml",
-                           "case-membership-close.xml"}) {
+  for (const char* name :
+       {"case-membership-open.xml", "case-membership-add.xml", "case-membership-close.xml"}) {
     CaseMembership m = parseCaseMembership(fixture(name));
     EXPECT_THAT(validate(m), ::testing::IsEmpty()) << name;
     for (auto action : {MembershipAction::Open, MembershipAction::Close,
