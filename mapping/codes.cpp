@@ -64,7 +64,7 @@ std::string ownedText(xmlChar* text) {
 
 // The attributes of a code table are unqualified (attributeFormDefault is unqualified).
 std::string attribute(const xmlNode* node, const char* name) {
-  return ownedText(xmlGetNoNsProp(node, reinterpret_cast<const xmlChar*>(name)));
+  return xml::attribute(node, name).value_or("");
 }
 
 int lineOf(const xmlNode* node) { return static_cast<int>(xmlGetLineNo(node)); }

@@ -42,14 +42,7 @@ const xmlNode* child(const xmlNode* parent, const char* name) {
   return nullptr;
 }
 
-std::optional<std::string> attribute(const xmlNode* node, const char* name) {
-  if (!node) return std::nullopt;
-  xmlChar* value = xmlGetNoNsProp(node, reinterpret_cast<const xmlChar*>(name));
-  if (!value) return std::nullopt;
-  std::string out = reinterpret_cast<const char*>(value);
-  xmlFree(value);
-  return out;
-}
+using mapping::xml::attribute;
 
 std::string text(const xmlNode* node) {
   xmlChar* value = xmlNodeGetContent(node);

@@ -147,10 +147,7 @@ Envelope parseEnvelope(std::string_view bytes, const mapping::xml::ParseLimits& 
     for (const xmlNode* n = losses->children; n; n = n->next) {
       if (n->type != XML_ELEMENT_NODE) continue;
       auto attribute = [&](const char* name) {
-        xmlChar* v = xmlGetNoNsProp(n, reinterpret_cast<const xmlChar*>(name));
-        std::string out = v ? reinterpret_cast<const char*>(v) : "";
-        xmlFree(v);
-        return out;
+        return mapping::xml::attribute(n, name).value_or("");
       };
       xmlChar* text = xmlNodeGetContent(n);
       const std::string detail = text ? reinterpret_cast<const char*>(text) : "";

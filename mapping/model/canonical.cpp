@@ -163,10 +163,7 @@ const RootInfo& identifyRoot(const xmlNode* root) {
 }
 
 std::string attribute(const xmlNode* node, const char* name) {
-  xmlChar* value = xmlGetNoNsProp(node, reinterpret_cast<const xmlChar*>(name));
-  std::string out = value ? reinterpret_cast<const char*>(value) : "";
-  xmlFree(value);
-  return out;
+  return xml::attribute(node, name).value_or("");
 }
 
 template <class T>

@@ -24,13 +24,7 @@ constexpr std::size_t kMaxProfileBytes = 1024 * 1024;
 
 std::string_view nameOf(const xmlNode* node) { return reinterpret_cast<const char*>(node->name); }
 
-std::optional<std::string> attribute(const xmlNode* node, const char* name) {
-  xmlChar* value = xmlGetProp(node, reinterpret_cast<const xmlChar*>(name));
-  if (!value) return std::nullopt;
-  std::string out = reinterpret_cast<const char*>(value);
-  xmlFree(value);
-  return out;
-}
+using xml::attribute;  // a profile's attributes are unqualified
 
 bool flag(const xmlNode* node, const char* name, bool fallback) {
   auto v = attribute(node, name);

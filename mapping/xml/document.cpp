@@ -196,6 +196,15 @@ Document parseUntrusted(std::string_view bytes, const ParseLimits& limits) {
   return document;
 }
 
+std::optional<std::string> attribute(const xmlNode* node, const char* name) {
+  if (!node) return std::nullopt;
+  xmlChar* value = xmlGetNoNsProp(node, reinterpret_cast<const xmlChar*>(name));
+  if (!value) return std::nullopt;
+  std::string out = reinterpret_cast<const char*>(value);
+  xmlFree(value);
+  return out;
+}
+
 std::string pathOf(const xmlNode* node) {
   std::string path;
   for (; node && node->type == XML_ELEMENT_NODE; node = node->parent) {

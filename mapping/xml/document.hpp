@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -50,6 +51,9 @@ class Document {
 
 /// Parses bytes from outside. Throws DocumentError whose issue says what, where (line) and why.
 Document parseUntrusted(std::string_view bytes, const ParseLimits& limits = {});
+
+/// The unqualified attribute `name` of an element, or nullopt when it has none (or `node` is null).
+std::optional<std::string> attribute(const _xmlNode* node, const char* name);
 
 /// "/LiaisonSheet/patient/birthDate" (with [n] where a name repeats) for a node of a document.
 std::string pathOf(const _xmlNode* node);

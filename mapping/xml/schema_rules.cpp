@@ -27,14 +27,6 @@ bool isXsd(const xmlNode* node, const char* localName) {
          std::strcmp(reinterpret_cast<const char*>(node->name), localName) == 0;
 }
 
-std::optional<std::string> attr(const xmlNode* node, const char* name) {
-  xmlChar* value = xmlGetNoNsProp(node, reinterpret_cast<const xmlChar*>(name));
-  if (!value) return std::nullopt;
-  std::string out = reinterpret_cast<const char*>(value);
-  xmlFree(value);
-  return out;
-}
-
 std::vector<const xmlNode*> elementChildren(const xmlNode* node) {
   std::vector<const xmlNode*> out;
   for (const xmlNode* c = node->children; c; c = c->next) {
@@ -222,12 +214,12 @@ class SchemaRulesLoader {
     for (const xmlNode* c : elementChildren(schema)) {
       if (isXsd(c, "annotation")) continue;
       if (isXsd(c, "include")) {
-        const auto location = attr(c, "schemaLocation");
+        const auto location = attribute(c, "schemaLocation");
         if (!location) unsupported("has an include without schemaLocation");
         read(file.parent_path() / *location);
         file_ = file.filename().string();
       } else if (isXsd(c, "simpleType") || isXsd(c, "complexType")) {
-        const auto name = attr(c, "name");
+        const auto name = attribute(c, "name");
         if (!name) unsupported("has a global type without a name");
         named_[*name] = c;
       } else if (isXsd(c, "element")) {
@@ -262,13 +254,13 @@ class SchemaRulesLoader {
   ElementRule element(const xmlNode* node) {
     onlyAttributes(node, {"name", "type", "minOccurs", "maxOccurs"});
     ElementRule e;
-    e.name = attr(node, "name").value_or("");
+    e.name = attribute(node, "name").value_or("");
     if (e.name.empty()) unsupported("has an element without a name");
-    const std::string min = attr(node, "minOccurs").value_or("1");
-    const std::string max = attr(node, "maxOccurs").value_or("1");
+    const std::string min = attribute(node, "minOccurs").value_or("1");
+    const std::string max = attribute(node, "maxOccurs").value_or("1");
     e.minOccurs = std::stoi(min);
     e.maxOccurs = max == "unbounded" ? -1 : std::stoi(max);
-    if (const auto type = attr(node, "type")) {
+    if (const auto type = attribute(node, "type")) {
       resolve(*type, e.simple, e.complex);
     }
     for (const xmlNode* c : elementChildren(node)) {
@@ -345,7 +337,7 @@ class SchemaRulesLoader {
     }
     if (!restriction) unsupported("has a simple type without a restriction");
     onlyAttributes(restriction, {"base"});
-    const auto baseName = attr(restriction, "base");
+    const auto baseName = attribute(restriction, "base");
     if (!baseName) unsupported("has a restriction without a base");
     const SimpleRule* base = nullptr;
     const ComplexRule* notSimple = nullptr;
@@ -357,7 +349,7 @@ class SchemaRulesLoader {
     for (const xmlNode* f : elementChildren(restriction)) {
       if (isXsd(f, "annotation")) continue;
       onlyAttributes(f, {"value"});
-      const std::string value = attr(f, "value").value_or("");
+      const std::string value = attribute(f, "value").value_or("");
       const bool numeric =
           rule->base == SimpleRule::Base::Int || rule->base == SimpleRule::Base::Decimal;
       if (isXsd(f, "pattern")) {
@@ -410,10 +402,10 @@ class SchemaRulesLoader {
       } else if (isXsd(c, "attribute")) {
         onlyAttributes(c, {"name", "use", "type"});
         AttributeRule a;
-        a.name = attr(c, "name").value_or("");
-        a.required = attr(c, "use").value_or("optional") == "required";
+        a.name = attribute(c, "name").value_or("");
+        a.required = attribute(c, "use").value_or("optional") == "required";
         const ComplexRule* notSimple = nullptr;
-        if (const auto type = attr(c, "type")) resolve(*type, a.type, notSimple);
+        if (const auto type = attribute(c, "type")) resolve(*type, a.type, notSimple);
         for (const xmlNode* t : elementChildren(c)) {
           if (isXsd(t, "annotation")) continue;
           if (!isXsd(t, "simpleType") || a.type)
