@@ -18,7 +18,13 @@ struct JsonNode {
   std::uint32_t first = 0;  ///< arrays: index into elements; objects: index into members
   std::uint32_t count = 0;  ///< elements or members
   std::string_view text;    ///< strings (unescaped) and numbers (as written)
+  /// The object or array holding this value (kNoParent for the top level), and where in it:
+  /// an index into JsonTree::members for an object, the element's position for an array.
+  std::uint32_t parent = 0xFFFFFFFF;  // kNoParent
+  std::uint32_t slot = 0;
 };
+
+constexpr std::uint32_t kNoParent = 0xFFFFFFFF;
 
 struct JsonMember {
   std::string_view key;
@@ -218,6 +224,11 @@ class Parser {
     n.count = static_cast<std::uint32_t>(scratchMembers_.size() - base);
     tree_.members.insert(tree_.members.end(), begin, scratchMembers_.end());
     scratchMembers_.resize(base);
+    for (std::uint32_t i = n.first; i < n.first + n.count; ++i) {
+      JsonNode& member = tree_.nodes[tree_.members[i].value];
+      member.parent = node;
+      member.slot = i;
+    }
     --open_;
     return node;
   }
@@ -250,6 +261,11 @@ class Parser {
     tree_.elements.insert(tree_.elements.end(), scratchElements_.begin() + static_cast<long>(base),
                           scratchElements_.end());
     scratchElements_.resize(base);
+    for (std::uint32_t i = 0; i < n.count; ++i) {
+      JsonNode& element = tree_.nodes[tree_.elements[n.first + i]];
+      element.parent = node;
+      element.slot = i;
+    }
     --open_;
     return node;
   }
@@ -487,7 +503,26 @@ JsonDocument parseJson(std::string_view bytes, const JsonLimits& limits) {
 JsonView JsonDocument::root(std::string path) const { return JsonView(*this, std::move(path)); }
 
 JsonView::JsonView(const JsonDocument& document, std::string path)
-    : tree_(document.tree_), node_(0), path_(std::move(path)) {}
+    : tree_(document.tree_), node_(0), root_(std::move(path)) {}
+
+std::string JsonView::path() const {
+  if (!tree_) return root_;
+  std::vector<std::uint32_t> chain;  // from this value up to the top level
+  for (std::uint32_t n = node_; tree_->nodes[n].parent != detail::kNoParent; n = tree_->nodes[n].parent) {
+    chain.push_back(n);
+  }
+  std::string out = root_;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const JsonNode& n = tree_->nodes[*it];
+    if (tree_->nodes[n.parent].kind == JsonKind::Object) {
+      if (!out.empty()) out += '.';
+      out += tree_->members[n.slot].key;
+    } else {
+      out += '[' + std::to_string(n.slot) + ']';
+    }
+  }
+  return out;
+}
 
 namespace {
 
@@ -527,24 +562,22 @@ std::string JsonView::kind() const {
 }
 
 std::string JsonView::memberPath(std::string_view key) const {
-  std::string out;
-  out.reserve(path_.size() + 1 + key.size());
-  out += path_;
-  if (!path_.empty()) out += '.';
+  std::string out = path();
+  if (!out.empty()) out += '.';
   out += key;
   return out;
 }
 
 void JsonView::requireObject() const {
-  if (!isObject()) throw AdapterError(0, path_, "expected an object, found " + kind());
+  if (!isObject()) throw AdapterError(0, path(), "expected an object, found " + kind());
 }
 
 std::string JsonView::asString() const {
-  if (!isString()) throw AdapterError(0, path_, "expected a string, found " + kind());
+  if (!isString()) throw AdapterError(0, path(), "expected a string, found " + kind());
   const std::string_view text = tree_->nodes[node_].text;
   for (unsigned char c : text) {
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
-      throw AdapterError(0, path_,
+      throw AdapterError(0, path(),
                          "contains the control character " +
                              mapping::text::codePointLabel(static_cast<char32_t>(c)) +
                              ", which the liaison sheet cannot carry");
@@ -572,7 +605,7 @@ std::optional<std::uint32_t> JsonView::find(std::string_view key) const {
 std::optional<JsonView> JsonView::member(std::string_view key) const {
   const auto value = find(key);
   if (!value || tree_->nodes[*value].kind == JsonKind::Null) return std::nullopt;
-  return JsonView(tree_, *value, memberPath(key));
+  return JsonView(tree_, *value, root_);
 }
 
 bool JsonView::has(std::string_view key) const {
@@ -595,13 +628,13 @@ std::vector<JsonView> JsonView::array(std::string_view key) const {
 }
 
 std::vector<JsonView> JsonView::elements() const {
-  if (!isArray()) throw AdapterError(0, path_, "expected an array, found " + kind());
+  if (!isArray()) throw AdapterError(0, path(), "expected an array, found " + kind());
   const JsonNode& n = tree_->nodes[node_];
   std::vector<JsonView> out;
   out.reserve(n.count);
   for (std::uint32_t i = 0; i < n.count; ++i) {
     out.push_back(
-        JsonView(tree_, tree_->elements[n.first + i], path_ + "[" + std::to_string(i) + "]"));
+        JsonView(tree_, tree_->elements[n.first + i], root_));
   }
   return out;
 }

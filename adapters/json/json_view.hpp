@@ -59,7 +59,8 @@ class JsonDocument {
 /// AdapterError (line and reason) for anything listed at the top of this header.
 JsonDocument parseJson(std::string_view bytes, const JsonLimits& limits = {});
 
-/// One JSON value and its path. Cheap to copy (it shares the document).
+/// One JSON value and its path. Cheap to copy (it shares the document); the path is spelled out
+/// only when asked for (messages), from the document's parent links.
 class JsonView {
  public:
   /// A null value with an empty path (a placeholder until a real view is assigned).
@@ -67,7 +68,9 @@ class JsonView {
   /// The top-level object of `document`, named `path`.
   JsonView(const JsonDocument& document, std::string path);
 
-  const std::string& path() const { return path_; }
+  /// "records[3].氏名.value", "Bundle.entry[0].resource": the root's name, then each member
+  /// name and array index down to this value.
+  std::string path() const;
   bool isObject() const;
   bool isArray() const;
   bool isString() const;
@@ -105,15 +108,15 @@ class JsonView {
   std::string memberPath(std::string_view key) const;
 
  private:
-  JsonView(std::shared_ptr<const detail::JsonTree> tree, std::uint32_t node, std::string path)
-      : tree_(std::move(tree)), node_(node), path_(std::move(path)) {}
+  JsonView(std::shared_ptr<const detail::JsonTree> tree, std::uint32_t node, std::string root)
+      : tree_(std::move(tree)), node_(node), root_(std::move(root)) {}
   void requireObject() const;
   /// The index of the member's value node, or nullopt when the object has no such member.
   std::optional<std::uint32_t> find(std::string_view key) const;
 
   std::shared_ptr<const detail::JsonTree> tree_;  ///< null for a default-constructed view
   std::uint32_t node_ = 0;
-  std::string path_;
+  std::string root_;  ///< the name of the top-level object in paths ("" or "Bundle")
 };
 
 }  // namespace tsunagi::adapters::json

@@ -18,8 +18,8 @@ using mapping::profile::FieldMapping;
 using profile::Locator;
 using profile::ToolRecord;
 
-bool isStringType(const std::string& t) {
-  static const std::set<std::string> kinds = {"SINGLE_LINE_TEXT",
+bool isStringType(std::string_view t) {
+  static constexpr std::string_view kKinds[] = {"SINGLE_LINE_TEXT",
                                               "MULTI_LINE_TEXT",
                                               "RICH_TEXT",
                                               "NUMBER",
@@ -36,12 +36,12 @@ bool isStringType(const std::string& t) {
                                               "STATUS",
                                               "CREATED_TIME",
                                               "UPDATED_TIME"};
-  return kinds.count(t) > 0;
+  return std::find(std::begin(kKinds), std::end(kKinds), t) != std::end(kKinds);
 }
-bool isListType(const std::string& t) {
+bool isListType(std::string_view t) {
   return t == "CHECK_BOX" || t == "MULTI_SELECT" || t == "CATEGORY";
 }
-bool isEntityListType(const std::string& t) {
+bool isEntityListType(std::string_view t) {
   return t == "USER_SELECT" || t == "ORGANIZATION_SELECT" || t == "GROUP_SELECT" ||
          t == "STATUS_ASSIGNEE";
 }
@@ -51,10 +51,10 @@ std::vector<std::string> itemsOf(const JsonView& field, const std::optional<std:
                                  const std::string& code) {
   auto value = field.member("value");
   if (!value) return {};  // null: DROP_DOWN / RADIO without a choice
-  const std::string t = type.value_or("");
+  const std::string_view t = type ? std::string_view(*type) : std::string_view();
   const auto wrongShape = [&](const std::string& expected) {
     return AdapterError(0, value->path(),
-                        "field " + code + (t.empty() ? "" : " (" + t + ")") +
+                        "field " + code + (t.empty() ? "" : " (" + std::string(t) + ")") +
                             ": the value must be " + expected + ", found " + value->kind());
   };
   if (value->isString() || value->isNumber()) {

@@ -1,6 +1,7 @@
 #include "adapters/profile/translate.hpp"
 
 #include <charconv>
+#include <optional>
 #include <stdexcept>
 
 #include "adapters/fhir_jp/narrative.hpp"
@@ -216,30 +217,35 @@ Result one(const FieldMapping& field, const std::string& raw) {
 
 std::variant<std::vector<std::string>, std::string> toCanonical(
     const FieldMapping& field, const std::vector<std::string>& items) {
-  std::vector<std::string> parts;
+  // Free text keeps its spaces and line breaks; everything else is read trimmed.
+  const bool keepSpaces =
+      field.info.kind == FieldKind::Text && field.prefix.empty() && !field.dateFormat;
+  std::vector<std::string> out;
+  std::optional<std::string> why;
+  auto take = [&](std::string_view part) {
+    std::string t = trimmed(part);
+    if (t.empty()) return;
+    auto r = one(field, keepSpaces ? std::string(part) : std::move(t));
+    if (!r.ok) {
+      if (!why) why = std::move(r.text);
+      return;
+    }
+    out.push_back(std::move(r.text));
+  };
   for (const auto& item : items) {
     if (field.info.kind == FieldKind::Texts && !field.separator.empty()) {
       std::size_t start = 0;
       for (;;) {
         const auto at = item.find(field.separator, start);
-        parts.push_back(
-            item.substr(start, at == std::string::npos ? std::string::npos : at - start));
+        take(std::string_view(item).substr(
+            start, at == std::string::npos ? std::string::npos : at - start));
         if (at == std::string::npos) break;
         start = at + field.separator.size();
       }
     } else {
-      parts.push_back(item);
+      take(item);
     }
-  }
-  std::vector<std::string> out;
-  for (const auto& part : parts) {
-    // Free text keeps its spaces and line breaks; everything else is read trimmed.
-    const bool keepSpaces =
-        field.info.kind == FieldKind::Text && field.prefix.empty() && !field.dateFormat;
-    if (trimmed(part).empty()) continue;
-    auto r = one(field, keepSpaces ? part : trimmed(part));
-    if (!r.ok) return r.text;
-    out.push_back(std::move(r.text));
+    if (why) return *why;
   }
   if (out.size() > 1 && field.info.kind != FieldKind::Texts) {
     return std::string("holds ") + std::to_string(out.size()) + " values; " + field.path +
