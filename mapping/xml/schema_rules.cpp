@@ -126,6 +126,136 @@ bool isXmlText(std::string_view text) {
   return true;
 }
 
+namespace {
+
+// One character of a pattern, for the shortcut: a plain ASCII character or a single-character
+// escape. Anything else (a multi-character escape such as \d, a non-ASCII character) is nullopt.
+std::optional<char> patternChar(std::string_view p, std::size_t& i) {
+  if (i >= p.size()) return std::nullopt;
+  const char c = p[i++];
+  if (static_cast<unsigned char>(c) >= 0x80) return std::nullopt;
+  if (c != '\\') return c;
+  if (i >= p.size()) return std::nullopt;
+  const char e = p[i++];
+  switch (e) {
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    case '\\': case '|': case '.': case '?': case '*': case '+': case '(': case ')': case '{':
+    case '}': case '-': case '[': case ']': case '^':
+      return e;
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<int> patternNumber(std::string_view p, std::size_t& i) {
+  const std::size_t start = i;
+  int n = 0;
+  while (i < p.size() && p[i] >= '0' && p[i] <= '9' && i - start < 6) n = n * 10 + (p[i++] - '0');
+  if (i == start) return std::nullopt;
+  return n;
+}
+
+}  // namespace
+
+Pattern::Pattern(const std::string& xsdRegex) {
+  xmlRegexpPtr re = xmlRegexpCompile(reinterpret_cast<const xmlChar*>(xsdRegex.c_str()));
+  if (!re) throw std::runtime_error("does not compile: " + xsdRegex);
+  regexp_.reset(re, xmlRegFreeRegexp);
+  atoms_ = shortcut(xsdRegex);
+}
+
+// Atoms (a class or a character) each with an optional count, nothing else; empty when the
+// pattern has any other shape.
+std::vector<Pattern::Atom> Pattern::shortcut(std::string_view p) {
+  std::vector<Atom> atoms;
+  std::size_t i = 0;
+  while (i < p.size()) {
+    Atom a;
+    if (p[i] == '[') {
+      ++i;
+      if (i < p.size() && p[i] == '^') {
+        a.negated = true;
+        ++i;
+      }
+      bool any = false;
+      while (i < p.size() && p[i] != ']') {
+        if (p[i] == '[') return {};  // class subtraction
+        const auto from = patternChar(p, i);
+        if (!from) return {};
+        char to = *from;
+        if (i + 1 < p.size() && p[i] == '-' && p[i + 1] != ']') {
+          ++i;
+          const auto end = patternChar(p, i);
+          if (!end || *end < *from) return {};
+          to = *end;
+        }
+        for (int ch = *from; ch <= to; ++ch) a.ascii[ch] = true;
+        any = true;
+      }
+      if (i >= p.size() || !any) return {};
+      ++i;  // ']'
+    } else if (std::strchr(".|()*+?{}^$]", p[i])) {
+      return {};
+    } else {
+      const auto ch = patternChar(p, i);
+      if (!ch) return {};
+      a.ascii[static_cast<unsigned char>(*ch)] = true;
+    }
+    if (i < p.size() && p[i] == '{') {
+      ++i;
+      const auto low = patternNumber(p, i);
+      if (!low) return {};
+      a.min = a.max = *low;
+      if (i < p.size() && p[i] == ',') {
+        ++i;
+        if (i < p.size() && p[i] == '}') {
+          a.max = -1;
+        } else {
+          const auto high = patternNumber(p, i);
+          if (!high || *high < *low) return {};
+          a.max = *high;
+        }
+      }
+      if (i >= p.size() || p[i] != '}') return {};
+      ++i;
+    } else if (i < p.size() && (p[i] == '+' || p[i] == '*' || p[i] == '?')) {
+      a.min = p[i] == '+' ? 1 : 0;
+      a.max = p[i] == '?' ? 1 : -1;
+      ++i;
+    }
+    atoms.push_back(a);
+  }
+  return atoms;
+}
+
+bool Pattern::matches(std::string_view value) const {
+  if (!atoms_.empty()) {
+    // Greedy: each atom takes as many characters as it may. Values here are valid UTF-8.
+    std::size_t i = 0;
+    bool whole = true;
+    for (const Atom& a : atoms_) {
+      int count = 0;
+      while ((a.max < 0 || count < a.max) && i < value.size()) {
+        const auto b = static_cast<unsigned char>(value[i]);
+        const std::size_t length = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+        const bool listed = b < 0x80 && a.ascii[b];
+        if (listed == a.negated) break;
+        i += length;
+        ++count;
+      }
+      if (count < a.min) {
+        whole = false;
+        break;
+      }
+    }
+    if (whole && i == value.size()) return true;
+  }
+  const std::string text(value);
+  return xmlRegexpExec(regexp_.get(), reinterpret_cast<const xmlChar*>(text.c_str())) == 1;
+}
+
 bool SimpleRule::accepts(std::string_view lexical) const {
   if (!isXmlText(lexical)) return false;
   std::optional<long double> number;
@@ -177,17 +307,10 @@ bool SimpleRule::accepts(std::string_view lexical) const {
   for (const auto& step : enumerationSteps) {
     if (std::find(step.begin(), step.end(), lexical) == step.end()) return false;
   }
-  if (!patternSteps.empty()) {
-    const std::string value(lexical);
-    for (const auto& step : patternSteps) {
-      bool matched = false;
-      for (const auto& re : step) {
-        if (xmlRegexpExec(re.get(), reinterpret_cast<const xmlChar*>(value.c_str())) == 1) {
-          matched = true;
-          break;
-        }
-      }
-      if (!matched) return false;
+  for (const auto& step : patternSteps) {
+    if (std::none_of(step.begin(), step.end(),
+                     [&](const Pattern& p) { return p.matches(lexical); })) {
+      return false;
     }
   }
   return true;
@@ -344,7 +467,7 @@ class SchemaRulesLoader {
     resolve(*baseName, base, notSimple);
     if (!base) unsupported("restricts the complex type " + *baseName);
     auto rule = std::make_unique<SimpleRule>(*base);
-    std::vector<std::shared_ptr<_xmlRegexp>> patterns;
+    std::vector<Pattern> patterns;
     std::vector<std::string> enumeration;
     for (const xmlNode* f : elementChildren(restriction)) {
       if (isXsd(f, "annotation")) continue;
@@ -353,9 +476,11 @@ class SchemaRulesLoader {
       const bool numeric =
           rule->base == SimpleRule::Base::Int || rule->base == SimpleRule::Base::Decimal;
       if (isXsd(f, "pattern")) {
-        xmlRegexpPtr re = xmlRegexpCompile(reinterpret_cast<const xmlChar*>(value.c_str()));
-        if (!re) unsupported("has a pattern that does not compile: " + value);
-        patterns.emplace_back(re, xmlRegFreeRegexp);
+        try {
+          patterns.emplace_back(value);
+        } catch (const std::runtime_error& e) {
+          unsupported(std::string("has a pattern that ") + e.what());
+        }
       } else if (isXsd(f, "enumeration")) {
         enumeration.push_back(value);
       } else if (isXsd(f, "minLength") && rule->base == SimpleRule::Base::String) {

@@ -26,11 +26,36 @@ struct _xmlRegexp;
 
 namespace tsunagi::mapping::xml {
 
+/// One xs:pattern facet: libxml2's compiled XSD regular expression, and for the plain shapes the
+/// canonical schemas use (a sequence of single characters or character classes of ASCII, each
+/// with a count: "[0-9]{6}", "[^\t\r\n]+", "[A-Za-z0-9+/=]+") a shortcut that reads the value
+/// once, greedily. A greedy match is a real match; when the shortcut fails, the regular
+/// expression decides, so the answer is always libxml2's.
+class Pattern {
+ public:
+  /// Throws std::runtime_error when libxml2 cannot compile `xsdRegex`.
+  explicit Pattern(const std::string& xsdRegex);
+  bool matches(std::string_view value) const;
+  /// True when the pattern has the shortcut.
+  bool hasShortcut() const { return !atoms_.empty(); }
+
+ private:
+  struct Atom {
+    bool ascii[128] = {};
+    bool negated = false;  ///< then every character not listed matches, beyond ASCII too
+    int min = 1;
+    int max = 1;  ///< -1: no upper bound
+  };
+  static std::vector<Atom> shortcut(std::string_view xsdRegex);
+  std::shared_ptr<_xmlRegexp> regexp_;
+  std::vector<Atom> atoms_;
+};
+
 struct SimpleRule {
   enum class Base { String, Date, DateTime, Int, Decimal, Boolean };
   Base base = Base::String;
   /// Each derivation step's patterns: a value must match one pattern of every step.
-  std::vector<std::vector<std::shared_ptr<_xmlRegexp>>> patternSteps;
+  std::vector<std::vector<Pattern>> patternSteps;
   /// Each derivation step's enumeration, where it has one: the value must be in every one.
   std::vector<std::vector<std::string>> enumerationSteps;
   std::optional<std::size_t> minLength, maxLength;      ///< in characters (xs:string only)

@@ -6,9 +6,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <libxml/xmlregexp.h>
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "mapping/model/canonical.hpp"
 #include "mapping/profile/field_path.hpp"
@@ -138,6 +140,55 @@ TEST(SchemaRules, XmlTextExcludesWhatXmlCannotCarry) {
   EXPECT_FALSE(xml::isXmlText("\xF4\x90\x80\x80"));             // above U+10FFFF
   EXPECT_FALSE(xml::isXmlText("\xE3\x81"));                     // cut short
   EXPECT_TRUE(xml::isXmlText("\xEF\xBF\xBD\xF4\x8F\xBF\xBF"));  // U+FFFD, U+10FFFF
+}
+
+// The patterns of the canonical schemas (and a few shapes the shortcut must leave alone).
+const std::vector<std::string> kPatterns = {
+    "[1-9][0-9]*", "[^\\t\\r\\n]+", "[0-9]{6}", "[0-9]", "0|[1-9][0-9]*",
+    "[A-Za-z0-9][A-Za-z0-9._:\\-]{0,63}", "[A-Za-z0-9+/=]+", "[A-Z][0-9]{2}(\\.[0-9A-Z]{1,4})?",
+    "[123]", "[1-9][0-9]{0,2}\\.[0-9]", "[0-9a-f]{64}",
+    "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+\\-][0-9]{2}:[0-9]{2})",
+    "[0-9]{4}-[0-9]{2}-[0-9]{2}", "[0-9]{3}-[0-9]{4}", "[0-9]{2}\\.[0-9]", "[0-9]{2}",
+    "[0-9]{10}|H[0-9]{9}", "[0-9]{10}", "[0-9+][0-9\\-]{5,19}", "[0-9]*[0-9]", "a?a", "\\d+"};
+
+TEST(SchemaRules, PatternShortcutsAnswerAsLibxml2) {
+  // Every string of up to three characters from an alphabet around the classes, and the awkward
+  // values: the shortcut may only say yes where libxml2's regular expression says yes.
+  const std::vector<std::string> alphabet = {"0", "1", "9", "a", "f", "H", "Z", "-", ".", "+",
+                                             "/", "=", ":", "\t", "\n", "あ", " "};
+  std::vector<std::string> values = awkwardValues();
+  values.push_back("");
+  for (const auto& a : alphabet) {
+    values.push_back(a);
+    for (const auto& b : alphabet) {
+      values.push_back(a + b);
+      for (const auto& c : alphabet) values.push_back(a + b + c);
+    }
+  }
+  values.push_back(repeat("ab", 40));
+  values.push_back(std::string(64, 'f'));
+  values.push_back("I50.9");
+  int shortcuts = 0;
+  for (const auto& pattern : kPatterns) {
+    const xml::Pattern p(pattern);
+    shortcuts += p.hasShortcut();
+    std::unique_ptr<xmlRegexp, void (*)(xmlRegexpPtr)> re(
+        xmlRegexpCompile(reinterpret_cast<const xmlChar*>(pattern.c_str())), xmlRegFreeRegexp);
+    ASSERT_NE(re, nullptr) << pattern;
+    for (const auto& v : values) {
+      if (!xml::isXmlText(v)) continue;
+      const bool expected =
+          xmlRegexpExec(re.get(), reinterpret_cast<const xmlChar*>(v.c_str())) == 1;
+      EXPECT_EQ(p.matches(v), expected) << pattern << " / '" << v << "'";
+    }
+  }
+  // The plain shapes take the shortcut; alternation, groups and \d do not.
+  EXPECT_TRUE(xml::Pattern("[^\\t\\r\\n]+").hasShortcut());
+  EXPECT_TRUE(xml::Pattern("[0-9]{6}").hasShortcut());
+  EXPECT_TRUE(xml::Pattern("[A-Za-z0-9+/=]+").hasShortcut());
+  EXPECT_FALSE(xml::Pattern("[0-9]{10}|H[0-9]{9}").hasShortcut());
+  EXPECT_FALSE(xml::Pattern("\\d+").hasShortcut());
+  EXPECT_GE(shortcuts, 15);
 }
 
 class EveryLeaf : public ::testing::TestWithParam<const char*> {};
