@@ -13,9 +13,13 @@
 
 #include "adapters/registry.hpp"
 #include "mapping/model/canonical.hpp"
+#include "gateway/common/process_memory.hpp"
 
 namespace tsunagi::adapters {
 namespace {
+
+// The malloc tuning the tsunagi executable sets at start (gateway/common/process_memory.hpp).
+const bool kMemoryTuned = (keepFreedMemoryForReuse(), true);
 
 std::string readFile(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);

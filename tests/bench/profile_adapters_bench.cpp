@@ -14,9 +14,13 @@
 #include "adapters/json/json_view.hpp"
 #include "adapters/registry.hpp"
 #include "mapping/text/encoding.hpp"
+#include "gateway/common/process_memory.hpp"
 
 namespace tsunagi::adapters {
 namespace {
+
+// The malloc tuning the tsunagi executable sets at start (gateway/common/process_memory.hpp).
+const bool kMemoryTuned = (keepFreedMemoryForReuse(), true);
 
 constexpr int kRecords = 100;
 
