@@ -5,7 +5,6 @@
 #include <libxml/xmlregexp.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <mutex>

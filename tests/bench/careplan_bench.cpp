@@ -6,13 +6,10 @@
 #include <string>
 
 #include "../unit/adapters/careplan_csv/careplan_test_support.hpp"
-#include "gateway/common/process_memory.hpp"
+#include "tests/bench/bench_support.hpp"
 
 namespace tsunagi::adapters {
 namespace {
-
-// The malloc tuning the tsunagi executable sets at start (gateway/common/process_memory.hpp).
-const bool kMemoryTuned = (keepFreedMemoryForReuse(), true);
 
 /// A set with `people` persons (distinct 被保険者番号).
 LocalInput setOf(int people) {

@@ -4,48 +4,17 @@
 // and the shared public samples. Figures and the command: docs/performance.md.
 #include <benchmark/benchmark.h>
 
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <memory>
-#include <stdexcept>
 #include <string>
 
-#include "adapters/registry.hpp"
 #include "mapping/model/canonical.hpp"
-#include "gateway/common/process_memory.hpp"
+#include "tests/bench/bench_support.hpp"
 
 namespace tsunagi::adapters {
 namespace {
 
-// The malloc tuning the tsunagi executable sets at start (gateway/common/process_memory.hpp).
-const bool kMemoryTuned = (keepFreedMemoryForReuse(), true);
-
-std::string readFile(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + file.string());
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::string fixture(const std::string& name) {
-  return readFile(std::filesystem::path(TSUNAGI_SOURCE_DIR) / "tests/fixtures" / name);
-}
-
-std::string sample(const std::string& name) {
-  return readFile(std::filesystem::path(TSUNAGI_SOURCE_DIR) / "../shared/samples" / name);
-}
-
-const Adapter& adapter(const std::string& name) {
-  static AdapterRegistry registry = [] {
-    AdapterRegistry r;
-    registerBuiltinAdapters(r);
-    return r;
-  }();
-  static std::map<std::string, std::unique_ptr<Adapter>> made;
-  auto& a = made[name];
-  if (!a) a = registry.create(name);
-  return *a;
-}
+using bench::adapter;
+using bench::fixture;
+using bench::sample;
 
 void decodeBench(benchmark::State& state, const std::string& name, const std::string& bytes) {
   const Adapter& a = adapter(name);

@@ -14,34 +14,15 @@
 #include "adapters/json/json_view.hpp"
 #include "adapters/registry.hpp"
 #include "mapping/text/encoding.hpp"
-#include "gateway/common/process_memory.hpp"
+#include "tests/bench/bench_support.hpp"
 
 namespace tsunagi::adapters {
 namespace {
 
-// The malloc tuning the tsunagi executable sets at start (gateway/common/process_memory.hpp).
-const bool kMemoryTuned = (keepFreedMemoryForReuse(), true);
+using bench::adapter;
+using bench::fixture;
 
 constexpr int kRecords = 100;
-
-std::string fixture(const std::string& name) {
-  const auto file = std::filesystem::path(TSUNAGI_SOURCE_DIR) / "tests/fixtures" / name;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + file.string());
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-const Adapter& adapter(const std::string& spec) {
-  static AdapterRegistry registry = [] {
-    AdapterRegistry r;
-    registerBuiltinAdapters(r);
-    return r;
-  }();
-  static std::map<std::string, std::unique_ptr<Adapter>> made;
-  auto& a = made[spec];
-  if (!a) a = registry.create(spec);
-  return *a;
-}
 
 // records.json with kRecords copies of the sheet record, each with its own $id.
 const std::string& kintoneRecords() {
