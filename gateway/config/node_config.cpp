@@ -434,8 +434,22 @@ NodeOptions loadNodeConfig(const fs::path& file,
     c.sessionMax = std::chrono::hours(std::stoi(attribute(con, "sessionMaxHours").value_or("12")));
     c.lockoutAttempts = std::stoi(attribute(con, "lockoutAttempts").value_or("5"));
     c.lockout = std::chrono::minutes(std::stoi(attribute(con, "lockoutMinutes").value_or("15")));
+    c.throttleFailures = std::stoi(attribute(con, "throttleFailures").value_or("5"));
+    c.throttleWait =
+        std::chrono::seconds(std::stoi(attribute(con, "throttleSeconds").value_or("2")));
+    c.throttleMaxWait =
+        std::chrono::seconds(std::stoi(attribute(con, "throttleMaxSeconds").value_or("900")));
+    c.throttleForget =
+        std::chrono::minutes(std::stoi(attribute(con, "throttleForgetMinutes").value_or("60")));
     if (c.sessionIdle > c.sessionMax) {
       r.fail(con, "sessionMinutes", "longer than sessionMaxHours; a session would never idle out");
+    }
+    if (c.throttleWait > c.throttleMaxWait) {
+      r.fail(con, "throttleSeconds", "longer than throttleMaxSeconds");
+    }
+    if (c.throttleForget < c.throttleMaxWait) {
+      r.fail(con, "throttleForgetMinutes",
+             "shorter than throttleMaxSeconds; an address would start over before its wait ends");
     }
     if (r.issues().empty()) {
       try {

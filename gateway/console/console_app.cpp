@@ -20,7 +20,9 @@ Frame frame(const Tr& tr, const std::string& title) {
 }  // namespace
 
 ConsoleApp::ConsoleApp(ConsoleContext context, ConsoleSettings settings)
-    : context_(std::move(context)), settings_(std::move(settings)) {}
+    : context_(std::move(context)),
+      settings_(std::move(settings)),
+      throttle_(std::make_unique<LoginThrottle>(settings_.throttle)) {}
 
 void ConsoleApp::audit(const std::string& event,
                        const std::vector<std::pair<std::string, std::string>>& detail,
@@ -282,10 +284,12 @@ Response ConsoleApp::login(Call& call) {
                 call.tr("ログインフォームの確認トークンがありません。もう一度入力してください。",
                         "The login form's CSRF token is missing; please try again."));
   }
-  auto conn = context_.pool->lease();
-  const LoginResult result = console::login(*conn, call.field("user"), call.field("password"),
-                                            call.field("totp"), unixSeconds(settings_.clock),
-                                            settings_.sessions, settings_.lockout, req.client);
+  if (const auto wait = throttled(call)) {
+    call.headers.emplace_back("Retry-After", std::to_string(*wait));
+    return form(429, loginThrottledMessage(call.tr, *wait));
+  }
+  const LoginResult result =
+      checkLogin(call, call.field("user"), call.field("password"), call.field("totp"));
   if (result.outcome != LoginOutcome::Ok) {
     return form(401,
                 call.tr("ユーザー名、パスワード、確認コードのいずれかが正しくないか、アカウントがロ"
@@ -314,10 +318,14 @@ Response ConsoleApp::apiLogin(Call& call) {
   } catch (const Poco::Exception& e) {
     return jsonResponse(400, Json().set("error", "invalid-json"));
   }
-  auto conn = context_.pool->lease();
-  const LoginResult result =
-      console::login(*conn, user, password, totp, unixSeconds(settings_.clock), settings_.sessions,
-                     settings_.lockout, req.client);
+  if (const auto wait = throttled(call)) {
+    call.headers.emplace_back("Retry-After", std::to_string(*wait));
+    Json o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("error", "login-throttled");
+    o.set("retryAfter", *wait);
+    return jsonResponse(429, o);
+  }
+  const LoginResult result = checkLogin(call, user, password, totp);
   if (result.outcome != LoginOutcome::Ok)
     return jsonResponse(401, Json().set("error", "login-refused"));
   call.headers.emplace_back("Set-Cookie", cookie(kSessionCookie, result.token, "/", std::nullopt));
@@ -327,6 +335,45 @@ Response ConsoleApp::apiLogin(Call& call) {
   o.set("csrfToken", result.csrf);
   o.set("expiresAt", result.expiresAt);
   return jsonResponse(200, o);
+}
+
+std::optional<std::int64_t> ConsoleApp::throttled(Call& call) {
+  const std::string& client = call.req.client;
+  const auto a = throttle_->admit(client, unixSeconds(settings_.clock));
+  if (a.admitted) return std::nullopt;
+  // One event per wait, not one per refusal: a refused address costs no database write.
+  if (a.firstRefusal) {
+    spdlog::warn("console: log-ins from {} refused for {} s after {} failures", client,
+                 a.retryAfter, a.failures);
+    audit("console-login-throttled",
+          {{"reason", "address-throttled"},
+           {"client", client},
+           {"failures", std::to_string(a.failures)},
+           {"retryAfterSeconds", std::to_string(a.retryAfter)},
+           {"unrecordedRefusals", std::to_string(a.unrecordedRefusals)}});
+  }
+  return a.retryAfter;
+}
+
+LoginResult ConsoleApp::checkLogin(Call& call, const std::string& user, const std::string& password,
+                                   const std::string& totp) {
+  const std::string& client = call.req.client;
+  LoginResult result;
+  try {
+    auto conn = context_.pool->lease();
+    result = console::login(*conn, user, password, totp, unixSeconds(settings_.clock),
+                            settings_.sessions, settings_.lockout, client,
+                            throttle_->hasFailedOn(client, user));
+  } catch (...) {
+    throttle_->takeBack(client);  // not checked: no failure of the address
+    throw;
+  }
+  if (result.outcome == LoginOutcome::Ok) {
+    throttle_->takeBack(client);
+  } else if (result.outcome != LoginOutcome::UnknownUser) {
+    throttle_->failedOn(client, user);  // an existing account: its lock now applies here
+  }
+  return result;
 }
 
 Response ConsoleApp::logout(Call& call) {

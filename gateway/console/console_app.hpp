@@ -5,6 +5,7 @@
 // serves it over HTTPS.
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct ConsoleContext {
 struct ConsoleSettings {
   SessionPolicy sessions;
   LockoutPolicy lockout;
+  LoginThrottlePolicy throttle;
   Clock clock = [] { return std::chrono::system_clock::now(); };
 };
 
@@ -47,6 +49,11 @@ class ConsoleApp {
   Response route(Call& call);
   Response login(Call& call);
   Response apiLogin(Call& call);
+  /// Seconds the caller's address must wait before its next login attempt, or nothing: the
+  /// attempt is admitted (and counted by the throttle until checkLogin settles it).
+  std::optional<std::int64_t> throttled(Call& call);
+  LoginResult checkLogin(Call& call, const std::string& user, const std::string& password,
+                         const std::string& totp);
   Response dashboard(Call& call);
   Response search(Call& call);
   Response exportCsv(Call& call);
@@ -70,6 +77,7 @@ class ConsoleApp {
 
   ConsoleContext context_;
   ConsoleSettings settings_;
+  std::unique_ptr<LoginThrottle> throttle_;
 };
 
 }  // namespace tsunagi::console

@@ -102,6 +102,17 @@ std::string loginBody(const Tr& tr, const std::string& loginCsrf, const std::str
   return out;
 }
 
+std::string loginThrottledMessage(const Tr& tr, std::int64_t retryAfterSeconds) {
+  const bool minutes = retryAfterSeconds >= 120;
+  const std::string n = std::to_string(minutes ? (retryAfterSeconds + 59) / 60 : retryAfterSeconds);
+  if (tr.lang == Lang::En) {
+    return "Too many failed log-ins from this address; try again in " + n +
+           (minutes ? " minutes." : " seconds.");
+  }
+  return "このアドレスからのログインの失敗が続いたため、ログインを一時的に受け付けていません。" +
+         n + (minutes ? " 分" : " 秒") + "後にもう一度お試しください。";
+}
+
 std::string dashboardBody(const Tr& tr, const DashboardData& d) {
   std::string out = "<h2>" + html(tr("ピアの状態", "Peers")) + "</h2><table id=\"peers\"><tr>" +
                     th(tr("ピア", "Peer")) + th(tr("名称", "Name")) +

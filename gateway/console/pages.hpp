@@ -33,6 +33,8 @@ struct DashboardData {
 };
 
 std::string loginBody(const Tr& tr, const std::string& loginCsrf, const std::string& error);
+/// Why a login from this address is not checked now, and when to try again.
+std::string loginThrottledMessage(const Tr& tr, std::int64_t retryAfterSeconds);
 std::string dashboardBody(const Tr& tr, const DashboardData& data);
 std::string searchBody(const Tr& tr, const ExchangeFilter& filter, const SearchPage* page,
                        const std::string& error);

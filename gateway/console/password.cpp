@@ -6,6 +6,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <atomic>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -19,6 +20,8 @@ namespace {
 
 constexpr std::size_t kSaltBytes = 16;
 constexpr std::size_t kKeyBytes = 32;
+
+std::atomic<std::uint64_t> verifications{0};
 
 std::string scrypt(std::string_view password, const std::string& salt, const ScryptCost& cost) {
   std::unique_ptr<EVP_KDF, decltype(&EVP_KDF_free)> kdf(EVP_KDF_fetch(nullptr, "SCRYPT", nullptr),
@@ -86,9 +89,12 @@ bool verifyPassword(std::string_view password, const std::string& stored) {
   const auto salt = mapping::base64Decode(parts[4]);
   const auto expected = mapping::base64Decode(parts[5]);
   if (!salt || !expected || expected->size() != kKeyBytes) return false;
+  verifications.fetch_add(1, std::memory_order_relaxed);
   const std::string derived = scrypt(password, *salt, cost);
   return CRYPTO_memcmp(derived.data(), expected->data(), kKeyBytes) == 0;
 }
+
+std::uint64_t passwordVerifications() { return verifications.load(std::memory_order_relaxed); }
 
 std::string passwordProblem(std::string_view password) {
   // Counted in code points: a Japanese passphrase is as good as an ASCII one.

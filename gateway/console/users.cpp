@@ -23,7 +23,7 @@ std::string auditName(const std::string& name) {
   return out;
 }
 
-// A fixed hash checked for unknown users, so a refusal takes as long either way.
+// A fixed hash checked for unknown and locked accounts, so every refusal takes as long.
 const std::string& dummyHash() {
   static const std::string hash = hashPassword("tsunagi-no-such-user-0000");
   return hash;
@@ -140,7 +140,7 @@ std::string toString(LoginOutcome outcome) {
 
 LoginResult login(store::PgConnection& conn, const std::string& name, const std::string& password,
                   const std::string& totpCode, std::int64_t now, const SessionPolicy& sessions,
-                  const LockoutPolicy& lockout, const std::string& client) {
+                  const LockoutPolicy& lockout, const std::string& client, bool lockApplies) {
   return store::inTransaction(conn, [&] {
     LoginResult result;
     auto r = conn.run("console_login_user",
@@ -168,17 +168,22 @@ LoginResult login(store::PgConnection& conn, const std::string& name, const std:
         }
       }
       audit(conn, "console-login-refused",
-            {{"user", auditName(name)},
+            {{"user", outcome == LoginOutcome::UnknownUser ? "" : name},
              {"reason", toString(outcome)},
              {"client", client},
              {"lockedNow", locked}});
       return result;
     };
+    // An unknown or (for this address) locked account costs the same scrypt run as a wrong
+    // password, so the time of the answer tells nothing either.
     if (r.rows() == 0) {
       verifyPassword(password, dummyHash());
       return refuse(LoginOutcome::UnknownUser, false);
     }
-    if (r.text(0, 4) == "t") return refuse(LoginOutcome::Locked, false);
+    if (r.text(0, 4) == "t" && lockApplies) {
+      verifyPassword(password, dummyHash());
+      return refuse(LoginOutcome::Locked, false);
+    }
     if (!verifyPassword(password, r.text(0, 1))) return refuse(LoginOutcome::WrongPassword, true);
     const auto secret = r.optional(0, 2);
     if (!secret) return refuse(LoginOutcome::TotpNotEnrolled, false);
@@ -191,9 +196,9 @@ LoginResult login(store::PgConnection& conn, const std::string& name, const std:
     result.token = newToken();
     result.csrf = newToken();
     result.expiresAt = sessionExpiry(now, now, sessions);
+    // A lock stays: it still holds for the addresses that failed on the account.
     conn.run("console_login_ok",
-             "UPDATE console_users SET failed_attempts = 0, locked_until = NULL, "
-             "totp_last_step = $2 WHERE name = $1",
+             "UPDATE console_users SET failed_attempts = 0, totp_last_step = $2 WHERE name = $1",
              {name, std::to_string(*step)});
     conn.run("console_session_open",
              "INSERT INTO console_sessions (token_hash, user_name, csrf_token, created_at, "

@@ -21,7 +21,7 @@ class UserError : public std::runtime_error {
 
 struct LockoutPolicy {
   int attempts = 5;               ///< consecutive failures that lock an account
-  std::chrono::minutes lock{15};  ///< for this long
+  std::chrono::minutes lock{15};  ///< for this long (against the addresses that failed on it)
 };
 
 /// Why a user name is refused, or empty: 2–32 of [a-z0-9._-], starting with a letter.
@@ -61,10 +61,15 @@ struct LoginResult {
 };
 
 /// Checks password and TOTP, applies the lock-out, opens a session on success and audits the
-/// attempt. The caller shows one message for every refusal (no hint which part was wrong).
+/// attempt. Every refusal pays the same password work (a fixed hash stands in for an unknown or
+/// locked account), and the caller shows one answer for all (no hint which part was wrong). A
+/// locked account refuses only when `lockApplies` — the attempt's address has failed on it
+/// before (LoginThrottle::hasFailedOn) — so a lock set by someone else's attempts does not shut
+/// its owner out; a success leaves the lock in place for those addresses. The audit records the
+/// account only when it exists: what was typed is never recorded.
 LoginResult login(store::PgConnection& conn, const std::string& name, const std::string& password,
                   const std::string& totpCode, std::int64_t now, const SessionPolicy& sessions,
-                  const LockoutPolicy& lockout, const std::string& client);
+                  const LockoutPolicy& lockout, const std::string& client, bool lockApplies);
 
 struct SessionInfo {
   std::string user;

@@ -611,6 +611,10 @@ void Node::startConsole() {
          {"console.sessionMaxHours", std::to_string(c.sessionMax.count())},
          {"console.lockoutAttempts", std::to_string(c.lockoutAttempts)},
          {"console.lockoutMinutes", std::to_string(c.lockout.count())},
+         {"console.throttleFailures", std::to_string(c.throttleFailures)},
+         {"console.throttleSeconds", std::to_string(c.throttleWait.count())},
+         {"console.throttleMaxSeconds", std::to_string(c.throttleMaxWait.count())},
+         {"console.throttleForgetMinutes", std::to_string(c.throttleForget.count())},
          {"log", options_.logFormat + " " + options_.logLevel}};
   if (options_.exchange) {
     const auto& x = *options_.exchange;
@@ -624,6 +628,10 @@ void Node::startConsole() {
   settings.sessions.absolute = c.sessionMax;
   settings.lockout.attempts = c.lockoutAttempts;
   settings.lockout.lock = c.lockout;
+  settings.throttle.freeFailures = c.throttleFailures;
+  settings.throttle.firstWait = c.throttleWait;
+  settings.throttle.maxWait = c.throttleMaxWait;
+  settings.throttle.forgetAfter = c.throttleForget;
   impl_->console = std::make_unique<console::ConsoleServer>(
       console::ConsoleListenerOptions{c.host, c.port, c.certificateFile, c.keyFile},
       std::move(context), std::move(settings));

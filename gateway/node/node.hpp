@@ -60,6 +60,10 @@ struct NodeConsoleOptions {
   std::chrono::hours sessionMax{12};     ///< and none lives longer
   int lockoutAttempts = 5;               ///< consecutive failed logins that lock an account
   std::chrono::minutes lockout{15};      ///< for this long
+  int throttleFailures = 5;              ///< failed logins from one address before it waits
+  std::chrono::seconds throttleWait{2};  ///< its first wait, doubled after each further failure
+  std::chrono::seconds throttleMaxWait{900};  ///< the longest wait
+  std::chrono::minutes throttleForget{60};    ///< a quiet address starts over after this
 };
 
 struct NodeOptions {

@@ -4,6 +4,9 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SocketStream.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 
 #include <regex>
@@ -16,8 +19,8 @@
 
 namespace tsunagi::testing {
 
-ConsoleClient::ConsoleClient(unsigned short port, std::filesystem::path ca)
-    : port_(port), ca_(std::move(ca)) {}
+ConsoleClient::ConsoleClient(unsigned short port, std::filesystem::path ca, std::string source)
+    : port_(port), ca_(std::move(ca)), source_(std::move(source)) {}
 
 ConsoleReply ConsoleClient::send(const std::string& method, const std::string& path,
                                  const std::string& body, const std::string& contentType,
@@ -28,9 +31,8 @@ ConsoleReply ConsoleClient::send(const std::string& method, const std::string& p
   params.loadDefaultCAs = false;
   Poco::Net::Context::Ptr context =
       new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-  Poco::Net::HTTPSClientSession session("127.0.0.1", port_, context);
-  session.setTimeout(Poco::Timespan(30, 0));
   Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  request.setHost("127.0.0.1", port_);
   if (!cookies_.empty()) {
     Poco::Net::NameValueCollection jar;
     for (const auto& [k, v] : cookies_) jar.add(k, v);
@@ -41,10 +43,36 @@ ConsoleReply ConsoleClient::send(const std::string& method, const std::string& p
     request.setContentType(contentType);
     request.setContentLength(static_cast<std::streamsize>(body.size()));
   }
-  session.sendRequest(request) << body;
   Poco::Net::HTTPResponse response;
   ConsoleReply reply;
-  Poco::StreamCopier::copyToString(session.receiveResponse(response), reply.body);
+  if (source_.empty()) {
+    Poco::Net::HTTPSClientSession session("127.0.0.1", port_, context);
+    session.setTimeout(Poco::Timespan(30, 0));
+    session.sendRequest(request) << body;
+    Poco::StreamCopier::copyToString(session.receiveResponse(response), reply.body);
+  } else {
+    // Poco's HTTPS session cannot choose its local address: one request, by hand, over a socket
+    // bound to it.
+    Poco::Net::StreamSocket plain(Poco::Net::SocketAddress::IPv4);
+    plain.impl()->bind(Poco::Net::SocketAddress(source_, 0), true);
+    plain.connect(Poco::Net::SocketAddress("127.0.0.1", port_), Poco::Timespan(30, 0));
+    Poco::Net::SecureStreamSocket tls =
+        Poco::Net::SecureStreamSocket::attach(plain, "127.0.0.1", context);
+    tls.setReceiveTimeout(Poco::Timespan(30, 0));
+    Poco::Net::SocketStream stream(tls);
+    request.setKeepAlive(false);
+    request.write(stream);
+    stream << body;
+    stream.flush();
+    response.read(stream);
+    if (response.hasContentLength()) {
+      reply.body.resize(static_cast<std::size_t>(response.getContentLength64()));
+      stream.read(reply.body.data(), static_cast<std::streamsize>(reply.body.size()));
+      reply.body.resize(static_cast<std::size_t>(stream.gcount()));
+    } else {
+      Poco::StreamCopier::copyToString(stream, reply.body);
+    }
+  }
   reply.status = response.getStatus();
   reply.contentType = response.getContentType();
   reply.location = response.get("Location", "");
@@ -102,7 +130,8 @@ TestPki& TestConsole::pki() {
   return pki;
 }
 
-TestConsole::TestConsole(console::SessionPolicy sessions, console::LockoutPolicy lockout)
+TestConsole::TestConsole(console::SessionPolicy sessions, console::LockoutPolicy lockout,
+                         console::LoginThrottlePolicy throttle)
     : conninfo_(db_.conninfo()),
       now_(std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -131,12 +160,17 @@ TestConsole::TestConsole(console::SessionPolicy sessions, console::LockoutPolicy
   console::ConsoleSettings settings;
   settings.sessions = sessions;
   settings.lockout = lockout;
+  settings.throttle = throttle;
   settings.clock = [this] {
     return std::chrono::system_clock::time_point(std::chrono::seconds(now_.load()));
   };
-  server_ = std::make_unique<console::ConsoleServer>(
-      console::ConsoleListenerOptions{"127.0.0.1", 0, files.cert, files.key}, std::move(context),
-      std::move(settings));
+  console::ConsoleListenerOptions listener;
+  listener.host = "127.0.0.1";
+  listener.port = 0;
+  listener.certificateFile = files.cert;
+  listener.keyFile = files.key;
+  server_ = std::make_unique<console::ConsoleServer>(std::move(listener), std::move(context),
+                                                     std::move(settings));
   server_->start();
 }
 

@@ -30,7 +30,9 @@ struct ConsoleReply {
 /// An HTTPS client of the console that trusts the test CA and keeps cookies like a browser.
 class ConsoleClient {
  public:
-  ConsoleClient(unsigned short port, std::filesystem::path ca);
+  /// `source`: the local address to connect from (another loopback address such as 127.0.0.2
+  /// is another client address to the console); empty: the system's choice.
+  ConsoleClient(unsigned short port, std::filesystem::path ca, std::string source = "");
   ConsoleReply get(const std::string& pathAndQuery);
   ConsoleReply postForm(const std::string& path, const std::map<std::string, std::string>& fields);
   ConsoleReply postJson(const std::string& path, const std::string& json,
@@ -48,6 +50,7 @@ class ConsoleClient {
  private:
   unsigned short port_;
   std::filesystem::path ca_;
+  std::string source_;
   std::map<std::string, std::string> cookies_;
 };
 
@@ -70,8 +73,9 @@ std::string addConsoleUser(store::ConnectionPool& pool, const std::string& name,
 
 class TestConsole {
  public:
-  /// Starts the console (idle timeout and lock-out as given) on a new database.
-  explicit TestConsole(console::SessionPolicy sessions = {}, console::LockoutPolicy lockout = {});
+  /// Starts the console (idle timeout, lock-out and login throttle as given) on a new database.
+  explicit TestConsole(console::SessionPolicy sessions = {}, console::LockoutPolicy lockout = {},
+                       console::LoginThrottlePolicy throttle = {});
   ~TestConsole();
 
   unsigned short port() const { return server_->port(); }
@@ -79,7 +83,10 @@ class TestConsole {
   store::ConnectionPool& pool() { return *pool_; }
   const std::string& conninfo() const { return conninfo_; }
   std::filesystem::path ca() { return pki().ca().certificate(); }
-  ConsoleClient client() { return ConsoleClient(port(), ca()); }
+  /// A client connecting from `source` (e.g. "127.0.0.2"; empty: 127.0.0.1).
+  ConsoleClient client(const std::string& source = "") {
+    return ConsoleClient(port(), ca(), source);
+  }
 
   /// The console's clock (Unix seconds); starts at the real time.
   std::int64_t now() const { return now_.load(); }

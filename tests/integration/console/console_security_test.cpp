@@ -1,17 +1,20 @@
 // The console's security over real HTTPS and real PostgreSQL: wrong password, wrong or replayed
-// TOTP, lock-out, expired session, missing role, CSRF-less and CSRF-forged posts, SQL
+// TOTP, lock-out, the login throttle per client address, one answer after the same work for every
+// refused login, expired session, missing role, CSRF-less and CSRF-forged posts, SQL
 // metacharacters in every search field — each refused or handled, and each attempt audited.
 #include <Poco/Net/StreamSocket.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
+#include "gateway/console/password.hpp"
 #include "tests/support/test_console.hpp"
 
 namespace tsunagi::console {
 namespace {
 
 using testing::ConsoleClient;
+using testing::ConsoleReply;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::TestConsole;
@@ -246,6 +249,147 @@ TEST_F(ConsoleSecurity, TheApiNeedsTheSameLoginAndItsCsrfHeader) {
   EXPECT_EQ(retry.status, 200) << retry.body;
   EXPECT_EQ(console.count("SELECT count(*) FROM outbox WHERE state = 'pending'"), 1);
   EXPECT_EQ(console.events("replayed", "\"by\":\"sato\""), 1);
+}
+
+std::string header(const ConsoleReply& reply, const std::string& name) {
+  const auto it = reply.headers.find(name);
+  return it == reply.headers.end() ? "" : it->second;
+}
+
+// The throttle per client address (other loopback addresses are other clients), with waits of
+// 2 s doubling up to 60 s after 5 free failures, and a lock after 3 failures on an account.
+class ConsoleLoginThrottle : public ::testing::Test {
+ protected:
+  TestConsole console{SessionPolicy{}, LockoutPolicy{3, std::chrono::minutes(15)},
+                      LoginThrottlePolicy{5, std::chrono::seconds(2), std::chrono::seconds(60),
+                                          std::chrono::minutes(10)}};
+  std::string satoSecret = console.addUser("sato", Role::Coordinator, kPassword);
+  std::string tanakaSecret = console.addUser("tanaka", Role::Coordinator, kPassword);
+
+  static ConsoleReply post(ConsoleClient& client, const std::string& csrf, const std::string& user,
+                           const std::string& password, const std::string& code = "000000") {
+    return client.postForm(
+        "/login", {{"csrf", csrf}, {"user", user}, {"password", password}, {"totp", code}});
+  }
+};
+
+TEST_F(ConsoleLoginThrottle, FortyNamesFromOneAddressAreThrottledWhileAnotherAddressGetsIn) {
+  ConsoleClient attacker = console.client();  // 127.0.0.1
+  const std::string csrf = ConsoleClient::csrfIn(attacker.get("/login").body);
+  const auto workBefore = passwordVerifications();
+  std::vector<int> statuses;
+  ConsoleReply last;
+  for (int i = 0; i < 40; ++i) {
+    last =
+        post(attacker, csrf, "guess" + std::to_string(i), "guessed password " + std::to_string(i));
+    statuses.push_back(last.status);
+  }
+  std::vector<int> expected(40, 429);
+  std::fill_n(expected.begin(), 5, 401);
+  EXPECT_EQ(statuses, expected) << "five free failures, then the address waits";
+  EXPECT_EQ(passwordVerifications() - workBefore, 5u) << "a waiting address costs no scrypt run";
+  EXPECT_EQ(header(last, "Retry-After"), "2");
+  EXPECT_THAT(last.body, HasSubstr("ログインを一時的に受け付けていません。2 秒後に"));
+  EXPECT_THAT(last.body, HasSubstr("name=\"csrf\"")) << "the form stays on screen";
+  // One event per wait with the address; nothing typed is recorded anywhere.
+  EXPECT_EQ(console.events("console-login-throttled",
+                           "\"reason\":\"address-throttled\",\"client\":\"127.0.0.1\""),
+            1);
+  EXPECT_EQ(console.events("console-login-refused", "\"reason\":\"unknown-user\""), 5);
+  EXPECT_EQ(console.count("SELECT count(*) FROM exchange_events WHERE strpos(detail, 'guess') > 0"),
+            0);
+  // The API login of the same address waits too, and so does the right password: the address is
+  // refused before any account is looked at.
+  const auto api =
+      attacker.postJson("/api/v1/login", R"({"user":"sato","password":"x","totp":"000000"})");
+  EXPECT_EQ(api.status, 429);
+  EXPECT_EQ(api.body, R"({"error":"login-throttled","retryAfter":2})");
+  EXPECT_EQ(header(api, "Retry-After"), "2");
+  EXPECT_EQ(attacker.login("sato", kPassword, console.code(satoSecret)).status, 429);
+  // Another address is not held up.
+  ConsoleClient colleague = console.client("127.0.0.2");
+  EXPECT_EQ(colleague.login("sato", kPassword, console.code(satoSecret)).status, 303);
+  EXPECT_EQ(console.events("console-login", "\"client\":\"127.0.0.2\""), 1);
+  // After the wait one more try; its failure doubles the wait.
+  console.advance(std::chrono::seconds(2));
+  EXPECT_EQ(post(attacker, csrf, "guess40", "guessed password 40").status, 401);
+  const auto again = post(attacker, csrf, "guess41", "guessed password 41");
+  EXPECT_EQ(again.status, 429);
+  EXPECT_EQ(header(again, "Retry-After"), "4");
+  EXPECT_EQ(console.events("console-login-throttled"), 2);
+  EXPECT_EQ(console.events("console-login-throttled", "\"unrecordedRefusals\":\"36\""), 1)
+      << "the 34 form posts, the API call and the right password after the first refusal";
+}
+
+TEST_F(ConsoleLoginThrottle, LockedUnknownAndWrongPasswordGetOneAnswerAfterTheSameWork) {
+  ConsoleClient client = console.client();
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(client.login("tanaka", "not the password!", "000000").status, 401);
+  ASSERT_EQ(console.events("console-login-refused", "\"lockedNow\":\"true\""), 1);
+  const std::string csrf = ConsoleClient::csrfIn(client.get("/login").body);
+  struct Attempt {
+    ConsoleReply form, api;
+    std::uint64_t work;  ///< scrypt runs for both
+  };
+  const auto attempt = [&](const std::string& user, const std::string& password,
+                           const std::string& code) {
+    Attempt a;
+    const auto before = passwordVerifications();
+    console.advance(std::chrono::seconds(60));  // past any wait of the address
+    a.form = post(client, csrf, user, password, code);
+    console.advance(std::chrono::seconds(60));
+    a.api = client.postJson("/api/v1/login", R"({"user":")" + user + R"(","password":")" +
+                                                 password + R"(","totp":")" + code + R"("})");
+    a.work = passwordVerifications() - before;
+    a.form.headers.erase("Date");
+    a.api.headers.erase("Date");
+    return a;
+  };
+  const Attempt wrongPassword = attempt("sato", "not the password!", console.code(satoSecret));
+  const Attempt unknown = attempt("nobody", "not the password!", "000000");
+  // The right password and code of a locked account.
+  const Attempt locked = attempt("tanaka", kPassword, console.code(tanakaSecret));
+  console.addUser("yamada", Role::Coordinator, kPassword);
+  const Attempt wrongCode = attempt("yamada", kPassword, "000000");
+  for (const Attempt* a : {&wrongPassword, &unknown, &locked, &wrongCode}) {
+    EXPECT_EQ(a->form.status, 401);
+    EXPECT_EQ(a->api.status, 401);
+    EXPECT_EQ(a->work, 2u) << "one scrypt run per refusal, whatever the reason";
+  }
+  EXPECT_THAT(wrongPassword.form.body, HasSubstr("正しくないか"));
+  for (const Attempt* a : {&unknown, &locked, &wrongCode}) {
+    // Byte for byte: the login form's CSRF cookie is the same, so is the page.
+    EXPECT_EQ(a->form.body, wrongPassword.form.body);
+    EXPECT_EQ(a->form.headers, wrongPassword.form.headers);
+    EXPECT_EQ(a->form.setCookies, wrongPassword.form.setCookies);
+    EXPECT_EQ(a->api.body, wrongPassword.api.body);
+    EXPECT_EQ(a->api.headers, wrongPassword.api.headers);
+  }
+  EXPECT_EQ(console.events("console-login-refused", "\"reason\":\"locked\""), 2);
+  EXPECT_EQ(console.events("console-login-refused", "\"user\":\"\",\"reason\":\"unknown-user\""), 2)
+      << "an unknown user name is not recorded";
+  EXPECT_EQ(
+      console.count("SELECT count(*) FROM exchange_events WHERE strpos(detail, 'nobody') > 0"), 0);
+}
+
+TEST_F(ConsoleLoginThrottle, ALockSetFromOneAddressDoesNotShutTheOwnerOutElsewhere) {
+  ConsoleClient attacker = console.client("127.0.0.3");
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(attacker.login("sato", "not the password!", "000000").status, 401);
+  EXPECT_EQ(console.events("console-login-refused", "\"lockedNow\":\"true\""), 1);
+  // The lock holds for the address that failed on the account, even with the right password.
+  EXPECT_EQ(attacker.login("sato", kPassword, console.code(satoSecret)).status, 401);
+  EXPECT_EQ(console.events("console-login-refused", "\"reason\":\"locked\""), 1);
+  // The owner, from an address that has not failed on it, logs in.
+  ConsoleClient owner = console.client("127.0.0.2");
+  EXPECT_EQ(owner.login("sato", kPassword, console.code(satoSecret)).status, 303);
+  // And the lock stays for the guessing address (and on the admins' users page).
+  console.advance(std::chrono::seconds(30));
+  EXPECT_EQ(attacker.login("sato", kPassword, console.code(satoSecret)).status, 401);
+  EXPECT_EQ(console.events("console-login-refused", "\"reason\":\"locked\""), 2);
+  EXPECT_EQ(console.count("SELECT count(*) FROM console_users WHERE name = 'sato' AND "
+                          "locked_until IS NOT NULL"),
+            1);
 }
 
 /// Whether a TLS handshake with exactly `version` succeeds against the console.

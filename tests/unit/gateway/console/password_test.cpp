@@ -40,6 +40,15 @@ TEST(Password, MalformedStoredValuesNeverMatch) {
   }
 }
 
+TEST(Password, CountsEachDerivationOfAVerification) {
+  const std::string stored = hashPassword("correct horse battery", kCheap);
+  const auto before = passwordVerifications();
+  EXPECT_FALSE(verifyPassword("wrong horse battery", stored));
+  EXPECT_TRUE(verifyPassword("correct horse battery", stored));
+  EXPECT_FALSE(verifyPassword("correct horse battery", "malformed"));
+  EXPECT_EQ(passwordVerifications() - before, 2u) << "a malformed hash derives nothing";
+}
+
 TEST(Password, RefusesShortOrControlCharacterPasswords) {
   EXPECT_EQ(passwordProblem("short"), "shorter than 12 characters");
   EXPECT_EQ(passwordProblem("twelve chars"), "");

@@ -1,4 +1,5 @@
-// Session expiry with an injected clock, roles, CSRF token comparison, and the request helpers.
+// Session expiry with an injected clock, roles, CSRF token comparison, the login throttle, and
+// the request helpers.
 #include "gateway/console/session.hpp"
 
 #include <gmock/gmock.h>
@@ -120,6 +121,75 @@ TEST(ConsoleFilter, KeepsGoodValuesAndLowerCasesMessageIds) {
   EXPECT_EQ(f.caseId, "C-1' OR '1'='1");
   EXPECT_EQ(f.messageId, "01a20272-e50e-7ec5-916c-15dfff48d8c3");
   EXPECT_EQ(f.page, 3);
+}
+
+TEST(LoginThrottle, CountsAnIpv6AddressAsItsSlash64AndAMappedIpv4AsIpv4) {
+  EXPECT_EQ(LoginThrottle::addressKey("192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(LoginThrottle::addressKey("::ffff:192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(LoginThrottle::addressKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  EXPECT_EQ(LoginThrottle::addressKey("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(LoginThrottle::addressKey("fe80::1%eth0"), "fe80::/64");
+  LoginThrottle throttle(LoginThrottlePolicy{1, std::chrono::seconds(10), std::chrono::seconds(60),
+                                             std::chrono::minutes(5)});
+  EXPECT_TRUE(throttle.admit("2001:db8:1:2::1", 1000).admitted);
+  EXPECT_FALSE(throttle.admit("2001:db8:1:2::99", 1000).admitted) << "the same /64";
+  EXPECT_TRUE(throttle.admit("2001:db8:1:3::1", 1000).admitted) << "another /64";
+}
+
+TEST(LoginThrottle, WaitsDoubleAfterTheFreeFailuresUpToTheLongestAndAreForgotten) {
+  LoginThrottle throttle(LoginThrottlePolicy{3, std::chrono::seconds(2), std::chrono::seconds(10),
+                                             std::chrono::minutes(5)});
+  std::int64_t now = 1'800'000'000;
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(throttle.admit("192.0.2.7", now).admitted);
+  auto refused = throttle.admit("192.0.2.7", now);
+  EXPECT_FALSE(refused.admitted);
+  EXPECT_EQ(refused.retryAfter, 2);
+  EXPECT_TRUE(refused.firstRefusal);
+  EXPECT_FALSE(throttle.admit("192.0.2.7", now + 1).firstRefusal) << "audited once per wait";
+  std::vector<std::int64_t> waits;
+  for (int i = 0; i < 4; ++i) {
+    now += refused.retryAfter;
+    EXPECT_TRUE(throttle.admit("192.0.2.7", now).admitted);
+    refused = throttle.admit("192.0.2.7", now);
+    waits.push_back(refused.retryAfter);
+  }
+  EXPECT_EQ(waits, (std::vector<std::int64_t>{4, 8, 10, 10}));
+  EXPECT_EQ(refused.failures, 7);
+  EXPECT_TRUE(throttle.admit("192.0.2.8", now).admitted) << "another address";
+  // Quiet for the forget time: the address starts over.
+  EXPECT_TRUE(throttle.admit("192.0.2.7", now + 300).admitted);
+  EXPECT_EQ(throttle.admit("192.0.2.7", now + 300).failures, 2);
+}
+
+TEST(LoginThrottle, ASuccessIsTakenBackAndAccountsAreRememberedPerAddress) {
+  LoginThrottle throttle(LoginThrottlePolicy{2, std::chrono::seconds(5), std::chrono::seconds(60),
+                                             std::chrono::minutes(5)});
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(throttle.admit("192.0.2.7", 1000).admitted) << i;
+    throttle.takeBack("192.0.2.7");
+  }
+  EXPECT_TRUE(throttle.admit("192.0.2.7", 1000).admitted);
+  throttle.failedOn("192.0.2.7", "sato");
+  EXPECT_TRUE(throttle.hasFailedOn("192.0.2.7", "sato"));
+  EXPECT_FALSE(throttle.hasFailedOn("192.0.2.7", "tanaka"));
+  EXPECT_FALSE(throttle.hasFailedOn("192.0.2.8", "sato"));
+  // An address that fails on many accounts has failed on all of them.
+  LoginThrottle wide(LoginThrottlePolicy{1000, std::chrono::seconds(5), std::chrono::seconds(60),
+                                         std::chrono::minutes(5)});
+  for (int i = 0; i < 40; ++i) {
+    wide.admit("192.0.2.9", 1000);
+    wide.failedOn("192.0.2.9", "user" + std::to_string(i));
+  }
+  EXPECT_TRUE(wide.hasFailedOn("192.0.2.9", "someone-else"));
+}
+
+TEST(LoginThrottle, RemembersABoundedNumberOfAddressesDroppingTheStalest) {
+  LoginThrottle throttle(LoginThrottlePolicy{1, std::chrono::seconds(30), std::chrono::seconds(60),
+                                             std::chrono::minutes(5), 100});
+  for (int i = 0; i < 1000; ++i)
+    throttle.admit("10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250), 1000 + i);
+  EXPECT_LE(throttle.size(), 100u);
+  EXPECT_FALSE(throttle.admit("10.0.3.249", 1999).admitted) << "the newest is still waiting";
 }
 
 }  // namespace
