@@ -2,17 +2,9 @@
 
 namespace tsunagi::adapters {
 
-namespace {
-std::string summarise(const std::vector<mapping::Issue>& issues) {
-  if (issues.empty()) return "input cannot be translated";
-  std::string out = issues.front().describe();
-  if (issues.size() > 1) out += " (and " + std::to_string(issues.size() - 1) + " more)";
-  return out;
-}
-}  // namespace
-
 AdapterError::AdapterError(std::vector<mapping::Issue> issues)
-    : std::runtime_error(summarise(issues)), issues_(std::move(issues)) {}
+    : std::runtime_error(mapping::summarise(issues, "input cannot be translated")),
+      issues_(std::move(issues)) {}
 
 std::string withThousands(std::size_t n) {
   std::string digits = std::to_string(n);

@@ -61,12 +61,15 @@ struct Encoded {
 
 /// Input the adapter cannot translate. Each issue names the line (or 0) and the field path or
 /// column, and why — what an operator reads in an `.error.txt`, a NAK or a problem document.
+/// what() and Issue::describe() may quote the input; logs and audit events take
+/// mapping::redacted(issues()).
 class AdapterError : public std::runtime_error {
  public:
   explicit AdapterError(std::vector<mapping::Issue> issues);
+  explicit AdapterError(mapping::Issue issue)
+      : AdapterError(std::vector<mapping::Issue>{std::move(issue)}) {}
   AdapterError(int line, std::string path, std::string message)
-      : AdapterError(std::vector<mapping::Issue>{
-            mapping::Issue{line, std::move(path), std::move(message)}}) {}
+      : AdapterError(mapping::Issue{line, std::move(path), std::move(message)}) {}
   const std::vector<mapping::Issue>& issues() const { return issues_; }
 
  private:

@@ -12,7 +12,10 @@ namespace {
 std::string column(std::size_t index) { return "column " + std::to_string(index); }
 
 [[noreturn]] void fail(int line, std::size_t col, std::string message) {
-  throw AdapterError(line, col == 0 ? std::string() : column(col), std::move(message));
+  throw AdapterError(mapping::Issue{.line = line,
+                                    .path = col == 0 ? std::string() : column(col),
+                                    .message = std::move(message),
+                                    .code = "csv"});
 }
 
 bool isSpecial(char c, char separator) {
@@ -189,7 +192,13 @@ int lineAt(std::string_view bytes, std::size_t offset) {
   return line;
 }
 
-std::string offsetPath(std::size_t offset) { return "byte offset " + std::to_string(offset); }
+// Bytes that are not text in the file's charset: the path is the offset.
+AdapterError encodingError(int line, std::size_t offset, std::string message) {
+  return AdapterError(mapping::Issue{.line = line,
+                                     .path = "byte offset " + std::to_string(offset),
+                                     .message = std::move(message),
+                                     .code = "encoding"});
+}
 
 }  // namespace
 
@@ -257,25 +266,24 @@ std::string decodeText(std::string_view bytes, mapping::text::Charset charset,
   switch (text::detectBom(bytes)) {
     case text::Bom::Utf16Le:
     case text::Bom::Utf16Be:
-      throw AdapterError(
-          1, offsetPath(0),
+      throw encodingError(
+          1, 0,
           "UTF-16 byte order mark: the file must be " + name +
               (bomPolicy == BomPolicy::Utf8BomMeansUtf8 ? " or UTF-8 with a BOM" : std::string()));
     case text::Bom::Utf8: {
       if (bomPolicy == BomPolicy::Reject) {
-        throw AdapterError(
-            1, offsetPath(0),
-            "UTF-8 byte order mark: the file must be " + name + ", but was saved as UTF-8");
+        throw encodingError(
+            1, 0, "UTF-8 byte order mark: the file must be " + name + ", but was saved as UTF-8");
       }
       const std::string_view body = text::stripUtf8Bom(bytes);
       try {
         text::validateUtf8(body);
       } catch (const text::TextError& e) {
         const std::size_t at = e.byteOffset() + (bytes.size() - body.size());
-        throw AdapterError(lineAt(bytes, at), offsetPath(at),
-                           std::string("invalid UTF-8 (the file begins with a UTF-8 byte order "
-                                       "mark): ") +
-                               e.what());
+        throw encodingError(lineAt(bytes, at), at,
+                            std::string("invalid UTF-8 (the file begins with a UTF-8 byte order "
+                                        "mark): ") +
+                                e.what());
       }
       return std::string(body);
     }
@@ -301,7 +309,7 @@ std::string decodeText(std::string_view bytes, mapping::text::Charset charset,
     if (nonAscii && text::isValidUtf8(bytes)) {
       message += " (the file looks like UTF-8 without a byte order mark; save it as " + name + ")";
     }
-    throw AdapterError(lineAt(bytes, e.byteOffset()), offsetPath(e.byteOffset()), message);
+    throw encodingError(lineAt(bytes, e.byteOffset()), e.byteOffset(), message);
   }
 }
 

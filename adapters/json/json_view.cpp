@@ -67,6 +67,17 @@ std::size_t columnAt(std::string_view bytes, std::size_t offset) {
   return column;
 }
 
+// A refusal at `offset` of `text`: the message for the sender, the position and `code` for logs.
+AdapterError refusalAt(std::string_view text, std::size_t offset, std::string message,
+                       const char* code = "json-syntax") {
+  return AdapterError(mapping::Issue{.line = lineAt(text, offset),
+                                     .path = "",
+                                     .message = std::move(message),
+                                     .code = code,
+                                     .column = static_cast<int>(columnAt(text, offset)),
+                                     .offset = offset});
+}
+
 std::string where(std::string_view bytes, std::size_t offset) {
   return "line " + std::to_string(lineAt(bytes, offset)) + ", column " +
          std::to_string(columnAt(bytes, offset)) + " (byte offset " + std::to_string(offset) + ")";
@@ -88,21 +99,20 @@ class Parser {
 
  private:
   [[noreturn]] void fail(std::size_t offset, const std::string& what) const {
-    throw AdapterError(lineAt(text_, offset), "",
-                       "the document is not valid JSON: " + what + " at " + where(text_, offset));
+    throw refusalAt(text_, offset,
+                    "the document is not valid JSON: " + what + " at " + where(text_, offset));
   }
 
   // The end of the text where more was expected: an open string, or open objects and arrays.
   [[noreturn]] void truncated(bool inString) const {
-    const int line = lineAt(text_, text_.size());
     if (inString) {
-      throw AdapterError(line, "",
-                         "the JSON ends inside a string: the document is truncated or a quote is "
-                         "missing");
+      throw refusalAt(text_, text_.size(),
+                      "the JSON ends inside a string: the document is truncated or a quote is "
+                      "missing");
     }
-    throw AdapterError(line, "",
-                       "the JSON ends with " + std::to_string(open_) +
-                           " object(s) or array(s) still open: the document is truncated");
+    throw refusalAt(text_, text_.size(),
+                    "the JSON ends with " + std::to_string(open_) +
+                        " object(s) or array(s) still open: the document is truncated");
   }
 
   [[noreturn]] void unexpected(const std::string& expected) {
@@ -127,9 +137,9 @@ class Parser {
     try {
       return mapping::text::decodeUtf8At(text_, offset);
     } catch (const mapping::text::TextError& e) {
-      throw AdapterError(
-          lineAt(text_, start), "",
-          std::string("the document is not valid UTF-8 (JSON must be): ") + e.what());
+      throw refusalAt(text_, start,
+                      std::string("the document is not valid UTF-8 (JSON must be): ") + e.what(),
+                      "not-utf8");
     }
   }
 
@@ -169,9 +179,10 @@ class Parser {
 
   void enter(std::size_t depth) {
     if (depth > maxDepth_) {
-      throw AdapterError(lineAt(text_, at_), "",
-                         "JSON is nested more than " + std::to_string(maxDepth_) +
-                             " levels deep (byte offset " + std::to_string(at_) + ")");
+      throw refusalAt(text_, at_,
+                      "JSON is nested more than " + std::to_string(maxDepth_) +
+                          " levels deep (byte offset " + std::to_string(at_) + ")",
+                      "json-depth");
     }
     ++open_;
     ++at_;  // past '{' or '['
@@ -484,13 +495,12 @@ JsonDocument parseJson(std::string_view bytes, const JsonLimits& limits) {
   }
   if (const void* nul = std::memchr(bytes.data(), '\0', bytes.size())) {
     const auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - bytes.data());
-    throw AdapterError(
-        lineAt(bytes, offset), "",
+    throw refusalAt(
+        bytes, offset,
         "NUL byte at byte offset " + std::to_string(offset) + "; JSON text cannot contain one");
   }
   if (bytes[first] != '{') {
-    throw AdapterError(lineAt(bytes, first), "",
-                       "the document is not a JSON object; it must start with '{'");
+    throw refusalAt(bytes, first, "the document is not a JSON object; it must start with '{'");
   }
   auto tree = std::make_shared<JsonTree>();
   tree->text.assign(bytes);

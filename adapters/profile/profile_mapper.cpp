@@ -50,7 +50,8 @@ class RecordDecoder {
       if (f.required) {
         fail(where, f.source,
              std::string(it == record.values.end() ? "is missing" : "is empty") +
-                 " but required (→ " + rootPath(m_, canonicalPath) + ")");
+                 " but required (→ " + rootPath(m_, canonicalPath) + ")",
+             "required-field");
       }
       return;
     }
@@ -62,18 +63,24 @@ class RecordDecoder {
     }
     auto translated = toCanonical(f, *raw);
     if (auto* why = std::get_if<std::string>(&translated)) {
-      fail(where, f.source, *why + " (→ " + rootPath(m_, canonicalPath) + ")");
+      fail(where, f.source, *why + " (→ " + rootPath(m_, canonicalPath) + ")", "invalid-value");
     }
     try {
       mapping::profile::writeField(doc_, canonicalPath, std::get<0>(translated));
     } catch (const std::invalid_argument& e) {
-      fail(where, f.source, std::string(e.what()) + " (→ " + rootPath(m_, canonicalPath) + ")");
+      fail(where, f.source, std::string(e.what()) + " (→ " + rootPath(m_, canonicalPath) + ")",
+           "invalid-value");
     }
   }
 
-  [[noreturn]] void fail(const Locator& where, const std::string& source, const std::string& why) {
-    throw AdapterError(where.line, where.prefix + source,
-                       where.noun + " " + source + ": " + why + " [profile " + profile_.name + "]");
+  // The message may quote the value; the path is the profile's name of the field.
+  [[noreturn]] void fail(const Locator& where, const std::string& source, const std::string& why,
+                         const char* code) {
+    throw AdapterError(mapping::Issue{
+        .line = where.line,
+        .path = where.prefix + source,
+        .message = where.noun + " " + source + ": " + why + " [profile " + profile_.name + "]",
+        .code = code});
   }
 
  private:
@@ -127,7 +134,8 @@ mapping::CanonicalDocument ProfileMapper::decode(const DocumentMapping& m, const
           mapping::profile::writeField(doc, idField->path, {origin});
         } catch (const std::invalid_argument& e) {
           decoder.fail(where, m.originId->source,
-                       std::string(e.what()) + " (→ " + rootPath(m, idField->path) + ")");
+                       std::string(e.what()) + " (→ " + rootPath(m, idField->path) + ")",
+                       "invalid-value");
         }
         fromElsewhere = true;
       }

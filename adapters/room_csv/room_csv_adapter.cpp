@@ -62,19 +62,26 @@ const DocumentMapping& chooseMapping(const mapping::profile::Profile& profile,
     std::vector<mapping::Issue> issues;
     for (std::size_t i = 0; i < header.size(); ++i) {
       if (std::find(sources.begin(), sources.end(), header[i]) == sources.end()) {
-        issues.push_back(mapping::Issue{1, header[i],
-                                        "column " + std::to_string(i + 1) + " '" + header[i] +
-                                            "' is not a column of " + m.label() + " in profile " +
-                                            profile.name + " (its columns: " + joined(sources) +
-                                            ")"});
+        // The path is the position: a header cell is the input's text (a file without a header
+        // has a patient's name and birth date there), and paths reach the log.
+        issues.push_back(mapping::Issue{.line = 1,
+                                        .path = "column " + std::to_string(i + 1),
+                                        .message = "column " + std::to_string(i + 1) + " '" +
+                                                   header[i] + "' is not a column of " + m.label() +
+                                                   " in profile " + profile.name +
+                                                   " (its columns: " + joined(sources) + ")",
+                                        .code = "unknown-column"});
       }
     }
     for (const auto& f : m.fields) {
       if (f.required && !f.defaultValue &&
           std::find(header.begin(), header.end(), f.source) == header.end()) {
-        issues.push_back(mapping::Issue{1, f.source,
-                                        "required column '" + f.source + "' (→ /" + m.type + "/" +
-                                            f.path + ") is missing from the header"});
+        issues.push_back(mapping::Issue{.line = 1,
+                                        .path = f.source,
+                                        .message = "required column '" + f.source + "' (→ /" +
+                                                   m.type + "/" + f.path +
+                                                   ") is missing from the header",
+                                        .code = "missing-column"});
       }
     }
     if (issues.empty()) return m;
@@ -125,14 +132,21 @@ Decoded RoomCsvAdapter::decode(const LocalInput& input) const {
   std::map<std::string, std::size_t> seen;
   for (std::size_t i = 0; i < rows[0].cells.size(); ++i) {
     std::string name = fhir_jp::trimmed(rows[0].cells[i]);
+    const int column = static_cast<int>(i + 1);
     if (name.empty()) {
-      throw AdapterError(rows[0].line, "column " + std::to_string(i + 1),
-                         "the header's column " + std::to_string(i + 1) + " has no name");
+      throw AdapterError(mapping::Issue{
+          .line = rows[0].line,
+          .path = "column " + std::to_string(column),
+          .message = "the header's column " + std::to_string(column) + " has no name",
+          .code = "unnamed-column"});
     }
     if (auto [it, fresh] = seen.emplace(name, i + 1); !fresh) {
-      throw AdapterError(rows[0].line, name,
-                         "column '" + name + "' appears twice in the header (columns " +
-                             std::to_string(it->second) + " and " + std::to_string(i + 1) + ")");
+      throw AdapterError(mapping::Issue{
+          .line = rows[0].line,
+          .path = "column " + std::to_string(column),
+          .message = "column '" + name + "' appears twice in the header (columns " +
+                     std::to_string(it->second) + " and " + std::to_string(column) + ")",
+          .code = "duplicate-column"});
     }
     header.push_back(std::move(name));
   }

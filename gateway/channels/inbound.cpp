@@ -11,23 +11,7 @@ const char* toString(Direction direction) {
   return direction == Direction::Inbound ? "inbound" : "outbound";
 }
 
-std::string issueLocations(const std::vector<mapping::Issue>& issues) {
-  std::string out;
-  for (const auto& issue : issues) {
-    if (!out.empty()) out += "; ";
-    if (issue.line > 0) out += "line " + std::to_string(issue.line) + " ";
-    out += issue.path.empty() ? std::string("(input)") : issue.path;
-  }
-  return out.empty() ? "(input)" : out;
-}
-
 namespace {
-
-std::string describeIssues(const std::vector<mapping::Issue>& issues) {
-  std::string out;
-  for (const auto& issue : issues) out += (out.empty() ? "" : "\n") + issue.describe();
-  return out;
-}
 
 std::string lossPaths(const adapters::LossReport& losses) {
   std::string out;
@@ -90,12 +74,11 @@ InboundResult InboundChannel::accept(adapters::LocalInput input) {
   } catch (const adapters::AdapterError& e) {
     result.status = InboundResult::Status::Rejected;
     result.code = "input-invalid";
-    result.reason = describeIssues(e.issues());
-    result.where = issueLocations(e.issues());
+    result.reason = mapping::describe(e.issues());
+    result.where = mapping::redacted(e.issues());
     spdlog::warn("channel {}: input refused by adapter {} at {}", options_.name, options_.adapter,
-                 issueLocations(e.issues()));
-    record("input-rejected", {{"code", result.code}, {"where", issueLocations(e.issues())}},
-           input.bytes);
+                 result.where);
+    record("input-rejected", {{"code", result.code}, {"where", result.where}}, input.bytes);
     return result;
   }
   result.losses = decoded.losses;

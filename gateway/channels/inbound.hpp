@@ -28,9 +28,11 @@ struct InboundResult {
   /// Rejected: "input-invalid" (the adapter refused it) or the SubmitError code (no-route,
   /// consent-missing, …); Unavailable: "storage-unavailable".
   std::string code;
-  /// For the local tool: what, where and why (may cite the input's values).
+  /// For the local tool: what, where and why (may cite the input's values): NAME.error.txt, the
+  /// ACK, the HTTP problem. Never logged.
   std::string reason;
-  /// Rejected: where, without values (issueLocations: lines and field paths), for logs and events.
+  /// Rejected: where, without values (mapping::redacted: positions, field paths and codes), for
+  /// the application log and the audit chain.
   std::string where;
 };
 
@@ -73,8 +75,5 @@ class InboundChannel : public InputHandler {
   store::ConnectionPool& pool_;
   std::function<void()> submitted_;
 };
-
-/// "line 3 PID-8; /LiaisonSheet/patient/sex": where input failed, without what it contained.
-std::string issueLocations(const std::vector<mapping::Issue>& issues);
 
 }  // namespace tsunagi::channels

@@ -52,12 +52,10 @@ Object::Ptr parseObject(const std::string& body, const std::string& what) {
     adapters::json::parseJson(body, limits);
     return Poco::JSON::Parser().parse(body).extract<Object::Ptr>();
   } catch (const Poco::Exception& e) {
-    throw std::runtime_error(what + " is not a JSON object: " + e.displayText());
+    throw std::runtime_error(what + " is not a JSON object (" + e.className() + ")");
   } catch (const adapters::AdapterError& e) {
-    const auto& issue = e.issues().front();
-    throw std::runtime_error(what + " is not a JSON object" +
-                             (issue.line > 0 ? " (line " + std::to_string(issue.line) + ")" : "") +
-                             ": " + issue.message);
+    // Logged and audited (kintone-poll-failed): where, not the answer's text.
+    throw std::runtime_error(what + " is not a JSON object at " + mapping::redacted(e.issues()));
   }
 }
 

@@ -200,7 +200,7 @@ void ChannelSink::handle(const store::ClaimedInbound& message, Progress& progres
     envelope = exchange::parseEnvelope(message.envelope);
   } catch (const mapping::DocumentError& e) {
     progress.fatal = exchange::LocalDeliveryError(
-        std::string("stored envelope no longer parses: ") + e.what(), true);
+        "stored envelope no longer parses at " + mapping::redacted(e.issues()), true);
     return;
   }
   for (const auto& channel : channels_) {
@@ -213,9 +213,10 @@ void ChannelSink::handle(const store::ClaimedInbound& message, Progress& progres
     try {
       encoded = channel.adapter->encode(envelope.document, options);
     } catch (const adapters::AdapterError& e) {
-      const std::string where = issueLocations(e.issues());
-      progress.refused +=
-          (progress.refused.empty() ? "" : "; ") + channel.options.name + ": " + e.what();
+      // The refusal becomes the message's dead-letter reason (logged, audited): no values.
+      const std::string where = mapping::redacted(e.issues());
+      progress.refused += (progress.refused.empty() ? "" : "; ") + channel.options.name +
+                          ": adapter " + channel.options.adapter + " cannot encode it at " + where;
       spdlog::warn("channel {}: message {} from {} cannot be encoded by {} (at {})",
                    channel.options.name, message.messageId, message.sender, channel.options.adapter,
                    where);

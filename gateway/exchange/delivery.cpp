@@ -85,7 +85,8 @@ void DeliveryWorkers::deliverOne(PeerClient& client, store::ClaimedMessage& m, b
       store::markDelivered(*conn, m, outcome.receipt, outcome.chainHead, outcome.receivedAt);
       return;
     case SendOutcome::Kind::Permanent:
-      store::markFailed(*conn, m, outcome.reason, true, policy_.maxAttempts, {});
+      store::markFailed(*conn, m, outcome.reason, true, policy_.maxAttempts, {},
+                        outcome.peerDetail);
       spdlog::warn("message {} to {} refused permanently: {}", m.messageId, m.peer,
                    outcome.reason.substr(0, 200));
       return;
@@ -94,7 +95,7 @@ void DeliveryWorkers::deliverOne(PeerClient& client, store::ClaimedMessage& m, b
       // An unreachable peer (down for a weekend, say) never dead-letters its queue: the messages
       // wait, visible on /metrics. Only answers from the peer count towards maxAttempts.
       const int limit = outcome.connectionFailed ? std::numeric_limits<int>::max() : policy_.maxAttempts;
-      store::markFailed(*conn, m, outcome.reason, false, limit, delay);
+      store::markFailed(*conn, m, outcome.reason, false, limit, delay, outcome.peerDetail);
       if (outcome.connectionFailed) {
         peerDown = true;  // the rest of this batch waits with it, without using up attempts
         downDelay = delay;

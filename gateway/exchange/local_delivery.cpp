@@ -20,7 +20,8 @@ std::string DirectorySink::deliver(const store::ClaimedInbound& message) {
     envelope = parseEnvelope(message.envelope);
   } catch (const mapping::DocumentError& e) {
     // It was valid when received; a schema change since then is not retried.
-    throw LocalDeliveryError(std::string("stored envelope no longer parses: ") + e.what(), true);
+    throw LocalDeliveryError("stored envelope no longer parses at " + mapping::redacted(e.issues()),
+                             true);
   }
   const auto target = directory_ / (message.sender + "_" + message.messageId + ".xml");
   try {

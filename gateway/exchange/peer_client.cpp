@@ -8,6 +8,11 @@
 #include <Poco/URI.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
+#include <cctype>
+
+#include "adapters/adapter.hpp"
+#include "adapters/json/json_view.hpp"
 #include "gateway/exchange/envelope.hpp"
 #include "gateway/exchange/http_signature.hpp"
 
@@ -16,6 +21,24 @@ namespace tsunagi::exchange {
 namespace {
 constexpr const char* kMessagesPath = "/exchange/v1/messages";
 constexpr std::size_t kMaxReplyBytes = 64 * 1024;
+
+// "HTTP 422 urn:tsunagi:problem:document-invalid": the status and the problem type of a refusal,
+// for the log and the audit chain. Not the detail: a validation message may quote the document.
+std::string refusalReason(int status, const std::string& body) {
+  std::string out = "HTTP " + std::to_string(status);
+  try {
+    const auto type = adapters::json::parseJson(body).root("").string("type");
+    const auto urnCharacter = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == ':' || c == '-' || c == '.';
+    };
+    if (type && type->size() <= 100 && std::all_of(type->begin(), type->end(), urnCharacter)) {
+      out += " " + *type;
+    }
+  } catch (const adapters::AdapterError&) {
+    // Not a problem document (a proxy's page): the status says enough.
+  }
+  return out;
+}
 }  // namespace
 
 PeerClient::PeerClient(std::string selfCode, std::string peerCode,
@@ -111,7 +134,8 @@ SendOutcome PeerClient::send(const std::string& messageId, const std::string& en
       outcome.receivedAt = receipt.receivedAt;
       return outcome;
     }
-    outcome.reason = "HTTP " + std::to_string(status) + " " + body.substr(0, 400);
+    outcome.reason = refusalReason(status, body);
+    outcome.peerDetail = body.substr(0, 400);
     const bool transient = status == 503 || status == 502 || status == 504 || status == 500 ||
                            status == 408 || status == 429;
     outcome.kind = transient ? SendOutcome::Kind::Retry : SendOutcome::Kind::Permanent;

@@ -22,11 +22,14 @@ namespace tsunagi::exchange {
 struct SendOutcome {
   enum class Kind { Delivered, Retry, Permanent };
   Kind kind = Kind::Retry;
-  std::string reason;      ///< why not delivered (status, problem type, error)
+  std::string reason;      ///< why not delivered (status, problem type, error): logged and audited
   std::string receipt;     ///< the receiver's signed receipt (Delivered)
   std::string chainHead;   ///< the receiver's audit-chain head from the receipt
   std::string receivedAt;
   bool connectionFailed = false;  ///< the peer could not be reached at all
+  /// What the peer answered (its problem document): may quote the document, so it is kept with
+  /// the message (outbox.last_error) and never logged.
+  std::string peerDetail{};
 };
 
 class PeerClient {

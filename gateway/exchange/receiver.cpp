@@ -43,13 +43,7 @@ namespace {
 
 // Where a document failed, without what it contained: "line 13 /Envelope/document/…/sex; …".
 std::string issuePaths(const mapping::DocumentError& e) {
-  std::string out;
-  for (const auto& issue : e.issues()) {
-    if (!out.empty()) out += "; ";
-    if (issue.line > 0) out += "line " + std::to_string(issue.line) + " ";
-    out += issue.path.empty() ? std::string("(document)") : issue.path;
-  }
-  return "invalid at " + out;
+  return "invalid at " + mapping::redacted(e.issues());
 }
 
 }  // namespace

@@ -25,6 +25,8 @@ struct Refusal {
   std::string code, message, documentType;
   std::optional<std::string> peer;
 };
+  /// The reason the audit chain records when `message` quotes the document (empty: `message`).
+  std::string logged{};
 
 std::string documentIdOf(const mapping::CanonicalDocument& document) {
   return std::visit(
@@ -68,8 +70,8 @@ Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest,
              const std::optional<std::string>& caseIdArg) {
   const std::string type = mapping::documentTypeName(document);
   auto refuse = [&](const std::string& code, const std::string& message,
-                    const std::optional<std::string>& peer) {
-    throw Refusal{code, message, type, peer};
+                    const std::optional<std::string>& peer, const std::string& logged = {}) {
+    throw Refusal{code, message, type, peer, logged};
   };
   Plan plan;
   plan.caseId = caseIdArg;
@@ -149,9 +151,12 @@ Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest,
     }
     if (!target) {
       refuse("no-route",
-             "no node in manifest serial " + std::to_string(manifest.serial) + " serves " +
+      const std::string noNode = "no node in manifest serial " + std::to_string(manifest.serial);
+             noNode + " serves " +
                  (key.empty() ? std::string("this patient (no insurance or municipality)") : key),
-             std::nullopt);
+             std::nullopt,
+             // The key quotes the patient's 保険者番号 and municipality: not for the audit chain.
+             noNode + " serves the patient's 保険者番号, municipality or case");
     }
     if (target->code == self) {
       refuse("self-route",
@@ -302,7 +307,8 @@ std::vector<Submitted> Submitter::submitAll(
                          "outbound", refusal.peer, std::nullopt,
                          store::jsonObject({{"documentType", refusal.documentType},
                                             {"code", refusal.code},
-                                            {"reason", refusal.message}})});
+                                            {"reason", refusal.logged.empty() ? refusal.message
+                                                                              : refusal.logged}})});
       });
       throw SubmitError(refusal.code, refusal.message);
     } catch (const store::PgError& e) {

@@ -155,15 +155,17 @@ void markDelivered(PgConnection& conn, const ClaimedMessage& m, const std::strin
 }
 
 void markFailed(PgConnection& conn, const ClaimedMessage& m, const std::string& reason,
-                bool permanent, int maxAttempts, std::chrono::milliseconds delay) {
+                bool permanent, int maxAttempts, std::chrono::milliseconds delay,
+                const std::string& peerDetail) {
   inTransaction(conn, [&] {
     const bool dead = permanent || m.attempts >= maxAttempts;
+    const std::string lastError = peerDetail.empty() ? reason : reason + ": " + peerDetail;
     auto updated = conn.run(
         "outbox_failed",
         "UPDATE outbox SET state = CASE WHEN $2 THEN 'dead' ELSE 'pending' END, last_error = $3, "
         "next_attempt_at = now() + make_interval(secs => $4::double precision / 1000), "
         "finished_at = CASE WHEN $2 THEN now() END WHERE id = $1 AND state = 'pending'",
-        {std::to_string(m.id), dead ? "true" : "false", reason, std::to_string(delay.count())});
+        {std::to_string(m.id), dead ? "true" : "false", lastError, std::to_string(delay.count())});
     if (updated.affected() == 0) return;
     appendEvent(conn,
                 Event{dead ? "dead-lettered" : "retry-scheduled", "outbound", m.peer, m.messageId,

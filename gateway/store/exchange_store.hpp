@@ -77,9 +77,12 @@ std::vector<ClaimedMessage> claimDue(PgConnection& conn, const std::string& peer
 /// Receipt verified: the message is delivered.
 void markDelivered(PgConnection& conn, const ClaimedMessage& m, const std::string& receipt,
                    const std::string& chainHead, const std::string& receivedAt);
-/// Try again after `delay`, or dead-letter when `permanent` or attempts are exhausted.
+/// Try again after `delay`, or dead-letter when `permanent` or attempts are exhausted. `reason`
+/// (value-free) goes to the audit chain; `peerDetail`, what the peer answered (it may quote the
+/// document), is kept with the message only (outbox.last_error, after the reason).
 void markFailed(PgConnection& conn, const ClaimedMessage& m, const std::string& reason,
-                bool permanent, int maxAttempts, std::chrono::milliseconds delay);
+                bool permanent, int maxAttempts, std::chrono::milliseconds delay,
+                const std::string& peerDetail = {});
 
 /// Gives a claimed message back without counting the attempt (its peer is down: the rest of a
 /// batch waits with it).

@@ -97,9 +97,15 @@ PgResult PgConnection::check(pg_result* raw, std::string_view what) {
   auto status = PQresultStatus(raw);
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
   const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
-  std::string message = PQresultErrorMessage(raw);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  throw PgError(std::string(what) + ": " + message, state ? state : "");
+  const std::string sqlstate = state ? state : "";
+  // The primary message only, as errors are logged: DETAIL and CONTEXT quote rows and parameters
+  // (a unique key's values, "portal parameter $1 = '…'"), and a data exception (class 22) quotes
+  // the value it refused.
+  const char* primary = PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY);
+  std::string message = sqlstate.rfind("22", 0) == 0
+                            ? "a value was refused by its column's type (SQLSTATE " + sqlstate + ")"
+                            : std::string(primary ? primary : "error without a message");
+  throw PgError(std::string(what) + ": " + message, sqlstate);
 }
 
 PgResult PgConnection::exec(std::string_view sql) {

@@ -18,7 +18,8 @@ class Checker {
   explicit Checker(std::string root) : root_(std::move(root)) {}
 
   void fail(const std::string& path, std::string message) {
-    issues_.push_back(Issue{0, root_ + path, std::move(message)});
+    issues_.push_back(
+        Issue{.line = 0, .path = root_ + path, .message = std::move(message), .code = "rule"});
   }
 
   /// `later` must not be before `earlier`.

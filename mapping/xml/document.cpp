@@ -48,6 +48,8 @@ void onParserError(void* userData, xmlErrorPtr error) {
     message = "not well-formed UTF-8 or an invalid character (" + message + ")";
   }
   collector->first.message = "not well-formed XML: " + message;
+  collector->first.code = "xml-syntax";
+  collector->first.column = error->int2;  // libxml2 keeps the column there
 }
 
 int lineAt(std::string_view bytes, std::size_t offset) {

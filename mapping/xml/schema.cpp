@@ -35,6 +35,7 @@ void onValidationError(void* data, xmlErrorPtr error) {
   if (!error || error->level == XML_ERR_WARNING) return;
   if (issues->size() >= 50) return;  // a hostile document must not make a huge report
   Issue issue;
+  issue.code = "schema";
   issue.line = error->line;
   if (error->node && static_cast<xmlNodePtr>(error->node)->type == XML_ELEMENT_NODE) {
     issue.path = pathOf(static_cast<xmlNodePtr>(error->node));

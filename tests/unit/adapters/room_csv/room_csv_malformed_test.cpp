@@ -55,7 +55,8 @@ TEST(RoomCsvMalformed, HeaderButNoRecords) {
 }
 
 TEST(RoomCsvMalformed, UnknownColumn) {
-  expectRefused(cp932(timelineWith("服薬状況\r\n", "服薬状況,備考\r\n")), 1, "備考",
+  // The path is the position: header cells are the input's text, and paths are logged.
+  expectRefused(cp932(timelineWith("服薬状況\r\n", "服薬状況,備考\r\n")), 1, "column 15",
                 "column 15 '備考' is not a column of CaseUpdate in profile kashiwa-room");
 }
 
@@ -66,7 +67,7 @@ TEST(RoomCsvMalformed, MissingRequiredColumn) {
 }
 
 TEST(RoomCsvMalformed, DuplicateColumn) {
-  expectRefused(cp932(timelineWith("脈拍,SpO2", "脈拍,脈拍")), 1, "脈拍",
+  expectRefused(cp932(timelineWith("脈拍,SpO2", "脈拍,脈拍")), 1, "column 12",
                 "column '脈拍' appears twice in the header (columns 11 and 12)");
 }
 
