@@ -43,4 +43,24 @@ std::optional<std::string> checkTenDigitCode(std::string_view code) {
   return std::nullopt;
 }
 
+std::optional<std::string> caseIdOwner(std::string_view caseId) {
+  constexpr std::string_view kPrefix = "case-";
+  if (caseId.size() < kPrefix.size() + 8 || caseId.substr(0, kPrefix.size()) != kPrefix) {
+    return std::nullopt;
+  }
+  const std::string_view code = caseId.substr(kPrefix.size(), 6);
+  if (!allDigits(code) || caseId[kPrefix.size() + 6] != '-') return std::nullopt;
+  return std::string(code);
+}
+
+std::optional<std::string> checkCaseId(std::string_view caseId) {
+  const auto owner = caseIdOwner(caseId);
+  if (!owner) {
+    return "does not name the node that opened the case: case ids are case-NNNNNN-… with the "
+           "opening node's 6-digit code";
+  }
+  if (auto problem = checkMunicipalityCode(*owner)) return "names node " + *owner + ": " + *problem;
+  return std::nullopt;
+}
+
 }  // namespace tsunagi::mapping

@@ -24,4 +24,12 @@ std::optional<std::string> checkInsuredNumber(std::string_view number);
 /// 介護保険事業所番号 and 医療機関コード: ten digits.
 std::optional<std::string> checkTenDigitCode(std::string_view code);
 
+/// A case id names the node that opened it, which owns the case: "case-", that node's 6-digit
+/// code, "-" and at least one more character (e.g. case-122173-2024-0101). The owner's code, or
+/// nullopt when `caseId` does not have this form (the code's check digit is not looked at).
+std::optional<std::string> caseIdOwner(std::string_view caseId);
+
+/// A case id that names its node: the form above, with a check-digit-correct code.
+std::optional<std::string> checkCaseId(std::string_view caseId);
+
 }  // namespace tsunagi::mapping

@@ -28,6 +28,7 @@ Problem documentTypeNotAccepted(const std::string& d) { return make(422, "docume
 Problem envelopeInvalid(const std::string& d) { return make(400, "envelope-invalid", "Envelope is not valid", d); }
 Problem documentInvalid(const std::string& d) { return make(422, "document-invalid", "Document fails schema or business rules", d); }
 Problem notAParticipant(const std::string& d) { return make(403, "not-a-participant", "Sender does not take part in the case", d); }
+Problem notCaseOwner(const std::string& d) { return make(403, "not-case-owner", "Sender does not own the case", d); }
 Problem consentMissing(const std::string& d) { return make(422, "consent-missing", "No consent reference", d); }
 Problem bodyTooLarge(const std::string& d) { return make(413, "body-too-large", "Request body is over the size limit", d); }
 Problem lengthRequired(const std::string& d) { return make(411, "length-required", "Content-Length is required", d); }

@@ -28,6 +28,7 @@ Problem envelopeInvalid(const std::string& detail);
 Problem documentInvalid(const std::string& detail);
 Problem consentMissing(const std::string& detail);
 Problem notAParticipant(const std::string& detail);
+Problem notCaseOwner(const std::string& detail);
 Problem bodyTooLarge(const std::string& detail);
 Problem lengthRequired(const std::string& detail);
 Problem storageUnavailable(const std::string& detail);

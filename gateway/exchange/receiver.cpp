@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "gateway/exchange/case_book.hpp"
 #include "gateway/exchange/envelope.hpp"
 #include "gateway/exchange/http_signature.hpp"
 #include "gateway/store/exchange_store.hpp"
@@ -72,34 +73,10 @@ Reply Receiver::refuse(const Problem& problem, const std::optional<std::string>&
 
 namespace {
 
-// A received CaseMembership keeps this node's view of the case in step, so that its own later
-// CaseUpdates reach every participant.
-void applyCaseMembership(store::PgConnection& conn, const Envelope& envelope) {
-  const auto* m = std::get_if<mapping::CaseMembership>(&envelope.document);
-  if (!m) return;
-  std::vector<std::string> nodes;
-  for (const auto& p : m->participants) nodes.push_back(p.node);
-  switch (m->action) {
-    case mapping::MembershipAction::Open:
-      nodes.push_back(envelope.from);
-      store::openCase(
-          conn, m->caseId, m->patient ? m->patient->insurerNumber : std::optional<std::string>(),
-          m->patient ? m->patient->insuredNumber : std::optional<std::string>(), nodes,
-          m->patient ? std::optional<std::string>(store::patientKey(
-                           m->patient->nameKana, m->patient->birthDate.iso(), m->patient->sex))
-                     : std::nullopt);
-      break;
-    case mapping::MembershipAction::AddParticipant:
-      store::openCase(conn, m->caseId, std::nullopt, std::nullopt, nodes);
-      break;
-    case mapping::MembershipAction::RemoveParticipant:
-      store::removeCaseParticipants(conn, m->caseId, nodes);
-      break;
-    case mapping::MembershipAction::Close:
-      store::closeCase(conn, m->caseId);
-      break;
-  }
-}
+// A membership change the case book's rules refused inside the commit transaction (rolls it back).
+struct MembershipRefused {
+  MembershipRefusal refusal;
+};
 
 }  // namespace
 
@@ -194,25 +171,27 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
                   envelope.messageId);
   }
 
-  // 9. Only a participant may post to, or change the membership of, a case this node knows.
-  //    (A case not known yet is accepted: messages may arrive out of order.)
-  std::optional<std::string> caseOfDocument;
-  bool opensCase = false;
-  if (const auto* m = std::get_if<mapping::CaseMembership>(&envelope.document)) {
-    caseOfDocument = m->caseId;
-    opensCase = m->action == mapping::MembershipAction::Open;
-  } else if (const auto* u = std::get_if<mapping::CaseUpdate>(&envelope.document)) {
-    caseOfDocument = u->caseId;
+  // 9. A membership change only from the case's owner, the node its id names; nothing of the
+  //    case changes when it is refused (case_book.hpp).
+  const auto* membership = std::get_if<mapping::CaseMembership>(&envelope.document);
+  if (membership) {
+    if (auto refusal = checkMembership(*membership, peer, MembershipSide::Received)) {
+      return refuse(problems::notCaseOwner(refusal->message), peer, envelope.messageId,
+                    refusal->logged);
+    }
   }
-  if (caseOfDocument && !opensCase) {
+  // 10. Only a participant may post to a case this node knows. (A case not known yet is
+  //     accepted: messages may arrive out of order.)
+  if (const auto* u = std::get_if<mapping::CaseUpdate>(&envelope.document)) {
     try {
       auto conn = pool_.lease();
-      auto known = store::findCase(*conn, *caseOfDocument);
+      auto known = store::findCase(*conn, u->caseId);
       if (known &&
           std::find(known->nodes.begin(), known->nodes.end(), peer) == known->nodes.end()) {
         return refuse(problems::notAParticipant("node " + peer + " is not a participant of case " +
-                                                *caseOfDocument),
-                      peer, envelope.messageId);
+                                                u->caseId),
+                      peer, envelope.messageId,
+                      "node " + peer + " is not a participant of the case");
       }
     } catch (const store::PgError& e) {
       spdlog::error("case lookup for message {} failed: {}", envelope.messageId, e.what());
@@ -247,7 +226,13 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
                     store::jsonObject({{"losses", std::to_string(envelope.losses.entries().size())},
                                        {"lossKinds", envelope.losses.kinds()}})});
           }
-          applyCaseMembership(*conn, envelope);
+          if (membership) {
+            // The rules of step 9 again, in the transaction that applies the change.
+            if (auto refusal =
+                    applyMembership(*conn, *membership, peer, MembershipSide::Received)) {
+              throw MembershipRefused{*refusal};
+            }
+          }
           Receipt receipt{
               envelope.messageId, peer, settings_.nodeCode, req.contentDigest, utcNow(), head, {}};
           std::string receiptBytes = issueReceipt(receipt, nodeKey_);
@@ -266,6 +251,9 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
         throw;
       }
     }
+  } catch (const MembershipRefused& refused) {
+    return refuse(problems::notCaseOwner(refused.refusal.message), peer, envelope.messageId,
+                  refused.refusal.logged);
   } catch (const store::PgError& e) {
     spdlog::error("storing message {} from {} failed: {}", envelope.messageId, peer, e.what());
     return Reply::problem(problems::storageUnavailable("the message was not stored"),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "gateway/exchange/case_book.hpp"
 #include "gateway/exchange/envelope.hpp"
 #include "gateway/store/exchange_store.hpp"
 
@@ -24,9 +25,9 @@ struct Plan {
 struct Refusal {
   std::string code, message, documentType;
   std::optional<std::string> peer;
-};
   /// The reason the audit chain records when `message` quotes the document (empty: `message`).
   std::string logged{};
+};
 
 std::string documentIdOf(const mapping::CanonicalDocument& document) {
   return std::visit(
@@ -150,8 +151,8 @@ Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest,
       }
     }
     if (!target) {
-      refuse("no-route",
       const std::string noNode = "no node in manifest serial " + std::to_string(manifest.serial);
+      refuse("no-route",
              noNode + " serves " +
                  (key.empty() ? std::string("this patient (no insurance or municipality)") : key),
              std::nullopt,
@@ -171,6 +172,12 @@ Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest,
     const auto* membership = std::get_if<mapping::CaseMembership>(&document);
     if (membership) caseId = membership->caseId;
     plan.caseId = caseId;
+    if (membership) {
+      // Only the case's owner, the node its id names, opens it or changes its participants.
+      if (auto refusal = checkMembership(*membership, self, MembershipSide::Local)) {
+        refuse(refusal->code, refusal->message, std::nullopt, refusal->logged);
+      }
+    }
     if (membership && membership->action == mapping::MembershipAction::Open) {
       if (membership->patient) {
         plan.patient = {membership->patient->insurerNumber, membership->patient->insuredNumber};
@@ -214,34 +221,6 @@ std::map<std::string, std::string> consentsFor(store::PgConnection& conn, const 
   return consentFor;
 }
 
-void applyMembership(store::PgConnection& conn, const std::string& self,
-                     const mapping::CanonicalDocument& document, const Plan& plan) {
-  const auto* membership = std::get_if<mapping::CaseMembership>(&document);
-  if (!membership) return;
-  std::vector<std::string> nodes;
-  for (const auto& p : membership->participants) nodes.push_back(p.node);
-  switch (membership->action) {
-    case mapping::MembershipAction::Open:
-      nodes.push_back(self);
-      store::openCase(conn, membership->caseId, plan.patient.insurer, plan.patient.insured, nodes,
-                      membership->patient
-                          ? std::optional<std::string>(store::patientKey(
-                                membership->patient->nameKana, membership->patient->birthDate.iso(),
-                                membership->patient->sex))
-                          : std::nullopt);
-      break;
-    case mapping::MembershipAction::AddParticipant:
-      store::addCaseParticipants(conn, membership->caseId, nodes);
-      break;
-    case mapping::MembershipAction::RemoveParticipant:
-      store::removeCaseParticipants(conn, membership->caseId, nodes);
-      break;
-    case mapping::MembershipAction::Close:
-      store::closeCase(conn, membership->caseId);
-      break;
-  }
-}
-
 }  // namespace
 
 std::vector<Submitted> Submitter::submitAll(
@@ -277,7 +256,12 @@ std::vector<Submitted> Submitter::submitAll(
                            store::jsonObject({{"documentType", type},
                                               {"documentId", documentId},
                                               {"peers", std::to_string(plan.peers.size())}})});
-          applyMembership(conn, self_, document, plan);
+          if (const auto* membership = std::get_if<mapping::CaseMembership>(&document)) {
+            // The one way the case book changes (the receiver applies a peer's the same way).
+            if (auto refusal = applyMembership(conn, *membership, self_, MembershipSide::Local)) {
+              throw Refusal{refusal->code, refusal->message, type, std::nullopt, refusal->logged};
+            }
+          }
           for (const auto& peer : plan.peers) {
             Envelope envelope{newMessageId(),   utcNow(), self_, peer, type,          plan.caseId,
                               consentFor[peer], document, {},    0,    context.losses};

@@ -15,7 +15,8 @@
 namespace tsunagi::exchange {
 
 /// A submission that cannot be sent. `code` is stable: document-invalid, no-route, self-route,
-/// identity-ambiguous, case-unknown, case-closed, consent-missing, consent-revoked, consent-scope, consent-expired.
+/// identity-ambiguous, case-unknown, case-closed, not-case-owner, consent-missing, consent-revoked,
+/// consent-scope, consent-expired.
 class SubmitError : public std::runtime_error {
  public:
   SubmitError(std::string code, const std::string& message)

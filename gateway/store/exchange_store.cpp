@@ -394,6 +394,11 @@ void openCase(PgConnection& conn, const std::string& caseId,
   addCaseParticipants(conn, caseId, nodes);
 }
 
+void ensureCase(PgConnection& conn, const std::string& caseId) {
+  conn.run("case_ensure", "INSERT INTO cases (case_id) VALUES ($1) ON CONFLICT DO NOTHING",
+           {caseId});
+}
+
 std::string patientKey(const std::string& nameKana, const std::string& birthDate,
                        const std::string& sex) {
   return mapping::text::foldForMatching(nameKana) + "|" + birthDate + "|" + sex;

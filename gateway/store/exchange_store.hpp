@@ -181,6 +181,9 @@ void openCase(PgConnection& conn, const std::string& caseId,
               const std::optional<std::string>& insurer, const std::optional<std::string>& insured,
               const std::vector<std::string>& nodes,
               const std::optional<std::string>& patientKey = std::nullopt);
+/// Creates the case when this node does not know it yet (no patient; an existing case, open or
+/// closed, is left as it is).
+void ensureCase(PgConnection& conn, const std::string& caseId);
 /// The key a patient is matched on: kana name folded for matching (mapping/text/kana), birth date
 /// and sex code, joined with '|'.
 std::string patientKey(const std::string& nameKana, const std::string& birthDate,

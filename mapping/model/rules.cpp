@@ -219,6 +219,7 @@ std::vector<Issue> checkRules(const CaseUpdate& update) {
 std::vector<Issue> checkRules(const CaseMembership& membership) {
   Checker c("/CaseMembership");
   c.codes(const_cast<CaseMembership&>(membership));
+  c.identifier("/caseId", membership.caseId, checkCaseId);
   c.identifier("/by/node", membership.by.node, checkMunicipalityCode);
   for (std::size_t i = 0; i < membership.participants.size(); ++i) {
     c.identifier("/participant" + (membership.participants.size() > 1

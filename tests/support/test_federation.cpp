@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "gateway/exchange/envelope.hpp"
 #include "gateway/store/exchange_store.hpp"
 #include "gateway/store/migrations.hpp"
 
@@ -108,6 +109,15 @@ std::string canonicalFixture(const std::string& name) {
                    std::ios::binary);
   if (!in) throw std::runtime_error("missing fixture " + name);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+mapping::CanonicalDocument caseOpening(const std::string& owner, const std::string& caseId) {
+  auto m = std::get<mapping::CaseMembership>(
+      mapping::parseCanonical(canonicalFixture("case-membership-open.xml")));
+  m.eventId = exchange::newMessageId();
+  m.caseId = caseId;
+  m.by.node = owner;
+  return m;
 }
 
 }  // namespace tsunagi::testing

@@ -10,6 +10,7 @@
 #include "gateway/exchange/exchange_service.hpp"
 #include "gateway/federation/manifest_store.hpp"
 #include "gateway/store/pool.hpp"
+#include "mapping/model/canonical.hpp"
 #include "tests/support/test_pki.hpp"
 #include "tests/support/test_postgres.hpp"
 
@@ -77,6 +78,10 @@ unsigned short freePort();
 
 /// A canonical fixture's bytes (tests/fixtures/canonical/NAME).
 std::string canonicalFixture(const std::string& name);
+
+/// The case-membership-open fixture (a case of node 122203) as node `owner` opens its own case
+/// `caseId` instead (an id naming `owner`: case-OWNER-…), under a new event id.
+mapping::CanonicalDocument caseOpening(const std::string& owner, const std::string& caseId);
 
 }  // namespace tsunagi::testing
 

@@ -17,6 +17,8 @@ using testing::TestFederation;
 
 const testing::TestNodeSpec kKashiwa{"122173", "柏市", {"122173"}, {"122176"}};
 const testing::TestNodeSpec kNagareyama{"122203", "流山市", {"122203"}, {"122200"}};
+/// The hospital's liaison office opens the case: a Kashiwa case (its id names 122173).
+constexpr const char* kKashiwaCase = "case-122173-2024-0001";
 
 /// The discharge fixture as a hospital sends it: no insurance, no municipality code; the kana
 /// written with a half-width space, as HIS exports often do (matching folds it).
@@ -51,8 +53,7 @@ TEST(CaseRouting, AHospitalSheetWithoutInsuranceGoesThroughTheMatchingCase) {
   EXPECT_EQ(kashiwa.count("SELECT count(*) FROM outbox"), 0);
 
   // The liaison office opens the case (Kashiwa + Nagareyama) for ナガレヤマ ハナコ.
-  kashiwa.exchange().submitter().submit(
-      mapping::parseCanonical(testing::canonicalFixture("case-membership-open.xml")));
+  kashiwa.exchange().submitter().submit(testing::caseOpening("122173", kKashiwaCase));
   const auto sent = kashiwa.exchange().submitter().submit(hospitalSheet());
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].peer, "122203");
@@ -60,7 +61,7 @@ TEST(CaseRouting, AHospitalSheetWithoutInsuranceGoesThroughTheMatchingCase) {
                           "detail LIKE '%LiaisonSheet%'"),
             1);
   EXPECT_EQ(kashiwa.count("SELECT count(*) FROM outbox WHERE document_type = 'LiaisonSheet' AND "
-                          "case_id = 'case-122203-2024-0001' AND consent_ref = 'consent-1'"),
+                          "case_id = 'case-122173-2024-0001' AND consent_ref = 'consent-1'"),
             1);
   kashiwa.exchange().wakeDelivery();
   EXPECT_TRUE(testing::eventually([&] {
@@ -72,13 +73,8 @@ TEST(CaseRouting, TwoOpenCasesForThePatientAreAmbiguousAndNothingIsSent) {
   TestFederation federation({kKashiwa, kNagareyama});
   auto& kashiwa = federation.node("122173");
   kashiwa.consent("consent-1", {"122203"});
-  std::string second = testing::canonicalFixture("case-membership-open.xml");
-  second.replace(second.find("case-122203-2024-0001"), 21, "case-122203-2024-0002");
-  const auto firstEvent = second.find("<eventId>") + 9;
-  second.replace(firstEvent, 36, "0190e8a2-9000-7000-8000-0000000000f2");
-  kashiwa.exchange().submitter().submit(
-      mapping::parseCanonical(testing::canonicalFixture("case-membership-open.xml")));
-  kashiwa.exchange().submitter().submit(mapping::parseCanonical(second));
+  kashiwa.exchange().submitter().submit(testing::caseOpening("122173", kKashiwaCase));
+  kashiwa.exchange().submitter().submit(testing::caseOpening("122173", "case-122173-2024-0002"));
   const long long before = kashiwa.count("SELECT count(*) FROM outbox");
   EXPECT_THAT(submitError(kashiwa.exchange().submitter(), hospitalSheet()),
               HasSubstr("identity-ambiguous: 2 open cases match"));
@@ -106,8 +102,7 @@ TEST(CaseRouting, AnAdmissionSheetForAPatientServedHereGoesToTheCasesOtherNode) 
 
   // A case with Kashiwa (opened at Kashiwa, known at Nagareyama through the exchange).
   kashiwa.consent("consent-1", {"122203"});
-  kashiwa.exchange().submitter().submit(
-      mapping::parseCanonical(testing::canonicalFixture("case-membership-open.xml")));
+  kashiwa.exchange().submitter().submit(testing::caseOpening("122173", kKashiwaCase));
   kashiwa.exchange().wakeDelivery();
   ASSERT_TRUE(testing::eventually([&] {
     return nagareyama.count("SELECT count(*) FROM case_participants WHERE node = '122173'") == 1;
@@ -116,7 +111,7 @@ TEST(CaseRouting, AnAdmissionSheetForAPatientServedHereGoesToTheCasesOtherNode) 
   const auto sent = nagareyama.exchange().submitter().submit(sheetDoc);
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].peer, "122173");
-  EXPECT_EQ(nagareyama.count("SELECT count(*) FROM outbox WHERE case_id = 'case-122203-2024-0001' "
+  EXPECT_EQ(nagareyama.count("SELECT count(*) FROM outbox WHERE case_id = 'case-122173-2024-0001' "
                              "AND consent_ref = 'consent-2'"),
             1);
 }

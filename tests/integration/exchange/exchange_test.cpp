@@ -28,15 +28,16 @@ TEST(Exchange, DischargeSheetAndCaseUpdateArriveExactlyOnceWithVerifiedReceipts)
 
   // A discharge sheet for a Nagareyama resident, from the Kashiwa hospital.
   auto sheet = mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml"));
-  auto sent = kashiwa.exchange().submitter().submit(sheet, std::string("case-122203-2024-0001"));
+  auto sent = kashiwa.exchange().submitter().submit(sheet, std::string("case-122173-2024-0001"));
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].peer, "122203");
   kashiwa.exchange().wakeDelivery();
 
-  // The case, then an update on it.
-  auto open = mapping::parseCanonical(testing::canonicalFixture("case-membership-open.xml"));
+  // Kashiwa's case (its id names 122173), then an update on it.
+  auto open = testing::caseOpening("122173", "case-122173-2024-0001");
   ASSERT_EQ(kashiwa.exchange().submitter().submit(open).size(), 1u);
   auto update = mapping::parseCanonical(testing::canonicalFixture("case-update.xml"));
+  std::get<mapping::CaseUpdate>(update).caseId = "case-122173-2024-0001";
   ASSERT_EQ(kashiwa.exchange().submitter().submit(update).size(), 1u);
   kashiwa.exchange().wakeDelivery();
 
@@ -65,7 +66,7 @@ TEST(Exchange, DischargeSheetAndCaseUpdateArriveExactlyOnceWithVerifiedReceipts)
   EXPECT_EQ(verified.chainHead, row.text(0, 1));
   // The receiver's case book now knows both nodes, so its own updates would reach Kashiwa.
   EXPECT_EQ(nagareyama.count("SELECT count(*) FROM case_participants WHERE case_id = "
-                             "'case-122203-2024-0001' AND node IN ('122173', '122203')"),
+                             "'case-122173-2024-0001' AND node IN ('122173', '122203')"),
             2);
   // Every step is in both exchange logs.
   EXPECT_EQ(kashiwa.count("SELECT count(*) FROM exchange_events WHERE event = 'receipted'"), 3);

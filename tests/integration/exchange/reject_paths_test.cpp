@@ -377,3 +377,202 @@ TEST_F(RejectPaths, ARefusedDocumentsContentStaysOutOfTheExchangeLog) {
 
 }  // namespace
 }  // namespace tsunagi::exchange
+
+// ---- case ownership: a case belongs to the node its id names (case-NNNNNN-…) ----
+
+namespace tsunagi::exchange {
+namespace {
+
+constexpr const char* kKashiwaCase = "case-122173-2024-0001";
+
+/// A membership change of `caseId` made at node `by`: the open fixture's patient and its first
+/// participant's organisation for each of `nodes` (no patient and no participant for `close`).
+mapping::CaseMembership membership(mapping::MembershipAction action, const std::string& by,
+                                   const std::string& caseId,
+                                   const std::vector<std::string>& nodes) {
+  auto m = std::get<mapping::CaseMembership>(
+      mapping::parseCanonical(testing::canonicalFixture("case-membership-open.xml")));
+  m.action = action;
+  m.eventId = newMessageId();
+  m.caseId = caseId;
+  m.by.node = by;
+  const mapping::Participant model = m.participants.front();
+  m.participants.clear();
+  for (const auto& node : nodes) {
+    m.participants.push_back(model);
+    m.participants.back().node = node;
+  }
+  if (action != mapping::MembershipAction::Open) m.patient.reset();
+  return m;
+}
+
+mapping::CanonicalDocument caseUpdate(const std::string& caseId) {
+  auto u = std::get<mapping::CaseUpdate>(
+      mapping::parseCanonical(testing::canonicalFixture("case-update.xml")));
+  u.updateId = newMessageId();
+  u.caseId = caseId;
+  return u;
+}
+
+class CaseOwnership : public RejectPaths {
+ protected:
+  /// A correctly signed message from `from` to Nagareyama carrying `document`.
+  RawReply post(const std::string& from, const mapping::CanonicalDocument& document) {
+    std::optional<std::string> caseId;
+    if (const auto* m = std::get_if<mapping::CaseMembership>(&document)) caseId = m->caseId;
+    if (const auto* u = std::get_if<mapping::CaseUpdate>(&document)) caseId = u->caseId;
+    Envelope e{newMessageId(),
+               utcNow(),
+               from,
+               "122203",
+               mapping::documentTypeName(document),
+               caseId,
+               std::string("consent-0001"),
+               document,
+               {},
+               0};
+    return sendAs(from, serializeEnvelope(e));
+  }
+
+  /// Nagareyama's view of a case: patient numbers and key, open or closed, participants.
+  std::string caseBook(const std::string& caseId) {
+    auto conn = receiver().pool().lease();
+    auto r = conn->exec(
+        "SELECT coalesce(insurer_number, '-') || '|' || coalesce(insured_number, '-') || '|' || "
+        "coalesce(patient_key, '-') || '|' || (closed_at IS NULL)::text || '|' || "
+        "coalesce((SELECT string_agg(node, ',' ORDER BY node) FROM case_participants p WHERE "
+        "p.case_id = c.case_id), '') FROM cases c WHERE case_id = '" +
+        caseId + "'");
+    return r.rows() == 0 ? std::string("(no case)") : r.text(0, 0);
+  }
+
+  long long rejectedAsNotOwner(const std::string& peer) {
+    return receiver().count(
+        "SELECT count(*) FROM exchange_events WHERE event = 'rejected' AND peer = '" + peer +
+        "' AND detail LIKE '%urn:tsunagi:problem:not-case-owner%'");
+  }
+
+  /// Kashiwa opens its case with Nagareyama (and `more`) for the fixtures' patient.
+  void kashiwaOpens(const std::vector<std::string>& more = {}) {
+    std::vector<std::string> nodes = {"122173", "122203"};
+    nodes.insert(nodes.end(), more.begin(), more.end());
+    RawReply r =
+        post("122173", membership(mapping::MembershipAction::Open, "122173", kKashiwaCase, nodes));
+    ASSERT_EQ(r.status, 202) << r.body << r.error;
+  }
+};
+
+TEST_F(CaseOwnership, AnotherNodesOpenOfAnExistingCaseIsRefusedAndChangesNothing) {
+  kashiwaOpens();
+  const std::string before = caseBook(kKashiwaCase);
+  ASSERT_THAT(before, HasSubstr("122200|0000123456|"));
+  ASSERT_THAT(before, HasSubstr("|true|122173,122203"));
+
+  // Matsudo, no participant, "opens" Kashiwa's case for another person and adds itself.
+  auto takeover =
+      membership(mapping::MembershipAction::Open, "122076", kKashiwaCase, {"122076", "122203"});
+  takeover.patient->insurerNumber = "122077";
+  takeover.patient->insuredNumber = "0000654321";
+  takeover.patient->nameKana = "マツド タロウ";
+  RawReply r = post("122076", takeover);
+  EXPECT_THAT(r, Problem(403, "urn:tsunagi:problem:not-case-owner")) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("case case-122173-2024-0001 belongs to node 122173"));
+  EXPECT_EQ(caseBook(kKashiwaCase), before);
+  EXPECT_EQ(rejectedAsNotOwner("122076"), 1);
+  EXPECT_EQ(inbox(), 1);  // the owner's open only
+
+  // The owner's later messages are still accepted.
+  RawReply update = post("122173", caseUpdate(kKashiwaCase));
+  EXPECT_EQ(update.status, 202) << update.body;
+  RawReply add = post("122173", membership(mapping::MembershipAction::AddParticipant, "122173",
+                                           kKashiwaCase, {"122076"}));
+  EXPECT_EQ(add.status, 202) << add.body;
+  EXPECT_THAT(caseBook(kKashiwaCase), HasSubstr("|true|122076,122173,122203"));
+}
+
+TEST_F(CaseOwnership, AnOpenWhoseIdNamesAnotherNodeIsRefused) {
+  // A new case id naming Kashiwa, opened by Matsudo: nobody may open a case in another's name.
+  RawReply r = post("122076", membership(mapping::MembershipAction::Open, "122076",
+                                         "case-122173-2024-0002", {"122076", "122203"}));
+  EXPECT_THAT(r, Problem(403, "urn:tsunagi:problem:not-case-owner")) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("case case-122173-2024-0002 belongs to node 122173"));
+  EXPECT_EQ(caseBook("case-122173-2024-0002"), "(no case)");
+  EXPECT_EQ(rejectedAsNotOwner("122076"), 1);
+  EXPECT_EQ(inbox(), 0);
+  // Its own id is fine.
+  RawReply own = post("122076", membership(mapping::MembershipAction::Open, "122076",
+                                           "case-122076-2024-0002", {"122076", "122203"}));
+  EXPECT_EQ(own.status, 202) << own.body;
+}
+
+TEST_F(CaseOwnership, AParticipantThatIsNotTheOwnerMayNotAddRemoveOrClose) {
+  kashiwaOpens({"122076"});  // Matsudo takes part, but the case is Kashiwa's
+  const std::string before = caseBook(kKashiwaCase);
+  ASSERT_THAT(before, HasSubstr("|true|122076,122173,122203"));
+  for (const auto& change :
+       {membership(mapping::MembershipAction::AddParticipant, "122076", kKashiwaCase, {"122203"}),
+        membership(mapping::MembershipAction::RemoveParticipant, "122076", kKashiwaCase,
+                   {"122173"}),
+        membership(mapping::MembershipAction::Close, "122076", kKashiwaCase, {})}) {
+    RawReply r = post("122076", change);
+    EXPECT_THAT(r, Problem(403, "urn:tsunagi:problem:not-case-owner")) << r.body;
+    EXPECT_EQ(caseBook(kKashiwaCase), before);
+  }
+  EXPECT_EQ(rejectedAsNotOwner("122076"), 3);
+  // A participant still posts updates; the owner still closes.
+  EXPECT_EQ(post("122076", caseUpdate(kKashiwaCase)).status, 202);
+  RawReply close =
+      post("122173", membership(mapping::MembershipAction::Close, "122173", kKashiwaCase, {}));
+  EXPECT_EQ(close.status, 202) << close.body;
+  EXPECT_THAT(caseBook(kKashiwaCase), HasSubstr("|false|"));
+}
+
+TEST_F(CaseOwnership, ANodeAddedToACaseItDidNotKnowAcceptsTheOwnersUpdates) {
+  // Nagareyama first hears of the case when Kashiwa adds it: the owner is a participant too.
+  RawReply add = post("122173", membership(mapping::MembershipAction::AddParticipant, "122173",
+                                           kKashiwaCase, {"122203"}));
+  ASSERT_EQ(add.status, 202) << add.body;
+  EXPECT_THAT(caseBook(kKashiwaCase), HasSubstr("|true|122173,122203"));
+  RawReply update = post("122173", caseUpdate(kKashiwaCase));
+  EXPECT_EQ(update.status, 202) << update.body;
+}
+
+TEST_F(CaseOwnership, TheSubmitterRefusesMembershipChangesForACaseThisNodeDoesNotOwn) {
+  kashiwaOpens();  // Nagareyama knows Kashiwa's case as a participant
+  auto& nagareyama = receiver();
+  nagareyama.consent("consent-n", {"122173", "122076"});
+  const std::string before = caseBook(kKashiwaCase);
+  const auto refusal = [&](const mapping::CaseMembership& m) -> std::string {
+    try {
+      nagareyama.exchange().submitter().submit(m);
+    } catch (const SubmitError& e) {
+      return e.code() + ": " + e.what();
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(refusal(membership(mapping::MembershipAction::Close, "122203", kKashiwaCase, {})),
+            "not-case-owner: case case-122173-2024-0001 belongs to node 122173 (its id names it); "
+            "this node (122203) may not close it");
+  EXPECT_THAT(refusal(membership(mapping::MembershipAction::AddParticipant, "122203", kKashiwaCase,
+                                 {"122076"})),
+              HasSubstr("not-case-owner: case case-122173-2024-0001 belongs to node 122173"));
+  EXPECT_THAT(refusal(membership(mapping::MembershipAction::Open, "122203", "case-122173-2024-0009",
+                                 {"122173", "122203"})),
+              HasSubstr("not-case-owner: case case-122173-2024-0009 belongs to node 122173"));
+  EXPECT_EQ(nagareyama.count("SELECT count(*) FROM outbox"), 0);
+  EXPECT_EQ(caseBook(kKashiwaCase), before);
+  EXPECT_EQ(caseBook("case-122173-2024-0009"), "(no case)");
+  EXPECT_EQ(nagareyama.count("SELECT count(*) FROM exchange_events WHERE event = 'refused' AND "
+                             "detail LIKE '%not-case-owner%'"),
+            3);
+  // Its own case: accepted.
+  EXPECT_EQ(nagareyama.exchange()
+                .submitter()
+                .submit(membership(mapping::MembershipAction::Open, "122203",
+                                   "case-122203-2024-0009", {"122173", "122203"}))
+                .size(),
+            1u);
+}
+
+}  // namespace
+}  // namespace tsunagi::exchange

@@ -37,4 +37,20 @@ TEST(InsurerNumber, AcceptsSixDigitsAndTheEightDigitBillingForm) {
   EXPECT_TRUE(checkInsurerNumber("11122176").has_value());
 }
 
+TEST(CaseId, NamesTheNodeThatOpenedTheCase) {
+  EXPECT_EQ(caseIdOwner("case-122173-2024-0101"), "122173");
+  EXPECT_EQ(caseIdOwner("case-122076-x"), "122076");
+  EXPECT_EQ(checkCaseId("case-122173-2024-0101"), std::nullopt);
+  for (const char* id : {"", "case-122173", "case-122173-", "case-12217-3", "case-1221731-2",
+                         "CASE-122173-1", "122173-2024-0101", "case-12217a-1", "room-12"}) {
+    EXPECT_EQ(caseIdOwner(id), std::nullopt) << id;
+    EXPECT_EQ(checkCaseId(id),
+              "does not name the node that opened the case: case ids are case-NNNNNN-… with the "
+              "opening node's 6-digit code")
+        << id;
+  }
+  EXPECT_EQ(caseIdOwner("case-122174-1"), "122174");  // the form names it …
+  EXPECT_EQ(checkCaseId("case-122174-1"), "names node 122174: check digit is 4, expected 3");
+}
+
 }  // namespace tsunagi::mapping

@@ -291,6 +291,26 @@ TEST(CaseMembership, ParticipantNodeCodeCheckDigitIsVerified) {
                                                              "check digit is 2, expected 3")));
 }
 
+TEST(CaseMembership, TheCaseIdNamesTheNodeThatOpenedIt) {
+  for (const char* id : {"room-12", "case-12217-1", "case-122173", "CASE-122173-1"}) {
+    EXPECT_THAT(refusal(replaced(fixture("case-membership-close.xml"),
+                                 "<caseId>case-122203-2024-0001</caseId>",
+                                 std::string("<caseId>") + id + "</caseId>")),
+                ::testing::ElementsAre(IssueAt("/CaseMembership/caseId",
+                                               "does not name the node that opened the case")))
+        << id;
+  }
+  EXPECT_THAT(refusal(replaced(fixture("case-membership-close.xml"),
+                               "<caseId>case-122203-2024-0001</caseId>",
+                               "<caseId>case-122204-2024-0001</caseId>")),
+              ::testing::ElementsAre(IssueAt("/CaseMembership/caseId",
+                                             "names node 122204: check digit is 4, expected 3")));
+  // A CaseUpdate refers to a case; its id is not checked for an owner.
+  EXPECT_NO_THROW(
+      parseCanonical(replaced(fixture("case-update.xml"), "<caseId>case-122203-2024-0001</caseId>",
+                              "<caseId>room-12</caseId>")));
+}
+
 TEST(CaseMembership, ClosingListsNoParticipants) {
   CaseMembership m = parseCaseMembership(fixture("case-membership-close.xml"));
   EXPECT_EQ(m.action, MembershipAction::Close);
