@@ -116,7 +116,6 @@ std::string syslogFrame(const std::string& auditMessage, const std::string& at,
 }
 
 struct AtnaSink::Connection {
-  exchange::HandshakeStats stats;
   Poco::Net::Context::Ptr context;
   std::optional<Poco::Net::SecureStreamSocket> socket;
 };
@@ -127,9 +126,14 @@ AtnaSink::AtnaSink(store::ConnectionPool& pool, AtnaOptions options, std::string
   if (::gethostname(host, sizeof host - 1) == 0) hostName_ = host;
   fs::create_directories(options_.spoolDirectory);
   connection_ = std::make_unique<Connection>();
-  connection_->context = exchange::makeClientContext(
-      options_.tls, [](const crypto::Certificate&) { return std::optional<std::string>(); },
-      connection_->stats);
+  // The collector is a server outside the federation: its certificate must chain to its CA and
+  // name `host`; this node presents its client certificate.
+  exchange::ClientTlsOptions tls;
+  tls.host = options_.host;
+  tls.caFiles = options_.tls.caFiles;
+  tls.certificateFile = options_.tls.certificateFile;
+  tls.keyFile = options_.tls.keyFile;
+  connection_->context = exchange::makeTlsClientContext(tls);
 }
 
 AtnaSink::~AtnaSink() { stop(); }
@@ -210,7 +214,7 @@ std::optional<int> AtnaSink::drain() {
       }
       if (!connection_->socket) {
         connection_->socket.emplace(Poco::Net::SocketAddress(options_.host, options_.port),
-                                    connection_->context);
+                                    options_.host, connection_->context);
       }
       const std::string bytes = readWholeFile(frame);
       std::size_t done = 0;

@@ -22,7 +22,9 @@ namespace tsunagi::audit {
 struct AtnaOptions {
   std::string host;
   unsigned short port = 6514;
-  /// The collector's CA (first of caFiles) and this node's client key and certificate.
+  /// The collector's CA(s) (caFiles) and this node's client key and certificate; the context is
+  /// made once, with the sink (exchange::makeTlsClientContext: `host` is verified against the
+  /// collector's certificate). crlFile and revocations are not used.
   exchange::TlsFiles tls;
   std::filesystem::path spoolDirectory;
 };

@@ -34,6 +34,8 @@ struct DirectoryOptions {
 /// Inbound: POST /local/v1/channels/NAME on the node's local listener. Outbound: a webhook.
 struct HttpOptions {
   std::string webhook;  ///< outbound: http:// or https:// URL the encoded bytes are POSTed to
+  /// Outbound https: PEM trust anchor for the webhook's certificate; empty: the system's CAs.
+  std::filesystem::path caCertificate;
   std::chrono::seconds timeout{30};
   std::size_t maxBytes = 16 * 1024 * 1024;
 };

@@ -8,7 +8,6 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -22,6 +21,7 @@
 #include "adapters/adapter.hpp"
 #include "adapters/json/json_view.hpp"
 #include "adapters/kintone/kintone_rest.hpp"
+#include "gateway/exchange/tls.hpp"
 #include "gateway/store/exchange_store.hpp"
 #include "mapping/json_escape.hpp"
 
@@ -161,19 +161,13 @@ std::vector<KintonePageRecord> splitRecordsPage(const std::string& body) {
 }
 
 KintoneClient::KintoneClient(KintoneOptions options) : options_(std::move(options)) {
-  static std::once_flag once;
-  std::call_once(once, [] { Poco::Net::initializeSSL(); });
-  Poco::Net::Context::Params params;
-  params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
-  params.loadDefaultCAs = options_.caCertificate.empty();
-  params.caLocation = options_.caCertificate.string();
-  params.cipherList = "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL";
+  exchange::ClientTlsOptions tls;
+  tls.host = Poco::URI(options_.baseUrl).getHost();
+  if (!options_.caCertificate.empty()) tls.caFiles.push_back(options_.caCertificate);
   try {
-    context_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-    context_->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-  } catch (const Poco::Exception& e) {
-    throw std::runtime_error("kintone trust anchor " + options_.caCertificate.string() +
-                             " cannot be used: " + e.displayText());
+    context_ = exchange::makeTlsClientContext(tls);
+  } catch (const crypto::CryptoError& e) {
+    throw std::runtime_error("kintone " + options_.baseUrl + ": TLS: " + e.what());
   }
 }
 

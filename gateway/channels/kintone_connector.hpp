@@ -71,7 +71,9 @@ struct KintonePageRecord {
 /// $id is missing or not a record id.
 std::vector<KintonePageRecord> splitRecordsPage(const std::string& body);
 
-/// HTTPS to one kintone base URL, with the channel's trust anchor and token file.
+/// HTTPS to one kintone base URL, with the channel's trust anchor and token file. Its TLS client
+/// context (exchange::makeTlsClientContext: the client profile, the base URL's host verified) is
+/// made once, here, and used by every request.
 class KintoneClient {
  public:
   /// Throws std::runtime_error when the CA certificate cannot be loaded.
@@ -83,6 +85,7 @@ class KintoneClient {
   KintoneReply writeRecords(const std::string& method, const std::string& body) const;
 
   const KintoneOptions& options() const { return options_; }
+  const Poco::Net::Context::Ptr& tlsContext() const { return context_; }
 
  private:
   KintoneReply request(const std::string& method, const std::string& pathAndQuery,

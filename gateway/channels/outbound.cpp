@@ -1,6 +1,5 @@
 #include "gateway/channels/outbound.hpp"
 
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -19,6 +18,7 @@
 #include "gateway/channels/kintone_connector.hpp"
 #include "gateway/common/atomic_file.hpp"
 #include "gateway/exchange/envelope.hpp"
+#include "gateway/exchange/tls.hpp"
 #include "gateway/store/exchange_store.hpp"
 
 namespace tsunagi::channels {
@@ -57,19 +57,17 @@ std::string contentTypeFor(const std::string& suggestedName) {
 WebhookReply postWebhook(const std::string& url, const std::string& body,
                          const std::string& contentType,
                          const std::vector<std::pair<std::string, std::string>>& headers,
-                         std::chrono::seconds timeout) {
+                         std::chrono::seconds timeout, const Poco::Net::Context::Ptr& tls) {
   WebhookReply reply;
   try {
     const Poco::URI uri(url);
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     if (uri.getScheme() == "https") {
-      Poco::Net::Context::Params params;
-      params.loadDefaultCAs = true;
-      params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
-      Poco::Net::Context::Ptr context =
-          new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-      session =
-          std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context);
+      if (!tls) {
+        reply.error = "no TLS client context for an https webhook";
+        return reply;
+      }
+      session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tls);
     } else {
       session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
     }
@@ -98,11 +96,27 @@ ChannelSink::ChannelSink(std::vector<OutboundChannel> channels, store::Connectio
       fs::create_directories(dir->outbox);
     } else if (const auto* k = std::get_if<KintoneOptions>(&channel.options.connector)) {
       kintone_[channel.options.name] = std::make_unique<KintoneClient>(*k);
+    } else if (const auto* http = std::get_if<HttpOptions>(&channel.options.connector)) {
+      const Poco::URI uri(http->webhook);
+      if (uri.getScheme() != "https") continue;
+      exchange::ClientTlsOptions tls;
+      tls.host = uri.getHost();
+      if (!http->caCertificate.empty()) tls.caFiles.push_back(http->caCertificate);
+      try {
+        webhookTls_[channel.options.name] = exchange::makeTlsClientContext(tls);
+      } catch (const crypto::CryptoError& e) {
+        throw std::runtime_error("channel " + channel.options.name + ": webhook TLS: " + e.what());
+      }
     }
   }
 }
 
 ChannelSink::~ChannelSink() = default;
+
+Poco::Net::Context::Ptr ChannelSink::webhookTls(const std::string& channel) const {
+  const auto it = webhookTls_.find(channel);
+  return it == webhookTls_.end() ? nullptr : it->second;
+}
 
 int ChannelSink::batchSize() const {
   return kintone_.empty() ? 0 : static_cast<int>(adapters::kintone::kMaxRecordsPerWrite);
@@ -158,7 +172,7 @@ std::string ChannelSink::write(const OutboundChannel& channel, const store::Clai
        {"X-Tsunagi-Message-Id", message.messageId},
        {"X-Tsunagi-Document-Type", documentType},
        {"X-Tsunagi-File-Name", name}},
-      http.timeout);
+      http.timeout, webhookTls(channel.options.name));
   if (reply.status >= 200 && reply.status < 300) return http.webhook;
   const std::string where = "channel " + channel.options.name + ": webhook " + http.webhook;
   if (reply.status == 0)

@@ -6,6 +6,8 @@
 // webhook (POST; 2xx delivered, 408/429/5xx and connection failures retried by LocalDelivery's
 // policy, other 4xx dead-lettered) or a kintone app (records.json, up to 100 records a request).
 
+#include <Poco/Net/Context.h>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -32,21 +34,28 @@ struct WebhookReply {
   std::string error;  ///< why there was no answer
 };
 
-/// POSTs `body` to `url` (http or https), with `headers`. Never throws.
+/// POSTs `body` to `url` (http or https), with `headers`. An https URL goes over `tls`, the
+/// channel's client context (exchange::makeTlsClientContext, made once with the channel): no
+/// context is made here. Never throws.
 WebhookReply postWebhook(const std::string& url, const std::string& body,
                          const std::string& contentType,
                          const std::vector<std::pair<std::string, std::string>>& headers,
-                         std::chrono::seconds timeout);
+                         std::chrono::seconds timeout, const Poco::Net::Context::Ptr& tls);
 
 class KintoneClient;
 struct KintoneWrite;
 
 class ChannelSink : public exchange::LocalSink {
  public:
-  /// `pool` records each encoding's losses with the inbox row. Throws std::runtime_error when a
-  /// kintone channel's trust anchor cannot be loaded.
+  /// `pool` records each encoding's losses with the inbox row. Each https webhook and kintone
+  /// channel gets its TLS client context here, once. Throws std::runtime_error when a channel's
+  /// trust anchor cannot be loaded.
   ChannelSink(std::vector<OutboundChannel> channels, store::ConnectionPool& pool);
   ~ChannelSink() override;
+
+  /// The TLS client context of an https webhook channel (every POST of the channel uses it), or
+  /// null.
+  Poco::Net::Context::Ptr webhookTls(const std::string& channel) const;
 
   /// Every channel taking the document gets it. A channel whose adapter refuses the document is
   /// recorded (encode-refused) and skipped; when every channel refuses, or none takes the type,
@@ -77,6 +86,7 @@ class ChannelSink : public exchange::LocalSink {
 
   std::vector<OutboundChannel> channels_;
   std::map<std::string, std::unique_ptr<KintoneClient>> kintone_;
+  std::map<std::string, Poco::Net::Context::Ptr> webhookTls_;
   store::ConnectionPool& pool_;
 };
 

@@ -262,6 +262,19 @@ void readChannels(Reader& r, const xmlNode* list, const adapters::AdapterRegistr
                                    "; webhook is for outbound channels");
         }
         if (!inbound && h.webhook.empty()) r.fail(m, "webhook", "an outbound HTTP channel needs webhook");
+        if (auto ca = attribute(m, "caCertificate")) {
+          const std::size_t before = r.issues().size();
+          h.caCertificate = r.readableFile(m, "caCertificate", *ca);
+          if (h.webhook.rfind("https://", 0) != 0) {
+            r.fail(m, "caCertificate", "caCertificate is for an https:// webhook");
+          } else if (r.issues().size() == before) {
+            try {
+              crypto::Certificate::fromPemFile(h.caCertificate);
+            } catch (const crypto::CryptoError& e) {
+              r.fail(m, "caCertificate", std::string("unreadable certificate: ") + e.what());
+            }
+          }
+        }
         c.connector = h;
       } else if (kind == "mllp") {
         channels::MllpOptions l;

@@ -6,10 +6,13 @@
 #include <Poco/Net/NetSSL.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureStreamSocket.h>
+#include <arpa/inet.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -206,11 +209,6 @@ Poco::Net::Context::Ptr makeServerContext(const TlsFiles& files, LeafCheck check
   return makeContext(Poco::Net::Context::TLS_SERVER_USE, files, std::move(check), stats);
 }
 
-Poco::Net::Context::Ptr makeClientContext(const TlsFiles& files, LeafCheck check,
-                                          HandshakeStats& stats) {
-  return makeContext(Poco::Net::Context::TLS_CLIENT_USE, files, std::move(check), stats);
-}
-
 Poco::Net::Context::Ptr makeBrowserServerContext(const std::filesystem::path& keyFile,
                                                  const std::filesystem::path& certificateFile) {
   static std::once_flag once;
@@ -360,5 +358,110 @@ std::optional<crypto::Certificate> peerCertificateOf(Poco::Net::HTTPServerReques
   X509_up_ref(x);
   return crypto::Certificate(x);
 }
+
+// ==== Client side ================================================================================
+
+namespace {
+
+// TLS 1.2 suites for servers outside the federation (webhooks, kintone, ATNA collectors): ECDHE
+// key exchange, AEAD, ECDSA or RSA certificates.
+constexpr const char* kTls12ServiceCiphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
+    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305";
+// TLS 1.3 suites (all AEAD), named so that no system configuration widens them.
+constexpr const char* kTls13Suites =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+// ECDHE groups only (no finite-field DHE in TLS 1.3). Peers: P-256, as the peer listener. Other
+// servers: P-256 first, which every server takes, so the first key share needs no
+// HelloRetryRequest.
+constexpr const char* kPeerGroups = "P-256";
+constexpr const char* kServiceGroups = "P-256:X25519:P-384";
+
+std::atomic<long long> clientContexts{0};
+
+std::string openSslError() {
+  char text[256] = "unknown error";
+  if (const unsigned long error = ERR_get_error()) ERR_error_string_n(error, text, sizeof text);
+  ERR_clear_error();
+  return text;
+}
+
+// The client profile, on a context already holding its certificates and trust anchors.
+void applyClientProfile(Poco::Net::Context& context, const char* tls12Ciphers, const char* groups) {
+  SSL_CTX* ctx = context.sslContext();
+  context.requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  if (SSL_CTX_set_cipher_list(ctx, tls12Ciphers) != 1 ||
+      SSL_CTX_set_ciphersuites(ctx, kTls13Suites) != 1 ||
+      SSL_CTX_set1_groups_list(ctx, groups) != 1) {
+    throw crypto::CryptoError("cannot apply the TLS client profile: " + openSslError());
+  }
+  SSL_CTX_set_security_level(ctx, 2);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  ++clientContexts;
+}
+
+}  // namespace
+
+Poco::Net::Context::Ptr makeClientContext(const TlsFiles& files, LeafCheck check,
+                                          HandshakeStats& stats) {
+  auto context = makeContext(Poco::Net::Context::TLS_CLIENT_USE, files, std::move(check), stats);
+  applyClientProfile(*context, kTls12Ciphers, kPeerGroups);
+  return context;
+}
+
+Poco::Net::Context::Ptr makeTlsClientContext(const ClientTlsOptions& options) {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Net::initializeSSL(); });
+  std::string host = options.host;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) throw crypto::CryptoError("a TLS client needs the server's host name");
+  if (options.certificateFile.empty() != options.keyFile.empty()) {
+    throw crypto::CryptoError("a TLS client certificate needs its key, and a key its certificate");
+  }
+  std::vector<std::filesystem::path> files = options.caFiles;
+  if (!options.certificateFile.empty()) {
+    files.push_back(options.certificateFile);
+    files.push_back(options.keyFile);
+  }
+  for (const auto& f : files) {
+    if (!std::filesystem::exists(f)) throw crypto::CryptoError("TLS file not found: " + f.string());
+  }
+  Poco::Net::Context::Params params;
+  params.privateKeyFile = options.keyFile.string();
+  params.certificateFile = options.certificateFile.string();
+  params.caLocation = options.caFiles.empty() ? std::string() : options.caFiles.front().string();
+  params.loadDefaultCAs = options.caFiles.empty();
+  params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+  params.cipherList = kTls12ServiceCiphers;
+  Poco::Net::Context::Ptr context;
+  try {
+    context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+  } catch (const Poco::Exception& e) {
+    throw crypto::CryptoError("cannot set up TLS for " + host + ": " + e.displayText());
+  }
+  SSL_CTX* ctx = context->sslContext();
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  for (std::size_t i = 1; i < options.caFiles.size(); ++i) {
+    X509_STORE_add_cert(store, crypto::Certificate::fromPemFile(options.caFiles[i]).get());
+  }
+  // The host name is checked by OpenSSL inside the handshake (before anything is sent), by the
+  // RFC 6125 rules; Poco's own later check (names resolved through DNS) is switched off.
+  context->enableExtendedCertificateVerification(false);
+  X509_VERIFY_PARAM* verify = SSL_CTX_get0_param(ctx);
+  X509_VERIFY_PARAM_set_hostflags(verify, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  unsigned char address[16];
+  const bool ip = inet_pton(AF_INET, host.c_str(), address) == 1 ||
+                  inet_pton(AF_INET6, host.c_str(), address) == 1;
+  if ((ip ? X509_VERIFY_PARAM_set1_ip_asc(verify, host.c_str())
+          : X509_VERIFY_PARAM_set1_host(verify, host.c_str(), host.size())) != 1) {
+    throw crypto::CryptoError("cannot verify TLS server " + host + ": " + openSslError());
+  }
+  applyClientProfile(*context, kTls12ServiceCiphers, kServiceGroups);
+  return context;
+}
+
+long long clientContextsMade() { return clientContexts.load(); }
 
 }  // namespace tsunagi::exchange

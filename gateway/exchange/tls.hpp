@@ -86,9 +86,6 @@ using LeafCheck = std::function<std::optional<std::string>(const crypto::Certifi
 /// Server context for the peer listener: client certificates required.
 Poco::Net::Context::Ptr makeServerContext(const TlsFiles& files, LeafCheck check,
                                           HandshakeStats& stats);
-/// Client context for calls to one peer (`check` pins that peer).
-Poco::Net::Context::Ptr makeClientContext(const TlsFiles& files, LeafCheck check,
-                                          HandshakeStats& stats);
 
 /// Server context for the coordinators' console (browsers): its own certificate, no client
 /// certificates, TLS 1.2 or later with ECDHE + AEAD suites for ECDSA or RSA server keys.
@@ -103,5 +100,42 @@ void removeHandshakeErrorHandler(HandshakeStats& stats);
 
 /// The peer certificate of an accepted HTTPS request, or nullopt.
 std::optional<crypto::Certificate> peerCertificateOf(Poco::Net::HTTPServerRequest& request);
+
+// ==== Client side ================================================================================
+// Every outgoing TLS connection of a node — to peers (PeerClient), to webhooks and kintone
+// (channels) and to the ATNA collector — runs on a context made by one of the two functions below,
+// with one client profile: TLS 1.2 or later; for TLS 1.2 ECDHE key exchange with AEAD suites only
+// (TLS 1.3: its three AEAD suites); ECDHE groups only (peers P-256, as the peer listener; other
+// servers P-256, X25519, P-384); no compression; no renegotiation; OpenSSL security level 2; the
+// server's certificate always verified. A context is made once by whoever owns the connector,
+// when it starts, and shared by all its connections: never one per request.
+
+/// Client context for calls to one peer (`check` pins that peer): the node's own certificate,
+/// the regional CA(s) and CRL, the three ECDHE-ECDSA AEAD suites for TLS 1.2; the server is
+/// identified by its manifest pin, not by its host name.
+Poco::Net::Context::Ptr makeClientContext(const TlsFiles& files, LeafCheck check,
+                                          HandshakeStats& stats);
+
+/// A server outside the federation (webhook, kintone, ATNA collector) and what to trust it with.
+struct ClientTlsOptions {
+  /// The server's DNS name or IP address (as in its URL, IPv6 without brackets): checked against
+  /// its certificate's subjectAltName by OpenSSL during the handshake (RFC 6125, no partial
+  /// wildcards), so nothing is sent to a server whose certificate names another host. Required.
+  std::string host;
+  /// PEM trust anchors; empty: the system's CAs.
+  std::vector<std::filesystem::path> caFiles;
+  /// A client certificate (PEM, with its chain) and its key, both or neither.
+  std::filesystem::path certificateFile;
+  std::filesystem::path keyFile;
+};
+
+/// Client context for one server outside the federation: the client profile, ECDHE-ECDSA and
+/// ECDHE-RSA AEAD suites for TLS 1.2, the host name verified. Throws crypto::CryptoError naming
+/// the file or setting and the problem.
+Poco::Net::Context::Ptr makeTlsClientContext(const ClientTlsOptions& options);
+
+/// Client contexts made in this process so far (both functions above); tests use it to show that
+/// connections reuse their connector's context.
+long long clientContextsMade();
 
 }  // namespace tsunagi::exchange

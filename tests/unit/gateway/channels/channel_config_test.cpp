@@ -238,5 +238,30 @@ TEST_F(KintoneConfig, EachMistakeIsNamedAndTheTokenNeverShown) {
                 "profile mapping names"));
 }
 
+TEST_F(ChannelConfig, AnHttpsWebhookTakesATrustAnchorOfItsOwn) {
+  const std::string ca = pki_.ca().certificate().string();
+  const auto o = loadNodeConfig(write(R"(
+    <channel name="hook" direction="outbound" adapter="fhir_jp">
+      <http webhook="https://127.0.0.1:9000/hook" caCertificate=")" +
+                                      ca + R"("/>
+    </channel>
+)"));
+  EXPECT_EQ(std::get<channels::HttpOptions>(o.channels[0].connector).caCertificate, ca);
+  EXPECT_THAT(error(R"(
+    <channel name="hook" direction="outbound" adapter="fhir_jp">
+      <http webhook="http://127.0.0.1:9000/hook" caCertificate=")" +
+                    ca + R"("/>
+    </channel>
+)"),
+              HasSubstr("http/@caCertificate: caCertificate is for an https:// webhook"));
+  EXPECT_THAT(error(R"(
+    <channel name="hook" direction="outbound" adapter="fhir_jp">
+      <http webhook="https://127.0.0.1:9000/hook" caCertificate=")" +
+                    pki_.node("122173").key.string() + R"("/>
+    </channel>
+)"),
+              HasSubstr("http/@caCertificate: unreadable certificate"));
+}
+
 }  // namespace
 }  // namespace tsunagi::config
