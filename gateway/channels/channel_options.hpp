@@ -29,7 +29,16 @@ struct DirectoryOptions {
   /// (seen unchanged by two polls at least) and nobody holds a lock on it.
   std::chrono::milliseconds settle{2000};
   std::size_t maxBytes = 16 * 1024 * 1024;
+  /// Permissions of the files the connector leaves at rest (inbound: archived and refused inputs
+  /// and NAME.error.txt; outbound: the files written): 0600, or 0640 (fileMode="0640") when the
+  /// local tools' group may read them. The folders it creates get 0700 or 0750 (folderMode).
+  unsigned fileMode = 0600;
 };
+
+/// 0700 for fileMode 0600, 0750 for 0640: a folder the directory connector creates.
+constexpr unsigned folderMode(unsigned fileMode) {
+  return 0700 | ((fileMode & 0040) ? 0050u : 0u) | ((fileMode & 0004) ? 0005u : 0u);
+}
 
 /// Inbound: POST /local/v1/channels/NAME on the node's local listener. Outbound: a webhook.
 struct HttpOptions {

@@ -18,13 +18,22 @@
 // partial download inside); the folder then moves whole to archive/ or to error/ (with
 // FOLDER.error.txt beside it). A tool that writes a set file by file should write the folder
 // elsewhere on the same file system and rename it in.
+//
+// Only regular files are read. A symbolic link (to a file or a folder), a named pipe, a device, a
+// socket, a folder inside a set, or a file with more than one hard link is moved aside unread to
+// error/ with its reason code (symbolic-link, not-a-regular-file, hard-linked-file); no link is
+// followed at any step (lstat, then open with O_NOFOLLOW | O_NONBLOCK, then fstat on the
+// descriptor, which must be the file lstat saw). Files left at rest (archived, refused,
+// NAME.error.txt) get DirectoryOptions::fileMode; folders the connector creates, folderMode.
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "gateway/channels/inbound.hpp"
@@ -33,6 +42,11 @@ namespace tsunagi::channels {
 
 /// True for names the inbound watcher never reads (hidden, temporary, partial downloads).
 bool ignoredFileName(const std::string& name);
+
+/// A file name as NAME.error.txt shows it: valid UTF-8 kept, a backslash doubled, control
+/// characters (C0, DEL, C1), line separators, bidirectional controls and bytes that are not valid
+/// UTF-8 written \xNN (one per byte), so that a name cannot forge lines or hide what it is.
+std::string printableFileName(std::string_view name);
 
 class DirectoryWatcher {
  public:
@@ -51,10 +65,10 @@ class DirectoryWatcher {
  private:
   struct Seen {
     std::uintmax_t size;
-    std::filesystem::file_time_type mtime;
+    std::int64_t mtime;  ///< nanoseconds, as lstat gives it (a link's own, never its target's)
     std::chrono::steady_clock::time_point since;
   };
-  void handle(const std::filesystem::path& file);
+  void handle(const std::string& name);
   void run();
 
   InputHandler& channel_;

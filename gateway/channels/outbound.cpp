@@ -93,7 +93,7 @@ ChannelSink::ChannelSink(std::vector<OutboundChannel> channels, store::Connectio
     : channels_(std::move(channels)), pool_(pool) {
   for (const auto& channel : channels_) {
     if (const auto* dir = std::get_if<DirectoryOptions>(&channel.options.connector)) {
-      fs::create_directories(dir->outbox);
+      createFolders(dir->outbox, folderMode(dir->fileMode));
     } else if (const auto* k = std::get_if<KintoneOptions>(&channel.options.connector)) {
       kintone_[channel.options.name] = std::make_unique<KintoneClient>(*k);
     } else if (const auto* http = std::get_if<HttpOptions>(&channel.options.connector)) {
@@ -135,10 +135,11 @@ std::string ChannelSink::write(const OutboundChannel& channel, const store::Clai
     const fs::path temp = dir->outbox / ("." + target.filename().string() + ".part");
     try {
       fs::remove_all(temp);
-      fs::create_directories(temp);
-      writeFileAtomically(temp / encoded.suggestedName, encoded.bytes);
+      createFolders(temp, folderMode(dir->fileMode));
+      writeFileAtomically(temp / encoded.suggestedName, encoded.bytes, dir->fileMode,
+                          Umask::Ignored);
       for (const adapters::LocalFile& f : encoded.extraFiles) {
-        writeFileAtomically(temp / f.name, f.bytes);
+        writeFileAtomically(temp / f.name, f.bytes, dir->fileMode, Umask::Ignored);
       }
       fs::rename(temp, target);
     } catch (const std::exception& e) {
@@ -150,7 +151,7 @@ std::string ChannelSink::write(const OutboundChannel& channel, const store::Clai
   if (const auto* dir = std::get_if<DirectoryOptions>(&channel.options.connector)) {
     const fs::path target = dir->outbox / name;
     try {
-      writeFileAtomically(target, encoded.bytes);
+      writeFileAtomically(target, encoded.bytes, dir->fileMode, Umask::Ignored);
     } catch (const FileWriteError& e) {
       throw exchange::LocalDeliveryError("channel " + channel.options.name + ": " + e.what(),
                                          false);

@@ -229,6 +229,7 @@ void readChannels(Reader& r, const xmlNode* list, const adapters::AdapterRegistr
         d.poll = std::chrono::milliseconds(intAttribute(m, "pollMs", 1000));
         d.settle = std::chrono::milliseconds(intAttribute(m, "settleMs", 2000));
         d.maxBytes = static_cast<std::size_t>(intAttribute(m, "maxBytes", 16 * 1024 * 1024));
+        d.fileMode = attribute(m, "fileMode").value_or("0600") == "0640" ? 0640 : 0600;
         auto folder = [&](const char* key) -> fs::path {
           auto v = attribute(m, key);
           return v ? r.resolve(*v) : fs::path();

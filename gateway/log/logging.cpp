@@ -5,11 +5,16 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
+#include <stdexcept>
 
 namespace tsunagi::log {
 
@@ -56,6 +61,15 @@ void init(Format format, const std::string& level) {
 
 void initToFile(const std::filesystem::path& file, Format format, const std::string& level) {
   if (format == Format::Auto) format = Format::Human;
+  // The log is the node's alone: made (or made again) 0600 before spdlog opens it for appending,
+  // whatever the umask; a link in its place is not followed.
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 || ::fchmod(fd, 0600) != 0) {
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("cannot open the log " + file.string() + ": " + why);
+  }
+  ::close(fd);
   install(std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string()), format, level);
 }
 

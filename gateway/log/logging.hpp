@@ -12,7 +12,8 @@ enum class Format { Auto, Human, Json };
 /// Sets the default logger (stderr). Auto picks Human when stderr is a terminal.
 /// `level` is one of trace, debug, info, warn, error, critical, off.
 void init(Format format = Format::Auto, const std::string& level = "info");
-/// The same, to `file` (appended) instead of stderr: the demo keeps its console for the story.
+/// The same, to `file` (appended; mode 0600, set also on an existing file) instead of stderr: the
+/// demo keeps its console for the story. Throws std::runtime_error when it cannot be opened.
 void initToFile(const std::filesystem::path& file, Format format = Format::Human,
                 const std::string& level = "info");
 

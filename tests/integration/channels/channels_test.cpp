@@ -257,6 +257,12 @@ TEST_F(Channels, AFileInTheFolderReachesThePeerInItsToolFormatWithTheLossReport)
   EXPECT_THAT(bundle.filename().string(), ::testing::StartsWith("122173_"));
   EXPECT_THAT(readFile(bundle), HasSubstr(R"("resourceType": "Bundle")"));
   EXPECT_THAT(readFile(filesIn(root() / "nagareyama-xml").at(0)), HasSubstr("<LiaisonSheet"));
+  // A received document at rest is the node's account's only (fileMode, default 0600), in a
+  // folder the node made 0700; the room's input, archived, too.
+  auto mode = [](const fs::path& p) { return fs::symlink_status(p).permissions() & fs::perms::all; };
+  EXPECT_EQ(mode(bundle), fs::perms(0600));
+  EXPECT_EQ(mode(root() / "nagareyama-fhir"), fs::perms(0700));
+  EXPECT_EQ(mode(filesIn(root() / "kashiwa-room/archive").at(0)), fs::perms(0600));
 
   // The sender's loss report is kept with Nagareyama's inbox row, and its log has kinds only.
   EXPECT_THAT(
@@ -286,6 +292,8 @@ TEST_F(Channels, AFileInTheFolderReachesThePeerInItsToolFormatWithTheLossReport)
   ASSERT_EQ(names.size(), 2u);
   EXPECT_THAT(names, ::testing::Contains(::testing::StartsWith("UPHOSOKU_")));
   EXPECT_THAT(names, ::testing::Contains(::testing::StartsWith("UP1KYO_")));
+  EXPECT_EQ(mode(sets[0]), fs::perms(0700));
+  for (const auto& f : filesIn(sets[0])) EXPECT_EQ(mode(f), fs::perms(0600)) << f;
 
   // Both translations are in the exchange logs, with counts and kinds only.
   EXPECT_EQ(count(*kashiwa_, "SELECT count(*) FROM exchange_events WHERE event = 'translated' "

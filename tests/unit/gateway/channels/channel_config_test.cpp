@@ -81,6 +81,7 @@ TEST_F(ChannelConfig, ReadsEachConnectorWithItsDefaults) {
   EXPECT_EQ(room.error, pki_.directory() / "room/in/error");
   EXPECT_EQ(room.settle, std::chrono::milliseconds(500));
   EXPECT_EQ(room.poll, std::chrono::milliseconds(1000));
+  EXPECT_EQ(room.fileMode, 0600u);
   EXPECT_TRUE(std::holds_alternative<channels::HttpOptions>(o.channels[1].connector));
   const auto& adt = std::get<channels::MllpOptions>(o.channels[2].connector);
   EXPECT_EQ(adt.host, "127.0.0.1");
@@ -93,6 +94,24 @@ TEST_F(ChannelConfig, ReadsEachConnectorWithItsDefaults) {
             "http://127.0.0.1:9000/hook");
   EXPECT_EQ(std::get<channels::HttpOptions>(o.channels[4].connector).timeout,
             std::chrono::seconds(5));
+}
+
+TEST_F(ChannelConfig, ADirectoryChannelsFilesMayBeGroupReadableButNoMore) {
+  const auto o = loadNodeConfig(write(R"(
+    <channel name="care" direction="outbound" adapter="fhir_jp">
+      <directory outbox="care/out" fileMode="0640"/>
+    </channel>
+)"));
+  const auto& care = std::get<channels::DirectoryOptions>(o.channels[0].connector);
+  EXPECT_EQ(care.fileMode, 0640u);
+  EXPECT_EQ(channels::folderMode(care.fileMode), 0750u);
+  EXPECT_EQ(channels::folderMode(0600), 0700u);
+  EXPECT_THAT(error(R"(
+    <channel name="care" direction="outbound" adapter="fhir_jp">
+      <directory outbox="care/out" fileMode="0644"/>
+    </channel>
+)"),
+              HasSubstr("fileMode"));
 }
 
 TEST_F(ChannelConfig, AnUnknownAdapterIsNamedWithFileLineAndKey) {

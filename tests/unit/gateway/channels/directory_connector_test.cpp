@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -222,6 +223,182 @@ TEST(DirectoryConnector, AFileOverTheLimitIsRefusedUnread) {
   EXPECT_TRUE(f.handler.inputs.empty());
   EXPECT_EQ(f.handler.refusals, std::vector<std::string>{"input-too-large"});
   EXPECT_THAT(readFile(f.options.error / "huge.csv.error.txt"), HasSubstr("at most 4"));
+}
+
+unsigned modeOf(const fs::path& p) {
+  struct stat st {};
+  EXPECT_EQ(::lstat(p.c_str(), &st), 0) << p;
+  return st.st_mode & 07777;
+}
+
+// A file outside the inbox that the tool must never get at through the node: "protected".
+fs::path secretFile(const Folder& f) {
+  const fs::path secret = fs::path(f.dir.path()) / "secret";
+  writeFile(secret, "root:SECRET-FIRST-LINE:0:0\n");
+  fs::permissions(secret, fs::perms::owner_read | fs::perms::owner_write);
+  return secret;
+}
+
+TEST(DirectoryConnector, ASymbolicLinkIsMovedAsideUnread) {
+  Folder f;
+  const fs::path secret = secretFile(f);
+  fs::create_symlink(secret, f.inbox("passwd.xml"));
+  f.watcher->pollOnce();
+  EXPECT_EQ(f.watcher->pollOnce(), 1);
+  EXPECT_TRUE(f.handler.inputs.empty()) << "the link was followed and read";
+  EXPECT_EQ(f.handler.refusals, std::vector<std::string>{"symbolic-link"});
+  EXPECT_TRUE(fs::is_symlink(f.options.error / "passwd.xml")) << "the link itself is moved";
+  EXPECT_EQ(readFile(secret), "root:SECRET-FIRST-LINE:0:0\n");
+  EXPECT_EQ(modeOf(secret), 0600u) << "the target's mode is not touched";
+  const std::string why = readFile(f.options.error / "passwd.xml.error.txt");
+  EXPECT_THAT(why, HasSubstr("symbolic-link"));
+  EXPECT_THAT(why, ::testing::Not(HasSubstr("SECRET")));
+}
+
+TEST(DirectoryConnector, ALinkToAFolderIsNotTakenAsASet) {
+  Folder f;
+  const fs::path outside = fs::path(f.dir.path()) / "outside";
+  fs::create_directories(outside);
+  writeFile(outside / "token", "SECRET-TOKEN\n");
+  fs::create_directory_symlink(outside, f.inbox("set"));
+  f.watcher->pollOnce();
+  EXPECT_EQ(f.watcher->pollOnce(), 1);
+  EXPECT_TRUE(f.handler.inputs.empty());
+  EXPECT_EQ(f.handler.refusals, std::vector<std::string>{"symbolic-link"});
+  EXPECT_TRUE(fs::is_symlink(f.options.error / "set"));
+  EXPECT_EQ(readFile(outside / "token"), "SECRET-TOKEN\n");
+}
+
+TEST(DirectoryConnector, ASetHoldingALinkIsRefusedWholeUnread) {
+  Folder f;
+  const fs::path secret = secretFile(f);
+  fs::create_directories(f.inbox("set"));
+  writeFile(f.inbox("set") / "UP1KYO_1.CSV", "plan");
+  fs::create_symlink(secret, f.inbox("set") / "UPHOSOKU_1.CSV");
+  f.watcher->pollOnce();
+  EXPECT_EQ(f.watcher->pollOnce(), 1);
+  EXPECT_TRUE(f.handler.inputs.empty());
+  EXPECT_EQ(f.handler.refusals, std::vector<std::string>{"symbolic-link"});
+  EXPECT_TRUE(fs::is_symlink(f.options.error / "set" / "UPHOSOKU_1.CSV"));
+  const std::string why = readFile(f.options.error / "set.error.txt");
+  EXPECT_THAT(why, HasSubstr("UPHOSOKU_1.CSV: "));
+  EXPECT_THAT(why, ::testing::Not(HasSubstr("SECRET")));
+  EXPECT_EQ(modeOf(f.options.error / "set" / "UP1KYO_1.CSV"), 0600u);
+  EXPECT_EQ(modeOf(f.options.error / "set"), 0700u);
+}
+
+TEST(DirectoryConnector, ANamedPipeIsMovedAsideWithoutOpeningIt) {
+  // Opening a FIFO for reading waits for a writer: the watcher would hang for good.
+  Folder f;
+  ASSERT_EQ(::mkfifo(f.inbox("pipe.hl7").c_str(), 0644), 0);
+  f.watcher->pollOnce();
+  EXPECT_EQ(f.watcher->pollOnce(), 1);
+  EXPECT_EQ(f.handler.refusals, std::vector<std::string>{"not-a-regular-file"});
+  struct stat st {};
+  ASSERT_EQ(::lstat((f.options.error / "pipe.hl7").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  EXPECT_THAT(readFile(f.options.error / "pipe.hl7.error.txt"), HasSubstr("named pipe"));
+}
+
+TEST(DirectoryConnector, AFileWithASecondHardLinkIsRefusedAndItsModeLeftAlone) {
+  // A hard link made to a file the tool's account could not read gives no access to it here.
+  Folder f;
+  f.options.fileMode = 0640;
+  f.watcher = std::make_unique<DirectoryWatcher>(f.handler, f.options);
+  const fs::path secret = secretFile(f);
+  fs::create_hard_link(secret, f.inbox("linked.xml"));
+  f.watcher->pollOnce();
+  EXPECT_EQ(f.watcher->pollOnce(), 1);
+  EXPECT_TRUE(f.handler.inputs.empty());
+  EXPECT_EQ(f.handler.refusals, std::vector<std::string>{"hard-linked-file"});
+  EXPECT_EQ(modeOf(secret), 0600u);
+  EXPECT_THAT(readFile(f.options.error / "linked.xml.error.txt"),
+              ::testing::Not(HasSubstr("SECRET")));
+}
+
+TEST(DirectoryConnector, FilesAtRestAreTheNodesOnly) {
+  const mode_t before = ::umask(022);  // the tool's 0644 files in 0755 folders
+  Folder f;
+  writeFile(f.inbox("sheet.xml"), "<sheet/>");
+  f.watcher->pollOnce();
+  f.watcher->pollOnce();
+  f.handler.answer = testing::rejected("input-invalid", "no");
+  writeFile(f.inbox("bad.xml"), "<bad/>");
+  f.watcher->pollOnce();
+  f.watcher->pollOnce();
+  ::umask(before);
+  EXPECT_EQ(modeOf(f.options.archive), 0700u);
+  EXPECT_EQ(modeOf(f.options.error), 0700u);
+  EXPECT_EQ(modeOf(f.options.archive / "sheet.xml"), 0600u);
+  EXPECT_EQ(modeOf(f.options.error / "bad.xml"), 0600u);
+  EXPECT_EQ(modeOf(f.options.error / "bad.xml.error.txt"), 0600u);
+}
+
+TEST(DirectoryConnector, AGroupFileModeIsGivenExactlyWhateverTheUmask) {
+  const mode_t before = ::umask(077);  // as under the systemd unit
+  Folder f;
+  f.options.fileMode = 0640;
+  f.options.archive = fs::path(f.dir.path()) / "group/archive";
+  f.options.error = fs::path(f.dir.path()) / "group/error";
+  f.watcher = std::make_unique<DirectoryWatcher>(f.handler, f.options);
+  f.handler.answer = testing::rejected("input-invalid", "no");
+  writeFile(f.inbox("bad.xml"), "<bad/>");
+  f.watcher->pollOnce();
+  f.watcher->pollOnce();
+  ::umask(before);
+  EXPECT_EQ(modeOf(f.options.error), 0750u);
+  EXPECT_EQ(modeOf(f.options.error / "bad.xml"), 0640u);
+  EXPECT_EQ(modeOf(f.options.error / "bad.xml.error.txt"), 0640u);
+}
+
+TEST(DirectoryConnector, AFileNameIsEscapedInTheErrorText) {
+  Folder f;
+  f.handler.answer = testing::rejected("input-invalid", "no");
+  // A line feed that would forge a line, an escape sequence, a byte that is not UTF-8.
+  const std::string name = "a\n送信しました - sent: ok\x1b[2J\xff.xml";  // no "/"
+  writeFile(f.inbox(name), "<bad/>");
+  f.watcher->pollOnce();
+  f.watcher->pollOnce();
+  ASSERT_TRUE(fs::exists(f.options.error / (name + ".error.txt")));
+  const std::string why = readFile(f.options.error / (name + ".error.txt"));
+  EXPECT_THAT(why, HasSubstr("a\\x0a送信しました - sent: ok\\x1b[2J\\xff.xml\n"));
+  EXPECT_EQ(why.find('\x1b'), std::string::npos);
+  EXPECT_EQ(why.find('\xff'), std::string::npos);
+  EXPECT_EQ(why.find("\nsent"), std::string::npos);
+
+  EXPECT_EQ(printableFileName("柏木 様.csv"), "柏木 様.csv");
+  EXPECT_EQ(printableFileName("a\\b"), "a\\\\b");
+  EXPECT_EQ(printableFileName("x\xc2\x85y"), "x\\xc2\\x85y");  // C1 NEL
+  EXPECT_EQ(printableFileName("gpj.\xe2\x80\xae"
+                              "exe"),
+            "gpj.\\xe2\\x80\\xaeexe");                     // RLO
+  EXPECT_EQ(printableFileName("\xe6\x9f"), "\\xe6\\x9f");  // cut short
+  EXPECT_EQ(printableFileName("\xc0\xaf"), "\\xc0\\xaf");  // overlong
+}
+
+TEST(DirectoryConnector, AVeryLongNameStillGetsItsReasonAndASecondOneItsOwnPlace) {
+  // 255 bytes: NAME.error.txt (and its temporary .NAME.error.txt.part) and NAME.1 would pass
+  // NAME_MAX; the file would stay in the inbox, refused again at every poll.
+  Folder f;
+  f.handler.answer = testing::rejected("input-invalid", "no");
+  const std::string name = std::string(251, 'n') + ".xml";
+  for (int round = 0; round < 2; ++round) {
+    writeFile(f.inbox(name), "<bad/>");
+    f.watcher->pollOnce();
+    f.watcher->pollOnce();
+    EXPECT_FALSE(fs::exists(f.inbox(name))) << "round " << round;
+  }
+  std::vector<std::string> reasons, moved;
+  for (const auto& e : fs::directory_iterator(f.options.error)) {
+    const std::string n = e.path().filename().string();
+    EXPECT_LE(n.size(), 255u);
+    (n.ends_with(".error.txt") ? reasons : moved).push_back(n);
+  }
+  EXPECT_EQ(moved.size(), 2u);
+  ASSERT_EQ(reasons.size(), 2u);
+  for (const auto& r : reasons) {
+    EXPECT_THAT(readFile(f.options.error / r), HasSubstr("file: " + std::string(251, 'n')));
+  }
 }
 
 }  // namespace
