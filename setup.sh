@@ -30,8 +30,9 @@ install_missing() {
   fi
   # The console's browser test drives Debian's Chromium with playwright-core from npm (never a
   # browser downloaded by npx playwright install); a Japanese font makes its screenshots legible.
+  # The TLS profile test scans the peer listener and the console with Debian's sslscan.
   if [ "$job" = test ]; then
-    for p in chromium fonts-ipafont-gothic; do
+    for p in chromium fonts-ipafont-gothic sslscan; do
       dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
     done
   fi

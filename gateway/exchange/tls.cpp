@@ -206,7 +206,11 @@ std::map<std::string, std::time_t> HandshakeStats::peerCertificates() const {
 
 Poco::Net::Context::Ptr makeServerContext(const TlsFiles& files, LeafCheck check,
                                           HandshakeStats& stats) {
-  return makeContext(Poco::Net::Context::TLS_SERVER_USE, files, std::move(check), stats);
+  auto context = makeContext(Poco::Net::Context::TLS_SERVER_USE, files, std::move(check), stats);
+  // Not left to the library's defaults (docs/security.md; tls_profile_test.cpp): no
+  // renegotiation a client asks for, no compression.
+  SSL_CTX_set_options(context->sslContext(), SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+  return context;
 }
 
 Poco::Net::Context::Ptr makeBrowserServerContext(const std::filesystem::path& keyFile,
@@ -234,6 +238,7 @@ Poco::Net::Context::Ptr makeBrowserServerContext(const std::filesystem::path& ke
   }
   context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
   SSL_CTX_set_num_tickets(context->sslContext(), 0);
+  SSL_CTX_set_options(context->sslContext(), SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
   return context;
 }
 
