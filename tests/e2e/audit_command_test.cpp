@@ -10,6 +10,7 @@
 #include "gateway/common/subprocess.hpp"
 #include "gateway/store/exchange_store.hpp"
 #include "gateway/store/migrations.hpp"
+#include "tests/support/test_logs.hpp"
 #include "tests/support/test_pki.hpp"
 #include "tests/support/test_postgres.hpp"
 
@@ -71,6 +72,7 @@ class AuditCommand : public ::testing::Test {
     fs::remove(s.logFile);
     s.env = {"PATH=/usr/bin:/bin"};
     const int status = runProcess(s);
+    testing::keepChildLog(s.logFile, "audit");
     return {status, readWholeFile(s.logFile)};
   }
 

@@ -12,6 +12,7 @@
 #include "gateway/common/subprocess.hpp"
 #include "gateway/console/totp.hpp"
 #include "tests/support/test_console.hpp"
+#include "tests/support/test_logs.hpp"
 
 namespace tsunagi {
 namespace {
@@ -26,6 +27,7 @@ std::string readFile(const fs::path& p) {
 
 class ConsoleCommand : public ::testing::Test {
  protected:
+  ~ConsoleCommand() override { testing::keepChildLogsBelow(dir_.path(), "console"); }
   testing::TempDir dir_{"console-cli"};
   testing::TestDatabase db_;
   testing::TestPki& pki_ = testing::TestConsole::pki();
@@ -68,6 +70,7 @@ class ConsoleCommand : public ::testing::Test {
     fs::remove(s.logFile);
     s.env = {"PATH=/usr/bin:/bin"};
     const int status = runProcess(s);
+    testing::keepChildLog(s.logFile, "console-cli");
     return {status, readFile(s.logFile)};
   }
 };

@@ -21,6 +21,7 @@
 #include "gateway/store/exchange_store.hpp"
 #include "gateway/store/pg.hpp"
 #include "tests/support/test_federation.hpp"
+#include "tests/support/test_logs.hpp"
 
 namespace tsunagi {
 namespace {
@@ -38,7 +39,10 @@ std::string readFrom(const fs::path& file, std::size_t offset) {
 class NodeProcess {
  public:
   NodeProcess(fs::path config, fs::path log) : config_(std::move(config)), log_(std::move(log)) {}
-  ~NodeProcess() { kill(SIGKILL); }
+  ~NodeProcess() {
+    kill(SIGKILL);
+    testing::keepChildLog(log_, "crash-node");
+  }
 
   void start() {
     const std::size_t offset = fs::exists(log_) ? fs::file_size(log_) : 0;

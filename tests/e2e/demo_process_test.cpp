@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "gateway/common/subprocess.hpp"
+#include "tests/support/test_logs.hpp"
 #include "tests/support/test_postgres.hpp"
 
 namespace tsunagi {
@@ -54,8 +55,9 @@ class DemoProcess : public ::testing::TestWithParam<int> {};
 
 TEST_P(DemoProcess, StopsItsDatabaseOnSignal) {
   testing::TempDir dir("demo");
-  const fs::path log = fs::path(dir.path()) / "demo.log";
+  const fs::path log = fs::path(dir.path()) / "demo.log";  // the story (stdout) and stderr
   const fs::path demoDir = fs::path(dir.path()) / "demo";
+  testing::KeepLogsBelow keep(demoDir, "demo");  // its application log, for privacy_scan
   pid_t pid = spawnProcess(tsunagiCommand({"demo", "--dir", demoDir.string()}, log));
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(240);
@@ -91,8 +93,9 @@ INSTANTIATE_TEST_SUITE_P(Signals, DemoProcess, ::testing::Values(SIGTERM, SIGINT
 TEST(DemoProcess, KilledNodeTakesItsDatabaseDown) {
   // SIGKILL gives the node no chance to clean up: the parent-death signal must stop PostgreSQL.
   testing::TempDir dir("demo");
-  const fs::path log = fs::path(dir.path()) / "demo.log";
+  const fs::path log = fs::path(dir.path()) / "demo.log";  // the story (stdout) and stderr
   const fs::path demoDir = fs::path(dir.path()) / "demo";
+  testing::KeepLogsBelow keep(demoDir, "demo");  // its application log, for privacy_scan
   pid_t pid = spawnProcess(tsunagiCommand({"demo", "--dir", demoDir.string()}, log));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(240);
   while (readFile(log).find("Running.") == std::string::npos) {

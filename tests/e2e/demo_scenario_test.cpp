@@ -11,6 +11,7 @@
 #include "gateway/store/pg.hpp"
 #include "mapping/text/encoding.hpp"
 #include "tests/e2e/cli_runner.hpp"
+#include "tests/support/test_logs.hpp"
 #include "tests/support/test_postgres.hpp"
 
 namespace tsunagi {
@@ -52,6 +53,7 @@ class NodeDatabase {
   }
   long long count(const std::string& sql) { return conn_->exec(sql).integer(0, 0); }
   std::string text(const std::string& sql) { return conn_->exec(sql).text(0, 0); }
+  void keepAuditChain(const std::string& label) { testing::keepAuditChain(*conn_, label); }
 
  private:
   store::EmbeddedPostgres pg_;
@@ -66,6 +68,16 @@ class DemoScenario : public ::testing::Test {
         new testing::CommandRun(runTsunagi({"demo", "--scenario-only", "--dir", demo().string()}));
   }
   static void TearDownTestSuite() {
+    // For privacy_scan: the demo's application log, its clusters' server logs and each node's
+    // audit chain (tests/support/test_logs.hpp).
+    testing::keepChildLogsBelow(demo(), "demo-scenario");
+    for (const char* city : {"kashiwa", "nagareyama", "matsudo"}) {
+      try {
+        NodeDatabase(demo() / city).keepAuditChain(std::string("demo-scenario-") + city);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "cannot read " << city << "'s audit chain for privacy_scan: " << e.what();
+      }
+    }
     delete first_;
     delete dir_;
   }

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "gateway/common/subprocess.hpp"
+#include "tests/support/test_logs.hpp"
 #include "tests/support/test_pki.hpp"
 #include "tests/support/test_postgres.hpp"
 
@@ -39,6 +40,7 @@ class RunCommand : public ::testing::Test {
     manifest_.nodes = {kashiwa, nagareyama};
     pki_.writeManifest(manifest_);
   }
+  ~RunCommand() override { testing::keepChildLogsBelow(pki_.directory(), "run"); }
 
   /// A valid configuration; `edit` changes its text to make the mistake under test.
   fs::path config(const std::function<void(std::string&)>& edit = {}) {
@@ -77,6 +79,7 @@ class RunCommand : public ::testing::Test {
     fs::remove(s.logFile);
     s.env = {"PATH=/usr/bin:/bin"};
     const int status = runProcess(s);
+    testing::keepChildLog(s.logFile, "run");
     return {status, readFile(s.logFile)};
   }
 

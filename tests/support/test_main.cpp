@@ -1,8 +1,12 @@
 // main() of every test program: the PostgreSQL harness is torn down after the last test, whatever
-// the outcome, so no cluster or server process outlives a run.
+// the outcome, so no cluster or server process outlives a run. The application log is also written
+// to <build dir>/test-logs/<program>.log for privacy_scan (tests/support/test_logs.hpp).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "gateway/log/logging.hpp"
+#include "tests/support/test_logs.hpp"
 #include "tests/support/test_postgres.hpp"
 
 namespace {
@@ -15,6 +19,8 @@ class PostgresEnvironment : public ::testing::Environment {
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   tsunagi::log::init(tsunagi::log::Format::Human, "warn");
+  tsunagi::testing::writeApplicationLogToTestLogs(
+      std::filesystem::path(argv[0]).filename().string());
   ::testing::AddGlobalTestEnvironment(new PostgresEnvironment);
   return RUN_ALL_TESTS();
 }

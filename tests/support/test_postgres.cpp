@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -12,6 +13,7 @@
 
 #include "gateway/store/embedded_postgres.hpp"
 #include "gateway/store/pg.hpp"
+#include "tests/support/test_logs.hpp"
 
 namespace fs = std::filesystem;
 
@@ -103,6 +105,10 @@ std::string TestPostgres::createDatabase() {
 void TestPostgres::dropDatabase(const std::string& name) {
   std::lock_guard lock(impl_->mutex);
   if (!impl_->external && !impl_->cluster) return;
+  // What the test left in the audit chain is checked by privacy_scan (tests/support/test_logs.hpp).
+  keepAuditChain(
+      impl_->external ? *impl_->external + " dbname=" + name : impl_->cluster->conninfo(name),
+      name);
   store::PgConnection admin(impl_->adminConninfo());
   admin.exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
 }
@@ -116,7 +122,23 @@ std::string TestPostgres::conninfo(const std::string& database) const {
 
 void TestPostgres::shutdown() {
   std::lock_guard lock(impl_->mutex);
-  if (impl_->cluster) impl_->cluster->stop();
+  if (impl_->cluster) {
+    // Databases nobody dropped (a test's static fixture) still have their audit chain checked, and
+    // the server's own log is kept too (an error's DETAIL may quote a row).
+    try {
+      store::PgConnection admin(impl_->adminConninfo());
+      const auto left = admin.execParams(
+          "SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname",
+          {"t_" + std::to_string(getpid()) + "_"});
+      for (int i = 0; i < left.rows(); ++i) {
+        keepAuditChain(impl_->cluster->conninfo(left.text(i, 0)), left.text(i, 0));
+      }
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "test harness: cannot list the databases left: %s\n", e.what());
+    }
+    impl_->cluster->stop();
+    keepChildLog(fs::path(impl_->dir->path()) / "cluster" / "postgres.log", "postgres");
+  }
   impl_->cluster.reset();
   impl_->dir.reset();
 }
