@@ -60,6 +60,9 @@ std::vector<std::string> itemsOf(const JsonView& field, const std::optional<std:
   if (value->isString() || value->isNumber()) {
     if (!t.empty() && !isStringType(t))
       throw wrongShape(isListType(t) ? "an array of strings" : "an array");
+    // kintone writes every scalar value as a string (NUMBER too): a JSON number under a declared
+    // type is not what kintone sends (docs/adapter-guide.md "value shapes").
+    if (!t.empty() && value->isNumber()) throw wrongShape("a string");
     std::string s = value->asScalarText();
     if (s.empty()) return {};
     return {s};

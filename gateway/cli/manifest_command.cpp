@@ -23,14 +23,16 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kUsage = R"(usage: tsunagi manifest sign --key KEY MANIFEST.xml
-       tsunagi manifest verify --signer CERT --ca CA [--ca CA] [--signature SIG] MANIFEST.xml
+       tsunagi manifest verify --signer CERT --ca CA [--ca CA] [--signature SIG]
+                                [--node CODE] MANIFEST.xml
 
 sign    checks MANIFEST.xml (schema and rules, not expired) and signs it with the
         coordinator's key: writes MANIFEST.xml.sig, a DER ECDSA/SHA-256 signature that
         `openssl dgst -sha256 -verify` accepts
 verify  checks that CERT chains to one of the CA certificates and has OU=coordinator,
         that SIG (default MANIFEST.xml.sig) is its signature over MANIFEST.xml, and that
-        the manifest is valid and not expired
+        the manifest is valid and not expired; with --node, also that it lists the node
+        CODE (a node refuses a manifest that leaves it out)
 
 exit codes: 0 ok, 1 a check failed, 2 bad usage or an unreadable file
 )";
@@ -106,6 +108,7 @@ struct Options {
   std::string signer;
   std::vector<std::string> cas;
   std::string signature;
+  std::string node;
   std::vector<std::string> files;
 };
 
@@ -128,6 +131,8 @@ std::optional<std::string> parseOptions(const std::vector<std::string>& args, bo
       options.cas.push_back(value);
     } else if (!sign && arg == "--signature") {
       options.signature = value;
+    } else if (!sign && arg == "--node") {
+      options.node = value;
     } else {
       return "unknown option " + arg + " for manifest " + args[0];
     }
@@ -210,6 +215,11 @@ int verifyCommand(const Options& options, std::ostream& out, std::ostream& err) 
   if (expired(manifest)) {
     out << file << ": FAILED: serial " << manifest.serial << " expired at " << manifest.expires
         << '\n';
+    return kExitFailed;
+  }
+  if (!options.node.empty() && manifest.node(options.node) == nullptr) {
+    out << file << ": FAILED: serial " << manifest.serial << " does not list the node "
+        << options.node << ": that node would refuse it\n";
     return kExitFailed;
   }
   out << "OK serial " << manifest.serial << ", expires " << manifest.expires << ", "

@@ -91,8 +91,8 @@ void checkRoot(const xmlNode* root) {
   throw DocumentError(
       {Issue{lineOf(root), "/" + std::string(nameOf(root)),
              "not a federation manifest: the root element must be <FederationManifest xmlns=\"" +
-                 std::string(kManifestNamespace) + "\">, found <" + std::string(nameOf(root)) +
-                 "> in " + (ns.empty() ? "no namespace" : "namespace '" + std::string(ns) + "'")}});
+                 std::string(kManifestNamespace) + "\">, found another element" +
+                 (ns == kManifestNamespace || ns.empty() ? "" : " in another namespace")}});
 }
 
 int digits(std::string_view s, std::size_t at, std::size_t count) {
@@ -177,7 +177,7 @@ std::optional<std::string> checkEndpoint(std::string_view url) {
     if (host.empty()) return "has no host";
     if (host.find_first_not_of(
             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != host.npos) {
-      return "host '" + std::string(host) + "' has characters other than letters, digits, '.', '-'";
+      return "host has characters other than letters, digits, '.', '-'";
     }
   }
   // The exchange signs the target URI built from this text without normalising it
@@ -217,7 +217,7 @@ class Checker {
   bool unique(const std::string& scope, const std::string& value, const xmlNode* node,
               const std::string& what) {
     auto [it, inserted] = seen_[scope].emplace(value, xml::pathOf(node));
-    if (!inserted) add(node, what + " '" + value + "' is already listed at " + it->second);
+    if (!inserted) add(node, what + " is already listed at " + it->second);
     return inserted;
   }
   std::vector<Issue>& issues() { return issues_; }
@@ -235,14 +235,14 @@ ManifestNode readNode(const xmlNode* element, Checker& check) {
     if (name == "code") {
       node.code = value;
       if (auto why = mapping::checkMunicipalityCode(value)) {
-        check.add(child, "node code '" + value + "': " + *why + " (全国地方公共団体コード)");
+        check.add(child, "node code: " + *why + " (全国地方公共団体コード)");
       }
       check.unique("node", value, child, "node code");
     } else if (name == "name") {
       node.name = value;
     } else if (name == "endpoint") {
       node.endpoint = value;
-      if (auto why = checkEndpoint(value)) check.add(child, "endpoint '" + value + "' " + *why);
+      if (auto why = checkEndpoint(value)) check.add(child, "endpoint " + *why);
     } else if (name == "pin") {
       node.pins.push_back(value);
       // Re-encoding catches non-zero padding bits, which decode but never equal a computed pin.
@@ -259,13 +259,13 @@ ManifestNode readNode(const xmlNode* element, Checker& check) {
         if (nameOf(served) == "municipality") {
           node.municipalities.push_back(code);
           if (auto why = mapping::checkMunicipalityCode(code)) {
-            check.add(served, "municipality '" + code + "': " + *why + " (全国地方公共団体コード)");
+            check.add(served, "municipality: " + *why + " (全国地方公共団体コード)");
           }
           check.unique("municipality", code, served, "municipality");
         } else {
           node.insurers.push_back(code);
           if (auto why = mapping::checkInsurerNumber(code)) {
-            check.add(served, "insurer '" + code + "': " + *why + " (保険者番号)");
+            check.add(served, "insurer: " + *why + " (保険者番号)");
           }
           check.unique("insurer", code, served, "insurer");
         }
@@ -292,9 +292,7 @@ Manifest readManifest(const xmlNode* root) {
       const bool issued = name == "issued";
       const auto at = parseInstant(value);
       if (!at) {
-        check.add(child, "'" + value +
-                             "' is not a time from 1970 to 9999 as YYYY-MM-DDThh:mm:ss "
-                             "with Z or ±hh:mm");
+        check.add(child, "not a time from 1970 to 9999 as YYYY-MM-DDThh:mm:ss with Z or ±hh:mm");
       }
       (issued ? manifest.issued : manifest.expires) = value;
       (issued ? manifest.issuedAt : manifest.expiresAt) = at.value_or(0);
@@ -315,8 +313,7 @@ Manifest readManifest(const xmlNode* root) {
     }
   }
   if (issuedNode && expiresNode && manifest.expiresAt <= manifest.issuedAt) {
-    check.add(expiresNode,
-              "expires (" + manifest.expires + ") must be after issued (" + manifest.issued + ")");
+    check.add(expiresNode, "expires must be after issued");
   }
   if (!check.issues().empty()) throw DocumentError(std::move(check.issues()));
   return manifest;

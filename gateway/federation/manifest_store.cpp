@@ -54,9 +54,16 @@ std::string readBounded(const fs::path& file, std::size_t limit, const char* wha
 
 ManifestStore::ManifestStore(fs::path manifestFile, crypto::Certificate signer,
                              std::vector<crypto::Certificate> trustedCas, Clock clock)
+    : ManifestStore(std::move(manifestFile), std::move(signer), std::move(trustedCas),
+                    std::string(), std::move(clock)) {}
+
+ManifestStore::ManifestStore(fs::path manifestFile, crypto::Certificate signer,
+                             std::vector<crypto::Certificate> trustedCas, std::string ownCode,
+                             Clock clock)
     : manifestFile_(std::move(manifestFile)),
       signer_(std::move(signer)),
       trustedCas_(std::move(trustedCas)),
+      ownCode_(std::move(ownCode)),
       clock_(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })) {}
 
 fs::path ManifestStore::signatureFile() const {
@@ -91,6 +98,13 @@ ManifestStore::Candidate ManifestStore::readCandidate() const {
   if (manifest.expiresAt <= now) {
     throw ManifestError("manifest serial " + std::to_string(manifest.serial) + " expired at " +
                         manifest.expires + "; ask the coordinator for a new one");
+  }
+  // The code is this node's own, from its configuration, not from the manifest.
+  if (!ownCode_.empty() && manifest.node(ownCode_) == nullptr) {
+    throw ManifestError("manifest serial " + std::to_string(manifest.serial) +
+                        " does not list this node (" + ownCode_ +
+                        "): loading it would cut the node off the federation; ask the "
+                        "coordinator for a manifest that lists it");
   }
   candidate.manifest = std::make_shared<const Manifest>(std::move(manifest));
   return candidate;

@@ -2,7 +2,8 @@
 // The federation manifest in force on a node. Loaded at start (a node does not start without a
 // valid one), reloaded when the file changes or on SIGHUP. A new manifest replaces the one in force
 // only if its signature, signer and content check out, it has not expired, and its serial is
-// higher; otherwise the last good manifest stays and the refusal is logged with its reason.
+// higher, and it lists this node; otherwise the last good manifest stays and the refusal is logged
+// with its reason.
 
 #include <chrono>
 #include <cstdint>
@@ -23,7 +24,8 @@ namespace tsunagi::federation {
 enum class ReloadOutcome {
   Loaded,              ///< a newer manifest is now in force
   Unchanged,           ///< the files hold the manifest already in force (or did not change)
-  RefusedInvalid,      ///< unreadable, bad signature or signer, invalid content or expired
+  RefusedInvalid,      ///< unreadable, bad signature or signer, invalid content, expired, or
+                       ///< this node is not listed
   RefusedOlderSerial,  ///< valid, but its serial is not higher than the one in force
 };
 
@@ -46,6 +48,12 @@ class ManifestStore {
   /// tests; it defaults to the system clock.
   ManifestStore(std::filesystem::path manifestFile, crypto::Certificate signer,
                 std::vector<crypto::Certificate> trustedCas, Clock clock = {});
+
+  /// As above, for the node whose code is `ownCode`: a manifest that does not list it is refused
+  /// like an invalid one (at start and on reload), since loading it would cut the node off the
+  /// federation (every peer request refused). An empty `ownCode` checks nothing.
+  ManifestStore(std::filesystem::path manifestFile, crypto::Certificate signer,
+                std::vector<crypto::Certificate> trustedCas, std::string ownCode, Clock clock = {});
 
   /// Loads the manifest at start. Throws ManifestError (with the file and the reason) if it is
   /// unreadable, badly signed, invalid or expired: a node must not start without a valid manifest.
@@ -93,6 +101,7 @@ class ManifestStore {
   std::filesystem::path manifestFile_;
   crypto::Certificate signer_;
   std::vector<crypto::Certificate> trustedCas_;
+  std::string ownCode_;
   Clock clock_;
 
   std::mutex reloadMutex_;  // serialises load/reload; current() does not take it

@@ -503,7 +503,7 @@ void Node::start() {
     std::vector<crypto::Certificate> cas;
     for (const auto& ca : x.tls.caFiles) cas.push_back(crypto::Certificate::fromPemFile(ca));
     impl_->manifests = std::make_unique<federation::ManifestStore>(
-        x.manifestFile, crypto::Certificate::fromPemFile(x.manifestSigner), cas);
+        x.manifestFile, crypto::Certificate::fromPemFile(x.manifestSigner), cas, options_.code);
     impl_->manifests->load();
     exchange::ExchangeOptions eo;
     eo.nodeCode = options_.code;

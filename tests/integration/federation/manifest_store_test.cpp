@@ -83,7 +83,7 @@ TEST_F(ManifestStoreTest, NodeDoesNotStartWithoutAValidManifest) {
   EXPECT_THAT([&] { store().load(); },
               ::testing::ThrowsMessage<ManifestError>(::testing::AllOf(
                   HasSubstr(file_.string() + " refused: invalid manifest: line "),
-                  HasSubstr("/FederationManifest/node/code: node code '122174'"))));
+                  HasSubstr("/FederationManifest/node/code: node code: check digit"))));
 
   auto byNode = spec(1);
   byNode.signingKey = pki().node("122173").key;
@@ -127,6 +127,52 @@ TEST_F(ManifestStoreTest, InvalidNewManifestKeepsTheLastGoodInForce) {
   const std::string logged = log.text();
   EXPECT_THAT(logged, HasSubstr("new version refused, serial 1 stays in force"));
   EXPECT_THAT(logged, Not(HasSubstr(pki().node("122173").pin)));  // the reason, not the content
+}
+
+// A validly signed manifest without this node would cut it off the federation: refused at start,
+// and on reload the last good manifest stays.
+TEST_F(ManifestStoreTest, ManifestWithoutThisNodeIsRefused) {
+  const auto own = [&](ManifestStore::Clock clock = {}) {
+    return ManifestStore(file_, crypto::Certificate::fromPemFile(pki().coordinator().cert),
+                         {crypto::Certificate::fromPemFile(pki().ca().certificate())}, "122173",
+                         std::move(clock));
+  };
+  auto others = spec(1);
+  others.nodes = {pki().entry("122203", "https://127.0.0.1:8444")};
+  write(others);
+  EXPECT_THAT([&] { own().load(); }, ::testing::ThrowsMessage<ManifestError>(HasSubstr(
+                                         "manifest serial 1 does not list this node (122173)")));
+  store().load();  // without its own code, a store checks nothing (tools)
+
+  write(spec(1));
+  ManifestStore s = own();
+  s.load();
+  LogCapture log;
+  others.serial = 2;
+  write(others);
+  const ReloadResult r = s.reload();
+  EXPECT_EQ(r.outcome, ReloadOutcome::RefusedInvalid);
+  EXPECT_THAT(r.reason, HasSubstr("does not list this node (122173)"));
+  EXPECT_EQ(s.current()->serial, 1);
+  EXPECT_NE(s.current()->node("122173"), nullptr);
+  EXPECT_THAT(log.text(), HasSubstr("new version refused, serial 1 stays in force"));
+}
+
+// The reason names the element and the rule, never the value (an endpoint may carry a password).
+TEST_F(ManifestStoreTest, RefusalReasonQuotesNoValue) {
+  write(spec(1));
+  ManifestStore s = store();
+  s.load();
+  LogCapture log;
+  auto bad = spec(2);
+  bad.nodes[0].endpoint = "https://operator:hunter2secret@127.0.0.1:8443";
+  write(bad);
+  const ReloadResult r = s.reload();
+  EXPECT_EQ(r.outcome, ReloadOutcome::RefusedInvalid);
+  EXPECT_THAT(r.reason,
+              HasSubstr("/FederationManifest/node/endpoint: endpoint must not carry user"));
+  EXPECT_THAT(r.reason, Not(HasSubstr("hunter2secret")));
+  EXPECT_THAT(log.text(), Not(HasSubstr("hunter2secret")));
 }
 
 TEST_F(ManifestStoreTest, OlderOrEqualSerialIsRefused) {

@@ -101,6 +101,20 @@ TEST(KintoneMalformed, DropDownWithAnArrayValue) {
                 "field 要介護度 (DROP_DOWN): the value must be a string, found an array");
 }
 
+// kintone writes every scalar as a string; a JSON number is another shape, not text.
+TEST(KintoneMalformed, SingleLineTextWithANumberValue) {
+  expectRefused(sheetWith(R"("氏名": {"type": "SINGLE_LINE_TEXT", "value": "髙橋 よし子"})",
+                          R"("氏名": {"type": "SINGLE_LINE_TEXT", "value": 12345})"),
+                "record.氏名.value",
+                "field 氏名 (SINGLE_LINE_TEXT): the value must be a string, found a number");
+}
+
+TEST(KintoneMalformed, NumberFieldWithANumberValue) {
+  expectRefused(
+      updatesWith(R"({"type": "NUMBER", "value": "132"})", R"({"type": "NUMBER", "value": 132})"),
+      "records[0].収縮期血圧.value", "the value must be a string, found a number");
+}
+
 TEST(KintoneMalformed, CheckBoxWithAStringValue) {
   expectRefused(sheetWith(R"({"type": "CHECK_BOX", "value": ["第1表", "第2表"]})",
                           R"({"type": "CHECK_BOX", "value": "第1表"})"),
