@@ -43,6 +43,20 @@ std::optional<std::string> checkTenDigitCode(std::string_view code) {
   return std::nullopt;
 }
 
+std::optional<std::string> checkReference(std::string_view reference) {
+  const auto plain = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  };
+  if (reference.empty() || reference.size() > 64) return "must be 1 to 64 characters";
+  if (!plain(reference[0])) return "must start with a letter or digit";
+  for (char c : reference.substr(1)) {
+    if (!plain(c) && c != '.' && c != '_' && c != ':' && c != '-') {
+      return "may hold only letters, digits and . _ : -";
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> caseIdOwner(std::string_view caseId) {
   constexpr std::string_view kPrefix = "case-";
   if (caseId.size() < kPrefix.size() + 8 || caseId.substr(0, kPrefix.size()) != kPrefix) {

@@ -24,6 +24,10 @@ std::optional<std::string> checkInsuredNumber(std::string_view number);
 /// 介護保険事業所番号 and 医療機関コード: ten digits.
 std::optional<std::string> checkTenDigitCode(std::string_view code);
 
+/// A reference (a consent's, the envelope's consentReference): the schema's Reference type,
+/// [A-Za-z0-9][A-Za-z0-9._:-]{0,63} (mapping/schema/exchange-1.xsd, common-1.xsd).
+std::optional<std::string> checkReference(std::string_view reference);
+
 /// A case id names the node that opened it, which owns the case: "case-", that node's 6-digit
 /// code, "-" and at least one more character (e.g. case-122173-2024-0101). The owner's code, or
 /// nullopt when `caseId` does not have this form (the code's check digit is not looked at).

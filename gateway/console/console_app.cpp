@@ -238,6 +238,13 @@ Response ConsoleApp::route(Call& call) {
                               "The form's CSRF token does not match; reload the page."));
       }
     }
+    // A broken %-escape in the query or form: the exchange search and export answer 400
+    // invalid-filter (parseFilter); every other page refuses the request as it stands.
+    if (req.brokenEscape && route.pattern != "/exchanges" && route.pattern != "/exchanges.csv") {
+      return refuse(call, 400, "malformed-encoding",
+                    call.tr("リクエストの % エスケープが正しくありません。",
+                            "The request has a malformed %-escape."));
+    }
     return route.handler(call, param);
   }
   if (pathKnown) {
@@ -288,14 +295,25 @@ Response ConsoleApp::login(Call& call) {
     call.headers.emplace_back("Retry-After", std::to_string(*wait));
     return form(429, loginThrottledMessage(call.tr, *wait));
   }
-  const LoginResult result =
-      checkLogin(call, call.field("user"), call.field("password"), call.field("totp"));
-  if (result.outcome != LoginOutcome::Ok) {
+  const auto wrong = [&] {
     return form(401,
                 call.tr("ユーザー名、パスワード、確認コードのいずれかが正しくないか、アカウントがロ"
                         "ックされています。",
                         "The user name, password or code is wrong, or the account is locked."));
+  };
+  if (req.brokenEscape) {
+    // A field with a broken %-escape is not read (half a password is not tried): the answer is
+    // a wrong login's, the audit says why.
+    audit("console-refused", {{"reason", "malformed-encoding"},
+                              {"user", ""},
+                              {"method", "POST"},
+                              {"path", "/login"},
+                              {"client", req.client}});
+    return wrong();
   }
+  const LoginResult result =
+      checkLogin(call, call.field("user"), call.field("password"), call.field("totp"));
+  if (result.outcome != LoginOutcome::Ok) return wrong();
   call.headers.emplace_back("Set-Cookie", cookie(kSessionCookie, result.token, "/", std::nullopt));
   call.headers.emplace_back("Set-Cookie", cookie(kLoginCsrfCookie, "", "/login", 0));
   return redirect("/");

@@ -36,7 +36,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     try {
       Poco::URI uri(in.getURI());
       req.path = uri.getPath();
-      req.query = parseUrlEncoded(uri.getRawQuery());
+      req.query = parseUrlEncoded(uri.getRawQuery(), &req.brokenEscape);
       Poco::Net::NameValueCollection cookies;
       in.getCookies(cookies);
       for (const auto& [name, value] : cookies) req.cookies[name] = value;
@@ -61,7 +61,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         in.stream().read(req.body.data(), static_cast<std::streamsize>(req.body.size()));
         req.body.resize(static_cast<std::size_t>(in.stream().gcount()));
         if (req.contentType.rfind("application/x-www-form-urlencoded", 0) == 0) {
-          req.form = parseUrlEncoded(req.body);
+          req.form = parseUrlEncoded(req.body, &req.brokenEscape);
         }
       }
       reply = app_.handle(req);

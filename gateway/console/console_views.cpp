@@ -128,7 +128,7 @@ Response ConsoleApp::dashboard(Call& call) {
 Response ConsoleApp::search(Call& call) {
   ExchangeFilter filter;
   try {
-    filter = parseFilter(call.req.query);
+    filter = parseFilter(call.req.query, call.req.brokenEscape);
   } catch (const FilterError& e) {
     audit("console-refused", {{"reason", "invalid-filter"},
                               {"field", e.field()},
@@ -172,7 +172,7 @@ Response ConsoleApp::search(Call& call) {
 Response ConsoleApp::exportCsv(Call& call) {
   ExchangeFilter filter;
   try {
-    filter = parseFilter(call.req.query);
+    filter = parseFilter(call.req.query, call.req.brokenEscape);
   } catch (const FilterError& e) {
     return refuse(call, 400, "invalid-filter", e.what());
   }

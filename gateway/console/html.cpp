@@ -34,7 +34,8 @@ std::string html(std::string_view text) {
   return out;
 }
 
-std::map<std::string, std::string> parseUrlEncoded(const std::string& text) {
+std::map<std::string, std::string> parseUrlEncoded(const std::string& text,
+                                                   std::optional<std::string>* broken) {
   std::map<std::string, std::string> out;
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -47,13 +48,17 @@ std::map<std::string, std::string> parseUrlEncoded(const std::string& text) {
       }
       const auto eq = pair.find('=');
       std::string name, value;
+      bool nameDecoded = false, decoded = false;
       try {
         Poco::URI::decode(pair.substr(0, eq), name);
+        nameDecoded = true;
         if (eq != std::string::npos) Poco::URI::decode(pair.substr(eq + 1), value);
+        decoded = true;
       } catch (const Poco::Exception&) {
-        name.clear();  // a broken %-escape: the field is dropped
+        // A broken %-escape: the field is left out, and named for the caller to refuse.
+        if (broken && !*broken) *broken = nameDecoded ? name : std::string();
       }
-      if (!name.empty()) out[name] = value;
+      if (decoded && !name.empty()) out[name] = value;
     }
     start = end + 1;
   }

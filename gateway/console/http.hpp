@@ -3,6 +3,7 @@
 // application (console_app.*) can be read and tested without sockets.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,10 @@ struct Request {
   std::string contentType;
   std::string body;    ///< raw body (JSON API)
   std::string client;  ///< peer address, for the audit
+  /// Set when the query or the urlencoded form had a broken %-escape (a '%' not followed by two
+  /// hexadecimal digits): the field's name, or "" when the name itself is broken. The field is
+  /// not in `query`/`form`; the app answers 400 (docs/console-api.md, "Malformed requests").
+  std::optional<std::string> brokenEscape;
 };
 
 struct Response {
@@ -28,8 +33,11 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-/// Decodes application/x-www-form-urlencoded text ('+' is a space); later duplicates win.
-std::map<std::string, std::string> parseUrlEncoded(const std::string& text);
+/// Decodes application/x-www-form-urlencoded text ('+' is a space); later duplicates win. A field
+/// whose name or value has a broken %-escape is left out; the first such field's name ("" when
+/// the name is the broken part) is stored in *broken when given, so the caller can refuse it.
+std::map<std::string, std::string> parseUrlEncoded(const std::string& text,
+                                                   std::optional<std::string>* broken = nullptr);
 /// Percent-encodes a query value.
 std::string urlEncode(const std::string& value);
 

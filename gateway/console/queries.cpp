@@ -66,7 +66,16 @@ bool isUuid(const std::string& text) {
   return std::regex_match(text, pattern);
 }
 
-ExchangeFilter parseFilter(const std::map<std::string, std::string>& fields) {
+ExchangeFilter parseFilter(const std::map<std::string, std::string>& fields,
+                           const std::optional<std::string>& brokenEscape) {
+  if (brokenEscape) {
+    std::string field = "query";
+    for (const char* name : {"from", "to", "peer", "direction", "documentType", "status", "caseId",
+                             "messageId", "page", "lang"}) {
+      if (*brokenEscape == name) field = name;
+    }
+    throw FilterError(field, "malformed %-escape ('%' must be followed by two hexadecimal digits)");
+  }
   ExchangeFilter f;
   auto get = [&](const char* name) -> std::optional<std::string> {
     auto it = fields.find(name);

@@ -37,8 +37,11 @@ struct ExchangeFilter {
 };
 
 /// The search fields of a query string or form (empty values are absent; unknown names are
-/// ignored). Throws FilterError.
-ExchangeFilter parseFilter(const std::map<std::string, std::string>& fields);
+/// ignored). Throws FilterError, also when `brokenEscape` is set (Request::brokenEscape: a field
+/// whose %-escape is broken): FilterError names that field when it is a search field, otherwise
+/// "query" (a name the client made up is not echoed).
+ExchangeFilter parseFilter(const std::map<std::string, std::string>& fields,
+                           const std::optional<std::string>& brokenEscape = std::nullopt);
 /// The filter as name=value pairs (for links, CSV names and the audit detail).
 std::vector<std::pair<std::string, std::string>> filterFields(const ExchangeFilter& filter);
 /// True for the canonical 8-4-4-4-12 hexadecimal UUID text.

@@ -1,6 +1,5 @@
 #include "gateway/node/node.hpp"
 
-#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
@@ -14,6 +13,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "adapters/adapter.hpp"
+#include "adapters/json/json_view.hpp"
 #include "gateway/audit/atna_sink.hpp"
 #include "gateway/audit/checkpointer.hpp"
 #include "gateway/channels/channel_manager.hpp"
@@ -26,6 +27,7 @@
 #include "gateway/store/exchange_store.hpp"
 #include "gateway/store/migrations.hpp"
 #include "gateway/store/pool.hpp"
+#include "mapping/date.hpp"
 #include "mapping/identifiers.hpp"
 #include "mapping/json_escape.hpp"
 
@@ -61,6 +63,101 @@ class ReplyHandler : public Poco::Net::HTTPRequestHandler {
 
 LocalReply problemReply(const exchange::Problem& p) {
   return {p.status, "application/problem+json", p.json()};
+}
+
+// A consent the local tool sent that cannot be recorded: the field path ("reference",
+// "scope[1]", "body" for the document as a whole) and why (may quote the input: the reply only).
+class ConsentInvalid : public std::runtime_error {
+ public:
+  ConsentInvalid(std::string field, const std::string& reason)
+      : std::runtime_error(field + ": " + reason), field_(std::move(field)) {}
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string field_;
+};
+
+constexpr std::size_t kMaxObtainedBy = 200;  // characters (the column is text: the rule is ours)
+
+// obtainedBy names a person or an office ("柏の葉総合病院 地域連携室"): one line of text.
+std::optional<std::string> checkObtainedBy(const std::string& text) {
+  if (text.empty()) return "is empty";
+  std::size_t characters = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c & 0xC0) != 0x80) ++characters;
+    if (c < 0x20 || c == 0x7F) return "contains a control character";
+    // C1 controls U+0080-U+009F are C2 80-C2 9F in UTF-8 (the reader has checked the UTF-8).
+    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
+      return "contains a control character";
+    }
+  }
+  if (characters > kMaxObtainedBy) {
+    return "longer than " + std::to_string(kMaxObtainedBy) + " characters";
+  }
+  return std::nullopt;
+}
+
+// The field path of a reader's refusal, when it is one of the consent's members; otherwise
+// "body" (a path made of a member name the sender chose would carry input into the log).
+std::string consentField(const std::string& path) {
+  static const char* const kFields[] = {"reference",  "insurerNumber", "insuredNumber", "scope",
+                                        "obtainedOn", "obtainedBy",    "validUntil"};
+  for (const char* name : kFields) {
+    const std::string n = name;
+    if (path == n) return n;
+    if (n == "scope" && path.rfind("scope[", 0) == 0 && path.size() <= 12 &&
+        path.find_first_not_of("0123456789", 6) == path.size() - 1 && path.back() == ']') {
+      return path;
+    }
+  }
+  return "body";
+}
+
+// Reads a consent with the project's strict JSON reader (adapters/json: duplicate member names,
+// NUL and other control characters, invalid UTF-8 are refused) and checks every field.
+store::Consent parseConsent(const std::string& body) {
+  namespace json = adapters::json;
+  store::Consent c;
+  try {
+    const json::JsonView root = json::parseJson(body, {64 * 1024, 8}).root("");
+    const std::string why = "see docs/operations.md, Local consents";
+    c.reference = root.requiredString("reference", why);
+    c.insurerNumber = root.requiredString("insurerNumber", why);
+    c.insuredNumber = root.requiredString("insuredNumber", why);
+    c.obtainedOn = root.requiredString("obtainedOn", why);
+    c.obtainedBy = root.requiredString("obtainedBy", why);
+    c.validUntil = root.string("validUntil");
+    if (!root.has("scope")) throw ConsentInvalid("scope", "list the receiving municipalities");
+    const auto scope = root.array("scope");
+    if (scope.empty()) throw ConsentInvalid("scope", "list the receiving municipalities");
+    for (std::size_t i = 0; i < scope.size(); ++i) {
+      const std::string code = scope[i].asString();
+      if (auto problem = mapping::checkMunicipalityCode(code)) {
+        throw ConsentInvalid("scope[" + std::to_string(i) + "]", "'" + code + "' " + *problem);
+      }
+      c.scope.push_back(code);
+    }
+  } catch (const adapters::AdapterError& e) {
+    const auto& issue = e.issues().front();
+    throw ConsentInvalid(consentField(issue.path), issue.message);
+  }
+  if (auto p = mapping::checkReference(c.reference)) throw ConsentInvalid("reference", *p);
+  if (auto p = mapping::checkInsurerNumber(c.insurerNumber)) {
+    throw ConsentInvalid("insurerNumber", *p);
+  }
+  if (auto p = mapping::checkInsuredNumber(c.insuredNumber)) {
+    throw ConsentInvalid("insuredNumber", *p);
+  }
+  if (auto p = checkObtainedBy(c.obtainedBy)) throw ConsentInvalid("obtainedBy", *p);
+  const auto obtainedOn = mapping::Date::parseIso(c.obtainedOn);
+  if (!obtainedOn) throw ConsentInvalid("obtainedOn", "expected a date YYYY-MM-DD");
+  if (c.validUntil) {
+    const auto validUntil = mapping::Date::parseIso(*c.validUntil);
+    if (!validUntil) throw ConsentInvalid("validUntil", "expected a date YYYY-MM-DD");
+    if (*validUntil < *obtainedOn) throw ConsentInvalid("validUntil", "is before obtainedOn");
+  }
+  return c;
 }
 
 }  // namespace
@@ -316,51 +413,40 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
       }
       std::string body(static_cast<std::size_t>(request.getContentLength64()), '\0');
       request.stream().read(body.data(), static_cast<std::streamsize>(body.size()));
-      Poco::JSON::Object::Ptr json =
-          Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
-      store::Consent c;
-      c.reference = json->getValue<std::string>("reference");
-      c.insurerNumber = json->getValue<std::string>("insurerNumber");
-      c.insuredNumber = json->getValue<std::string>("insuredNumber");
-      c.obtainedOn = json->getValue<std::string>("obtainedOn");
-      c.obtainedBy = json->getValue<std::string>("obtainedBy");
-      if (json->has("validUntil")) c.validUntil = json->getValue<std::string>("validUntil");
-      auto scope = json->getArray("scope");
-      if (!scope || scope->size() == 0)
-        throw Poco::InvalidArgumentException("scope: list the receiving municipalities");
-      for (std::size_t i = 0; i < scope->size(); ++i) {
-        const std::string code = scope->getElement<std::string>(static_cast<unsigned>(i));
-        if (auto problem = mapping::checkMunicipalityCode(code)) {
-          throw Poco::InvalidArgumentException("scope[" + std::to_string(i) + "]: '" + code + "' " +
-                                               *problem);
-        }
-        c.scope.push_back(code);
-      }
-      if (auto p = mapping::checkInsurerNumber(c.insurerNumber)) {
-        throw Poco::InvalidArgumentException("insurerNumber: " + *p);
-      }
-      if (auto p = mapping::checkInsuredNumber(c.insuredNumber)) {
-        throw Poco::InvalidArgumentException("insuredNumber: " + *p);
-      }
+      const store::Consent c = parseConsent(body);
       store::withTransaction(*pool,
                              [&](store::PgConnection& conn) { store::recordConsent(conn, c); });
       return {201, "application/json",
               R"({"recorded":")" + mapping::jsonEscape(c.reference) + R"("})"};
+    } catch (const ConsentInvalid& e) {
+      return consentRefused(e.field(), e.what());
     } catch (const store::PgError& e) {
       if (e.sqlstate() == "23505") {
         return problemReply(exchange::Problem{409, "urn:tsunagi:problem:consent-exists",
                                               "A consent with this reference exists", ""});
       }
       if (e.sqlstate().rfind("22", 0) == 0) {  // data exception: a bad date, say
-        return problemReply(exchange::Problem{422, "urn:tsunagi:problem:consent-invalid",
-                                              "The consent is not valid", e.what()});
+        return consentRefused("body", e.what());
       }
       spdlog::error("consent not stored: {}", e.what());
       return problemReply(problems::storageUnavailable("not stored; retry"));
-    } catch (const Poco::Exception& e) {
-      return problemReply(exchange::Problem{422, "urn:tsunagi:problem:consent-invalid",
-                                            "The consent is not valid", e.displayText()});
     }
+  }
+
+  // A refused consent: 422 consent-invalid, and a `consent-refused` event with the code and the
+  // field path only (never a value: the message may quote the input, the event does not).
+  LocalReply consentRefused(const std::string& field, const std::string& message) {
+    try {
+      store::withTransaction(*pool, [&](store::PgConnection& conn) {
+        store::appendEvent(
+            conn, store::Event{"consent-refused", "local", std::nullopt, std::nullopt,
+                               store::jsonObject({{"code", "consent-invalid"}, {"field", field}})});
+      });
+    } catch (const std::exception& e) {
+      spdlog::error("consent refusal not recorded in the exchange log: {}", e.what());
+    }
+    return problemReply(exchange::Problem{422, "urn:tsunagi:problem:consent-invalid",
+                                          "The consent is not valid", message});
   }
 
   // POST /local/v1/channels/NAME: the local tool's own format, through the channel's adapter.

@@ -129,5 +129,48 @@ TEST(NodeConsents, RecordedAndRevokedThroughTheLocalListenerWithEvents) {
   node.stop();
 }
 
+TEST(NodeConsents, RefusesWhatTheEnvelopeCannotCarryAndRecordsEachRefusalWithoutValues) {
+  testing::TempDir dir("node");
+  testing::TestDatabase db;
+  Node node(nodeOptions("122173", "柏市", dir.path(), db.conninfo()));
+  node.start();
+  const auto consent = [](const std::string& reference, const std::string& obtainedBy,
+                          const std::string& extra = "") {
+    return R"({"reference":)" + reference + extra +
+           R"(,"insurerNumber":"122200","insuredNumber":"0000123456","scope":["122203"],)"
+           R"("obtainedOn":"2024-01-10","obtainedBy":)" +
+           obtainedBy + "}";
+  };
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {consent(R"("dup-first")", R"("x")", R"(,"reference":"dup-second")"), "body"},
+      {consent(R"("x' OR '1'='1")", R"("x")"), "reference"},
+      {consent(R"("secret-nul\u0000tail")", R"("x")"), "reference"},
+      {consent("\"" + std::string(65, 'r') + "\"", R"("x")"), "reference"},
+      {consent(R"("ok-ref-1")", R"("secret\u001b[2J")"), "obtainedBy"},
+      {consent(R"("ok-ref-2")", "\"" + std::string(201, 'b') + "\""), "obtainedBy"},
+  };
+  for (const auto& [body, field] : refused) {
+    const auto [status, reply] = post(node, "/local/v1/consents", body);
+    EXPECT_EQ(status, 422) << body;
+    EXPECT_THAT(reply, ::testing::HasSubstr("urn:tsunagi:problem:consent-invalid")) << body;
+    EXPECT_THAT(reply, ::testing::HasSubstr(field + ": ")) << body;
+  }
+  EXPECT_EQ(post(node, "/local/v1/consents",
+                 consent(R"("kashiwa:consent.2024_01-a")", R"("柏の葉総合病院 地域連携室")"))
+                .first,
+            201);
+  store::PgConnection conn(db.conninfo());
+  EXPECT_EQ(conn.exec("SELECT string_agg(reference, ',') FROM consents").text(0, 0),
+            "kashiwa:consent.2024_01-a");
+  auto events =
+      conn.exec("SELECT detail FROM exchange_events WHERE event = 'consent-refused' ORDER BY id");
+  ASSERT_EQ(events.rows(), static_cast<int>(refused.size()));
+  for (int i = 0; i < events.rows(); ++i) {
+    EXPECT_EQ(events.text(i, 0), R"({"code":"consent-invalid","field":")" +
+                                     refused[static_cast<std::size_t>(i)].second + "\"}");
+  }
+  node.stop();
+}
+
 }  // namespace
 }  // namespace tsunagi

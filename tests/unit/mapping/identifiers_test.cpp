@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace tsunagi::mapping {
 
 TEST(MunicipalityCode, AcceptsTheTokatsuCities) {
@@ -51,6 +54,20 @@ TEST(CaseId, NamesTheNodeThatOpenedTheCase) {
   }
   EXPECT_EQ(caseIdOwner("case-122174-1"), "122174");  // the form names it …
   EXPECT_EQ(checkCaseId("case-122174-1"), "names node 122174: check digit is 4, expected 3");
+}
+
+TEST(Reference, FollowsTheSchemasReferenceType) {
+  for (const char* good : {"a", "kashiwa-consent-2024-0101", "A1.b_c:d-e", "9"}) {
+    EXPECT_EQ(checkReference(good), std::nullopt) << good;
+  }
+  EXPECT_EQ(checkReference(std::string(64, 'r')), std::nullopt);
+  EXPECT_EQ(checkReference(std::string(65, 'r')), "must be 1 to 64 characters");
+  EXPECT_EQ(checkReference(""), "must be 1 to 64 characters");
+  EXPECT_EQ(checkReference("-x"), "must start with a letter or digit");
+  for (const std::string& bad : std::vector<std::string>{"x' OR 1=1--", "a b", "consent/1",
+                                                         std::string("nul\0tail", 8), "a同意"}) {
+    EXPECT_EQ(checkReference(bad), "may hold only letters, digits and . _ : -") << bad;
+  }
 }
 
 }  // namespace tsunagi::mapping

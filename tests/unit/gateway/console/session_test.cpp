@@ -85,6 +85,35 @@ TEST(ConsoleHttp, DecodesFormsAndQueries) {
   EXPECT_EQ(parseUrlEncoded(urlEncode("柏 & 松戸") + "=1").count("柏 & 松戸"), 1u);
 }
 
+TEST(ConsoleHttp, NamesTheFirstFieldWithABrokenEscape) {
+  std::optional<std::string> broken;
+  auto f = parseUrlEncoded("peer=%zz&status=dead&page=%4", &broken);
+  EXPECT_EQ(broken, "peer");
+  EXPECT_EQ(f.count("peer"), 0u);
+  EXPECT_EQ(f["status"], "dead");
+  broken.reset();
+  parseUrlEncoded("a=1&%G1=x", &broken);
+  EXPECT_EQ(broken, "");  // the name itself is broken
+  broken.reset();
+  parseUrlEncoded("peer=122173&caseId=100%25", &broken);
+  EXPECT_EQ(broken, std::nullopt);
+}
+
+TEST(ConsoleFilter, ABrokenEscapeIsAnInvalidFilter) {
+  try {
+    parseFilter({{"status", "dead"}}, std::string("peer"));
+    FAIL() << "accepted";
+  } catch (const FilterError& e) {
+    EXPECT_EQ(e.field(), "peer");
+  }
+  try {
+    parseFilter({}, std::string("<script>"));
+    FAIL() << "accepted";
+  } catch (const FilterError& e) {
+    EXPECT_EQ(e.field(), "query");  // a made-up name is not echoed
+  }
+}
+
 TEST(ConsoleFilter, NamesTheFieldOfEachMalformedValue) {
   const std::vector<std::pair<std::string, std::string>> bad = {{"from", "2026-02-30"},
                                                                 {"to", "yesterday"},
