@@ -5,6 +5,21 @@
 
 namespace tsunagi::channels {
 
+namespace {
+
+// The content types an adapter's format is sent with (docs/operations.md "Channels").
+std::vector<std::string> mediaTypesOf(const std::string& adapter) {
+  const std::string base = adapter.substr(0, adapter.find(':'));
+  if (base == "fhir_jp") return {"application/fhir+json", "application/json"};
+  if (base == "liaison_xml") return {"application/xml", "text/xml"};
+  if (base == "ssmix2") return {"x-application/hl7-v2+er7", "application/hl7-v2", "text/plain"};
+  if (base == "room_csv" || base == "careplan_csv") return {"text/csv"};
+  if (base == "kintone") return {"application/json"};
+  return {"application/octet-stream"};
+}
+
+}  // namespace
+
 ChannelManager::ChannelManager(const std::vector<ChannelOptions>& channels,
                                const adapters::AdapterRegistry& registry,
                                exchange::Submitter& submitter, store::ConnectionPool& pool,
@@ -22,6 +37,7 @@ ChannelManager::ChannelManager(const std::vector<ChannelOptions>& channels,
       watchers_.push_back(std::make_unique<DirectoryWatcher>(*channel, *dir));
     } else if (const auto* http = std::get_if<HttpOptions>(&options.connector)) {
       httpLimits_[options.name] = http->maxBytes;
+      httpMediaTypes_[options.name] = mediaTypesOf(options.adapter);
     } else if (const auto* mllp = std::get_if<MllpOptions>(&options.connector)) {
       listeners_[options.name] = std::make_unique<MllpListener>(*channel, *mllp);
     } else if (const auto* kintone = std::get_if<KintoneOptions>(&options.connector)) {
@@ -50,6 +66,18 @@ std::optional<std::size_t> ChannelManager::httpLimit(const std::string& name) co
   auto it = httpLimits_.find(name);
   if (it == httpLimits_.end()) return std::nullopt;
   return it->second;
+}
+
+std::vector<std::string> ChannelManager::httpMediaTypes(const std::string& name) const {
+  auto it = httpMediaTypes_.find(name);
+  return it == httpMediaTypes_.end() ? std::vector<std::string>{} : it->second;
+}
+
+std::vector<std::pair<std::string, const net::ListenerStats*>> ChannelManager::mllpListenerStats()
+    const {
+  std::vector<std::pair<std::string, const net::ListenerStats*>> out;
+  for (const auto& [name, listener] : listeners_) out.emplace_back(name, &listener->stats());
+  return out;
 }
 
 ChannelManager::HttpAnswer ChannelManager::post(const std::string& name, const std::string& body,

@@ -45,6 +45,10 @@ class ChannelManager {
   };
   /// The body limit of inbound HTTP channel `name`, or nullopt when there is no such channel.
   std::optional<std::size_t> httpLimit(const std::string& name) const;
+  /// The content types POST /local/v1/channels/NAME takes (its adapter's formats).
+  std::vector<std::string> httpMediaTypes(const std::string& name) const;
+  /// Each MLLP channel's listener counters, by channel name.
+  std::vector<std::pair<std::string, const net::ListenerStats*>> mllpListenerStats() const;
   /// POST /local/v1/channels/NAME: 202 with the messages once committed; 422 problem for input
   /// that cannot be sent; 503 for storage trouble.
   HttpAnswer post(const std::string& name, const std::string& body, const std::string& contentType);
@@ -57,6 +61,7 @@ class ChannelManager {
  private:
   std::map<std::string, std::unique_ptr<InboundChannel>> inbound_;
   std::map<std::string, std::size_t> httpLimits_;
+  std::map<std::string, std::vector<std::string>> httpMediaTypes_;
   std::vector<std::unique_ptr<DirectoryWatcher>> watchers_;
   std::map<std::string, std::unique_ptr<MllpListener>> listeners_;
   std::vector<std::unique_ptr<KintonePoller>> pollers_;

@@ -55,6 +55,11 @@ struct MllpOptions {
   unsigned short port = 0;  ///< 0: any free port (tests)
   std::size_t maxBytes = 1024 * 1024;
   std::chrono::seconds idleTimeout{300};  ///< a connection silent this long is closed
+  /// A frame must be complete this long after its first byte (the front door's head deadline).
+  std::chrono::seconds frameTimeout{30};
+  std::size_t maxConnections = 64;            ///< in total
+  std::size_t maxConnectionsPerAddress = 8;   ///< from one hospital system
+  int workers = 4;                            ///< threads answering complete messages
 };
 
 /// A kintone app through its REST API (kintone_connector.hpp). Inbound: the app's records, polled

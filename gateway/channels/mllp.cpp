@@ -1,11 +1,5 @@
 #include "gateway/channels/mllp.hpp"
 
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/TCPServerConnection.h>
-#include <Poco/Net/TCPServerConnectionFactory.h>
-#include <Poco/Net/TCPServerParams.h>
-#include <Poco/ThreadPool.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -232,131 +226,83 @@ std::string buildAck(std::string_view message, AckCode code, std::string_view te
 
 // ---- listener ----
 
-class MllpListener::Connection : public Poco::Net::TCPServerConnection {
+// One connection: the loop feeds the framer as bytes arrive; a worker answers the messages it
+// completed, in order, on the same connection.
+class MllpListener::Session : public net::Session {
  public:
-  Connection(const Poco::Net::StreamSocket& socket, MllpListener& listener)
-      : TCPServerConnection(socket), listener_(listener) {}
+  explicit Session(MllpListener& listener)
+      : listener_(listener), framer_(listener.options_.maxBytes) {}
 
-  void run() override {
-    Poco::Net::StreamSocket& s = socket();
-    listener_.track(s, true);
-    s.setReceiveTimeout(Poco::Timespan(listener_.options_.idleTimeout.count(), 0));
-    MllpFramer framer(listener_.options_.maxBytes);
-    char buffer[8192];
-    try {
-      for (;;) {
-        const int n = s.receiveBytes(buffer, sizeof buffer);
-        if (n <= 0) break;
-        bool close = false;
-        for (auto& event : framer.feed(std::string_view(buffer, static_cast<std::size_t>(n)))) {
-          std::string reply;
-          switch (event.kind) {
-            case MllpFramer::Event::Kind::Message:
-              reply = listener_.answer(event.payload);
-              break;
-            case MllpFramer::Event::Kind::Oversize:
-              listener_.channel_.refuse(
-                  "input-too-large",
-                  "message over " + std::to_string(listener_.options_.maxBytes) + " bytes",
-                  event.payload);
-              reply = buildAck(event.payload, AckCode::Reject,
-                               "message over " + std::to_string(listener_.options_.maxBytes) +
-                                   " bytes; not processed",
-                               "100");
-              break;
-            case MllpFramer::Event::Kind::Garbage:
-              spdlog::warn("channel {}: bytes outside an MLLP frame; closing the connection",
-                           listener_.channel_.options().name);
-              close = true;
-              break;
-          }
-          if (!reply.empty()) {
-            const std::string framed = mllpFrame(reply);
-            s.sendBytes(framed.data(), static_cast<int>(framed.size()));
-          }
+  bool ready(std::string& buffer) override {
+    if (!buffer.empty()) {
+      for (auto& event : framer_.feed(buffer)) events_.push_back(std::move(event));
+      buffer.clear();
+    }
+    return !events_.empty();
+  }
+
+  net::Phase phase() const override {
+    return framer_.inFrame() ? net::Phase::Head : net::Phase::Idle;
+  }
+
+  bool serve(std::string&, net::Connection& connection) override {
+    const std::string& name = listener_.channel_.options().name;
+    std::vector<MllpFramer::Event> events;
+    events.swap(events_);
+    for (auto& event : events) {
+      std::string reply;
+      switch (event.kind) {
+        case MllpFramer::Event::Kind::Message:
+          reply = listener_.answer(event.payload);
+          break;
+        case MllpFramer::Event::Kind::Oversize: {
+          const std::string limit =
+              "message over " + std::to_string(listener_.options_.maxBytes) + " bytes";
+          listener_.channel_.refuse("input-too-large", limit, event.payload);
+          reply = buildAck(event.payload, AckCode::Reject, limit + "; not processed", "100");
+          break;
         }
-        if (close) break;
+        case MllpFramer::Event::Kind::Garbage:
+          spdlog::warn("channel {}: bytes outside an MLLP frame from {}; closing the connection",
+                       name, connection.clientAddress());
+          listener_.channel_.refuse("mllp-framing", "bytes outside an MLLP frame", {});
+          return false;
       }
-    } catch (const Poco::TimeoutException&) {
-      spdlog::info("channel {}: MLLP connection idle for {} s; closed",
-                   listener_.channel_.options().name, listener_.options_.idleTimeout.count());
-    } catch (const Poco::Exception& e) {
-      // The listener closed it at stop, or the peer went away.
-      spdlog::debug("channel {}: MLLP connection ended: {}", listener_.channel_.options().name,
-                    e.displayText());
+      if (!connection.write(mllpFrame(reply))) return false;
     }
-    if (framer.inFrame()) {
-      spdlog::warn(
-          "channel {}: MLLP connection closed inside a frame; that message was not "
-          "acknowledged and must be resent",
-          listener_.channel_.options().name);
-    }
-    listener_.track(s, false);
+    return true;
   }
 
  private:
   MllpListener& listener_;
-};
-
-class MllpListener::Factory : public Poco::Net::TCPServerConnectionFactory {
- public:
-  explicit Factory(MllpListener& listener) : listener_(listener) {}
-  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
-    return new Connection(socket, listener_);
-  }
-
- private:
-  MllpListener& listener_;
+  MllpFramer framer_;
+  std::vector<MllpFramer::Event> events_;
 };
 
 MllpListener::MllpListener(InputHandler& channel, MllpOptions options)
     : channel_(channel), options_(std::move(options)) {
-  // SO_REUSEADDR, never SO_REUSEPORT: nobody else may share the port (as the local listener).
-  Poco::Net::ServerSocket socket;
-  socket.bind(Poco::Net::SocketAddress(options_.host, options_.port), true, false);
-  socket.listen(32);
-  port_ = socket.address().port();
-  threads_ = std::make_unique<Poco::ThreadPool>(1, 16);
-  auto params = new Poco::Net::TCPServerParams;
-  params->setMaxThreads(16);
-  params->setMaxQueued(32);
-  server_ = std::make_unique<Poco::Net::TCPServer>(new Factory(*this), *threads_, socket, params);
+  net::ListenerOptions o;
+  o.name = "mllp:" + channel_.options().name;
+  o.host = options_.host;
+  o.port = options_.port;
+  o.limits.head = std::chrono::duration_cast<net::Millis>(options_.frameTimeout);
+  o.limits.idle = std::chrono::duration_cast<net::Millis>(options_.idleTimeout);
+  o.limits.maxConnections = options_.maxConnections;
+  o.limits.maxConnectionsPerAddress = options_.maxConnectionsPerAddress;
+  o.limits.workers = options_.workers;
+  o.sessions = [this] { return std::make_unique<Session>(*this); };
+  listener_ = std::make_unique<net::Listener>(std::move(o));
 }
 
 MllpListener::~MllpListener() { stop(); }
 
 void MllpListener::start() {
-  server_->start();
+  listener_->start();
   spdlog::info("channel {}: MLLP listening on {}:{}", channel_.options().name, options_.host,
-               port_);
+               port());
 }
 
-void MllpListener::track(Poco::Net::StreamSocket& socket, bool add) {
-  std::lock_guard lock(mutex_);
-  if (add) {
-    if (stopping_) socket.shutdown();
-    open_.insert(&socket);
-  } else {
-    open_.erase(&socket);
-  }
-}
-
-void MllpListener::stop() {
-  if (!server_) return;
-  server_->stop();
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    for (auto* socket : open_) {
-      try {
-        socket->shutdownReceive();
-      } catch (const Poco::Exception&) {
-      }
-    }
-  }
-  threads_->joinAll();
-  server_.reset();
-}
+void MllpListener::stop() { listener_->stop(); }
 
 std::string MllpListener::answer(const std::string& message) {
   if (message.rfind("MSH", 0) != 0) {

@@ -10,8 +10,6 @@
 // character set (MSH-18 "~ISO IR87" → ISO-2022-JP, as SS-MIX2 hospitals send; otherwise ASCII, or
 // UTF-8 declared as "UNICODE UTF-8" when the text needs it).
 
-#include <Poco/Net/TCPServer.h>
-
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,6 +19,7 @@
 #include <vector>
 
 #include "gateway/channels/inbound.hpp"
+#include "gateway/net/listener.hpp"
 
 namespace tsunagi::channels {
 
@@ -65,7 +64,9 @@ enum class AckCode { Accept, Error, Reject };
 std::string buildAck(std::string_view message, AckCode code, std::string_view text,
                      std::string_view errorCode = {}, std::string_view controlId = {});
 
-/// Listens for MLLP connections and hands each message to its channel.
+/// Listens for MLLP connections and hands each message to its channel. Runs on the node's front
+/// door (net/listener.hpp): idle connections and half-sent frames hold no thread; a worker only
+/// answers complete messages.
 class MllpListener {
  public:
   MllpListener(InputHandler& channel, MllpOptions options);
@@ -76,24 +77,17 @@ class MllpListener {
   void start();
   /// Stops accepting, closes open connections (a message in hand is answered first).
   void stop();
-  unsigned short port() const { return port_; }
+  unsigned short port() const { return listener_->port(); }
+  const net::ListenerStats& stats() const { return listener_->stats(); }
 
   /// The ACK for one message (also used by tests without a socket).
   std::string answer(const std::string& message);
 
  private:
-  class Connection;
-  class Factory;
-  void track(Poco::Net::StreamSocket& socket, bool add);
-
+  class Session;
   InputHandler& channel_;
   MllpOptions options_;
-  unsigned short port_ = 0;
-  std::unique_ptr<Poco::ThreadPool> threads_;
-  std::unique_ptr<Poco::Net::TCPServer> server_;
-  std::mutex mutex_;
-  std::set<Poco::Net::StreamSocket*> open_;
-  bool stopping_ = false;
+  std::unique_ptr<net::Listener> listener_;
 };
 
 }  // namespace tsunagi::channels

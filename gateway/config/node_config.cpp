@@ -126,6 +126,39 @@ class Reader {
   std::vector<Issue> issues_;
 };
 
+// A listener's <limits> element over its defaults (docs/operations.md "Listener limits").
+net::ListenerLimits limitsOf(const xmlNode* listener, net::ListenerLimits limits) {
+  const xmlNode* l = child(listener, "limits");
+  if (!l) return limits;
+  // Ranges as the schema's (LimitMs, LimitCount): out of range is a ConfigError, never a throw.
+  auto millis = [&](const char* name, net::Millis& field) {
+    field = net::Millis(number(l, name, field.count(), 100, 600000));
+  };
+  auto count = [&](const char* name, std::size_t& field) {
+    field = static_cast<std::size_t>(
+        number(l, name, static_cast<long long>(field), 1, 100000));
+  };
+  millis("handshakeMs", limits.handshake);
+  millis("headMs", limits.head);
+  millis("bodyMs", limits.body);
+  millis("idleMs", limits.idle);
+  millis("writeMs", limits.write);
+  count("maxConnections", limits.maxConnections);
+  count("maxConnectionsPerAddress", limits.maxConnectionsPerAddress);
+  limits.workers = static_cast<int>(number(l, "workers", limits.workers, 1, 256));
+  return limits;
+}
+
+std::vector<std::string> texts(const xmlNode* parent, const char* name) {
+  std::vector<std::string> out;
+  for (const xmlNode* n = parent ? parent->children : nullptr; n; n = n->next) {
+    if (n->type == XML_ELEMENT_NODE && std::strcmp(reinterpret_cast<const char*>(n->name), name) == 0) {
+      out.push_back(text(n));
+    }
+  }
+  return out;
+}
+
 unsigned short port(const xmlNode* listener) {
   return static_cast<unsigned short>(number(listener, "port", 0, 0, 65535));
 }
@@ -318,6 +351,11 @@ void readChannels(Reader& r, const xmlNode* list, const adapters::AdapterRegistr
         l.port = static_cast<unsigned short>(port);
         l.maxBytes = static_cast<std::size_t>(intAttribute(m, "maxBytes", 1024 * 1024));
         l.idleTimeout = std::chrono::seconds(intAttribute(m, "idleSeconds", 300));
+        l.frameTimeout = std::chrono::seconds(intAttribute(m, "frameSeconds", 30));
+        l.maxConnections = static_cast<std::size_t>(intAttribute(m, "maxConnections", 64));
+        l.maxConnectionsPerAddress =
+            static_cast<std::size_t>(intAttribute(m, "maxConnectionsPerAddress", 8));
+        l.workers = intAttribute(m, "workers", 4);
         if (!inbound) r.fail(m, "", "MLLP channels are inbound only (hospitals send ADT to the node)");
         if (port != 0 && !mllpPorts.insert(port).second) {
           r.fail(m, "port", "port " + std::to_string(port) + " is used by another MLLP channel");
@@ -378,6 +416,9 @@ NodeOptions readNodeConfig(const fs::path& file,
   const xmlNode* local = child(root, "localListener");
   o.listenHost = attribute(local, "host").value_or("127.0.0.1");
   o.listenPort = port(local);
+  o.local.limits = limitsOf(local, o.local.limits);
+  o.local.allowedHosts = texts(local, "allowedHost");
+  o.local.allowedOrigins = texts(local, "allowedOrigin");
   // The local listener has no authentication: local tools reach it on this machine only.
   if (o.listenHost != "127.0.0.1" && o.listenHost != "::1" && o.listenHost != "localhost") {
     r.fail(local, "host", "the local listener must be a loopback address (127.0.0.1 or ::1); '" +
@@ -389,6 +430,7 @@ NodeOptions readNodeConfig(const fs::path& file,
     const xmlNode* peer = child(ex, "peerListener");
     x.peerHost = attribute(peer, "host").value_or("127.0.0.1");
     x.peerPort = port(peer);
+    x.limits = limitsOf(peer, x.limits);
     const xmlNode* tls = child(ex, "tls");
     x.tls.keyFile = r.readableFile(tls, "key", *attribute(tls, "key"));
     x.tls.certificateFile = r.readableFile(tls, "certificate", *attribute(tls, "certificate"));
@@ -478,6 +520,7 @@ NodeOptions readNodeConfig(const fs::path& file,
     NodeConsoleOptions c;
     c.host = attribute(con, "host").value_or("127.0.0.1");
     c.port = port(con);
+    c.limits = limitsOf(con, c.limits);
     c.certificateFile = r.readableFile(con, "certificate", *attribute(con, "certificate"));
     c.keyFile = r.readableFile(con, "key", *attribute(con, "key"));
     c.sessionIdle = std::chrono::minutes(intAttribute(con, "sessionMinutes", 30));

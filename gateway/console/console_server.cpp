@@ -1,112 +1,81 @@
 #include "gateway/console/console_server.hpp"
 
 #include <Poco/Net/HTTPCookie.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NameValueCollection.h>
-#include <Poco/Net/SecureServerSocket.h>
-#include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-
 #include "gateway/exchange/tls.hpp"
+#include "gateway/net/http_server.hpp"
+#include "gateway/store/exchange_store.hpp"
 
 namespace tsunagi::console {
 
 namespace {
 
-constexpr std::streamsize kMaxBody = 64 * 1024;
+constexpr std::size_t kMaxBody = 64 * 1024;
 
-class Handler : public Poco::Net::HTTPRequestHandler {
- public:
-  explicit Handler(ConsoleApp& app) : app_(app) {}
+// The cookies of a Cookie header ("a=1; b=2").
+void readCookies(const std::string& header, std::map<std::string, std::string>& out) {
+  std::size_t start = 0;
+  while (start < header.size()) {
+    std::size_t end = header.find(';', start);
+    if (end == std::string::npos) end = header.size();
+    std::string pair = header.substr(start, end - start);
+    const auto first = pair.find_first_not_of(' ');
+    pair = first == std::string::npos ? std::string() : pair.substr(first);
+    const auto eq = pair.find('=');
+    if (eq != std::string::npos && eq > 0) out[pair.substr(0, eq)] = pair.substr(eq + 1);
+    start = end + 1;
+  }
+}
 
-  void handleRequest(Poco::Net::HTTPServerRequest& in,
-                     Poco::Net::HTTPServerResponse& out) override {
-    Request req;
-    req.method = in.getMethod();
-    req.client = in.clientAddress().host().toString();
-    Response reply;
-    try {
-      Poco::URI uri(in.getURI());
-      req.path = uri.getPath();
-      req.query = parseUrlEncoded(uri.getRawQuery(), &req.brokenEscape);
-      Poco::Net::NameValueCollection cookies;
-      in.getCookies(cookies);
-      for (const auto& [name, value] : cookies) req.cookies[name] = value;
-      for (const auto& [name, value] : in) {
-        std::string lower = name;
-        std::transform(lower.begin(), lower.end(), lower.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        req.headers[lower] = value;
-      }
-      req.contentType = in.getContentType();
-      if (req.method == "POST") {
-        if (in.getChunkedTransferEncoding() || !in.hasContentLength() ||
-            in.getContentLength64() > kMaxBody) {
-          out.setKeepAlive(false);
-          reply = Response{in.hasContentLength() ? 413 : 411,
-                           "text/plain; charset=utf-8",
-                           "send a Content-Length of at most 64 KiB\n",
-                           {}};
-          return send(out, reply);
-        }
-        req.body.resize(static_cast<std::size_t>(in.getContentLength64()));
-        in.stream().read(req.body.data(), static_cast<std::streamsize>(req.body.size()));
-        req.body.resize(static_cast<std::size_t>(in.stream().gcount()));
-        if (req.contentType.rfind("application/x-www-form-urlencoded", 0) == 0) {
-          req.form = parseUrlEncoded(req.body, &req.brokenEscape);
-        }
-      }
-      reply = app_.handle(req);
-    } catch (const Poco::Exception& e) {
-      spdlog::warn("console: malformed request from {}: {}", req.client, e.displayText());
-      reply = Response{400, "text/plain; charset=utf-8", "malformed request\n", {}};
+Response serve(ConsoleApp& app, net::HttpRequest& in) {
+  Request req;
+  req.method = in.method;
+  req.client = in.clientAddress;
+  try {
+    Poco::URI uri(in.target);
+    req.path = uri.getPath();
+    req.query = parseUrlEncoded(uri.getRawQuery(), &req.brokenEscape);
+  } catch (const Poco::Exception& e) {
+    return Response{400, "text/plain; charset=utf-8", "malformed request target\n", {}};
+  }
+  for (const auto& [name, value] : in.headers) {
+    if (name == "cookie") {
+      readCookies(value, req.cookies);
+    } else {
+      req.headers[name] = value;
     }
-    send(out, reply);
   }
-
- private:
-  static void send(Poco::Net::HTTPServerResponse& out, const Response& reply) {
-    out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
-    out.setContentType(reply.contentType);
-    for (const auto& [name, value] : reply.headers) out.add(name, value);
-    out.setContentLength(static_cast<std::streamsize>(reply.body.size()));
-    out.send() << reply.body;
+  req.contentType = in.contentType();
+  if (req.method == "POST") {
+    req.body = std::move(in.body);
+    if (in.mediaType() == "application/x-www-form-urlencoded") {
+      req.form = parseUrlEncoded(req.body, &req.brokenEscape);
+    }
   }
+  return app.handle(req);
+}
 
-  ConsoleApp& app_;
-};
-
-class Factory : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit Factory(ConsoleApp& app) : app_(app) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(app_);
-  }
-
- private:
-  ConsoleApp& app_;
-};
+net::HttpResponse toHttp(Response reply) {
+  net::HttpResponse out{reply.status, std::move(reply.contentType), std::move(reply.body), {},
+                        false};
+  out.headers = std::move(reply.headers);
+  return out;
+}
 
 }  // namespace
 
 struct ConsoleServer::Impl {
   ConsoleListenerOptions listener;
+  store::ConnectionPool* pool;  ///< for the audit of refused requests
   ConsoleApp app;
-  Poco::ThreadPool threads{2, 8};
-  std::unique_ptr<Poco::Net::HTTPServer> server;
-  unsigned short port = 0;
+  Poco::Net::Context::Ptr context;
+  std::unique_ptr<net::Listener> server;
 
   Impl(ConsoleListenerOptions l, ConsoleContext c, ConsoleSettings s)
-      : listener(std::move(l)), app(std::move(c), std::move(s)) {}
+      : listener(std::move(l)), pool(c.pool), app(std::move(c), std::move(s)) {}
 };
 
 ConsoleServer::ConsoleServer(ConsoleListenerOptions listener, ConsoleContext context,
@@ -116,37 +85,52 @@ ConsoleServer::ConsoleServer(ConsoleListenerOptions listener, ConsoleContext con
 ConsoleServer::~ConsoleServer() { stop(); }
 
 void ConsoleServer::start() {
-  auto context =
+  impl_->context =
       exchange::makeBrowserServerContext(impl_->listener.keyFile, impl_->listener.certificateFile);
-  Poco::Net::SecureServerSocket socket(context);
-  // SO_REUSEADDR but never SO_REUSEPORT, as for the other listeners.
-  socket.bind(Poco::Net::SocketAddress(impl_->listener.host, impl_->listener.port), true, false);
-  socket.listen(64);
-  impl_->port = socket.address().port();
-  auto params = new Poco::Net::HTTPServerParams;
-  params->setKeepAlive(true);
-  params->setMaxQueued(64);
-  params->setMaxThreads(8);
-  params->setTimeout(Poco::Timespan(30, 0));
-  impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(impl_->app), impl_->threads,
-                                                          socket, params);
+  ConsoleApp* app = &impl_->app;
+  net::HttpOptions http;
+  http.bodyLimit = [](const net::HttpRequest& head) -> std::size_t {
+    return head.method == "POST" ? kMaxBody : 0;
+  };
+  http.refusal = [](int status, const std::string& detail) {
+    return net::HttpResponse{status, "text/plain; charset=utf-8",
+                             status == 413 ? "send at most 64 KiB\n" : detail + "\n", {}, true};
+  };
+  http.handle = [app](net::HttpRequest& request) { return toHttp(serve(*app, request)); };
+  store::ConnectionPool* pool = impl_->pool;
+  http.refused = [pool](const net::HttpRequest& head, const net::HttpResponse& answer) {
+    if (pool) {
+      store::recordHttpRefusal(*pool, "console", "console", answer.status,
+                               net::refusalCode(answer), head.clientAddress);
+    }
+  };
+  net::ListenerOptions options;
+  options.name = "console";
+  options.host = impl_->listener.host;
+  options.port = impl_->listener.port;
+  options.limits = impl_->listener.limits;
+  options.tls = impl_->context->sslContext();
+  options.sessions = net::httpSessions(std::move(http));
+  impl_->server = std::make_unique<net::Listener>(std::move(options));
   impl_->server->start();
   spdlog::info("console listening on {}", url());
 }
 
 void ConsoleServer::stop() {
   if (!impl_ || !impl_->server) return;
-  impl_->server->stopAll(true);
-  impl_->server.reset();
-  impl_->threads.joinAll();
+  impl_->server->stop();
 }
 
-unsigned short ConsoleServer::port() const { return impl_->port; }
+const net::ListenerStats* ConsoleServer::listenerStats() const {
+  return impl_->server ? &impl_->server->stats() : nullptr;
+}
+
+unsigned short ConsoleServer::port() const { return impl_->server ? impl_->server->port() : 0; }
 
 std::string ConsoleServer::url() const {
   const std::string& host = impl_->listener.host;
   return "https://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-         std::to_string(impl_->port) + "/";
+         std::to_string(port()) + "/";
 }
 
 }  // namespace tsunagi::console

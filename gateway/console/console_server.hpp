@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gateway/console/console_app.hpp"
+#include "gateway/net/listener.hpp"
 
 namespace tsunagi::console {
 
@@ -15,6 +16,8 @@ struct ConsoleListenerOptions {
   unsigned short port = 0;  ///< 0: any free port
   std::filesystem::path certificateFile;
   std::filesystem::path keyFile;
+  /// Deadlines, connection caps and workers (docs/operations.md "Listener limits").
+  net::ListenerLimits limits;
 };
 
 class ConsoleServer {
@@ -29,6 +32,8 @@ class ConsoleServer {
   void stop();
   unsigned short port() const;
   std::string url() const;
+  /// Connections closed by the listener's limits and refused handshakes (null before start).
+  const net::ListenerStats* listenerStats() const;
 
  private:
   struct Impl;

@@ -5,6 +5,7 @@
 #include "gateway/console/password.hpp"
 #include "gateway/console/totp.hpp"
 #include "gateway/store/exchange_store.hpp"
+#include "mapping/text/utf8.hpp"
 
 namespace tsunagi::console {
 
@@ -143,11 +144,14 @@ LoginResult login(store::PgConnection& conn, const std::string& name, const std:
                   const LockoutPolicy& lockout, const std::string& client, bool lockApplies) {
   return store::inTransaction(conn, [&] {
     LoginResult result;
+    // A typed name that is not UTF-8 text (or holds a NUL) names nobody: it takes the unknown
+    // user's way (the same work and answer), never the database's encoding error.
+    const bool text = mapping::text::isValidUtf8(name) && name.find('\0') == std::string::npos;
     auto r = conn.run("console_login_user",
                       "SELECT role, password_hash, totp_secret, totp_last_step, "
                       "coalesce(locked_until > to_timestamp($2), false) "
                       "FROM console_users WHERE name = $1 AND disabled_at IS NULL FOR UPDATE",
-                      {name, std::to_string(now)});
+                      {text ? name : std::string(), std::to_string(now)});
     auto refuse = [&](LoginOutcome outcome, bool countsAsFailure) {
       result.outcome = outcome;
       std::string locked = "false";

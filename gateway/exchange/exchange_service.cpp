@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "gateway/store/exchange_store.hpp"
 #include "mapping/identifiers.hpp"
 
 namespace tsunagi::exchange {
@@ -48,23 +49,27 @@ ExchangeService::ExchangeService(ExchangeOptions options, store::ConnectionPool&
         return std::nullopt;
       },
       stats_);
-  installHandshakeErrorHandler(stats_);
-  server_ = std::make_unique<PeerServer>(receiver_, serverContext_, options_.listenHost,
-                                         options_.listenPort, receiver_.maxBodyBytes(),
-                                         options_.serverThreads);
+  server_ = makeServer(options_.listenPort);
   port_ = server_->port();
 }
 
-ExchangeService::~ExchangeService() {
-  stop();
-  removeHandshakeErrorHandler(stats_);
+ExchangeService::~ExchangeService() { stop(); }
+
+std::unique_ptr<PeerServer> ExchangeService::makeServer(unsigned short port) {
+  HandshakeStats* stats = &stats_;
+  store::ConnectionPool* pool = &pool_;
+  return std::make_unique<PeerServer>(
+      receiver_, serverContext_, options_.listenHost, port, receiver_.maxBodyBytes(),
+      options_.listenerLimits, [stats](const std::string& reason) { stats->record(reason); },
+      [pool](int status, const std::string& code, const std::string& client) {
+        store::recordHttpRefusal(*pool, "peer", "inbound", status, code, client);
+      });
 }
 
 void ExchangeService::start() {
   if (!manifests_.current()) throw std::logic_error("ExchangeService::start before the manifest is loaded");
   if (!server_) {
-    server_ = std::make_unique<PeerServer>(receiver_, serverContext_, options_.listenHost, port_,
-                                           receiver_.maxBodyBytes(), options_.serverThreads);
+    server_ = makeServer(port_);
   }
   server_->start();
   workers_ = std::make_unique<DeliveryWorkers>(options_.nodeCode, pool_, manifests_, options_.tls,

@@ -20,7 +20,8 @@ struct ExchangeOptions {
   unsigned short listenPort = 0;  ///< 0: any free port
   ReceiverSettings receiver;      ///< nodeCode is filled in from above
   RetryPolicy retry;
-  int serverThreads = 8;
+  /// The peer listener's deadlines, connection caps and workers (docs/operations.md).
+  net::ListenerLimits listenerLimits;
 };
 
 class ExchangeService {
@@ -48,6 +49,8 @@ class ExchangeService {
   void wakeDelivery();
   unsigned short port() const { return port_; }
   HandshakeStats& handshakeStats() { return stats_; }
+  /// The peer listener's connection counters (null while stopped).
+  const net::ListenerStats* listenerStats() const { return server_ ? &server_->stats() : nullptr; }
   const ExchangeOptions& options() const { return options_; }
 
  private:
@@ -61,6 +64,7 @@ class ExchangeService {
   std::unique_ptr<DeliveryWorkers> workers_;
   Poco::Net::Context::Ptr serverContext_;
   unsigned short port_ = 0;
+  std::unique_ptr<PeerServer> makeServer(unsigned short port);
   std::unique_ptr<PeerServer> server_;
   bool started_ = false;
 };

@@ -1,122 +1,79 @@
 #include "gateway/exchange/peer_server.hpp"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/SecureServerSocket.h>
-#include <spdlog/spdlog.h>
-
-#include "gateway/exchange/tls.hpp"
+#include "gateway/exchange/problem.hpp"
+#include "gateway/net/http_server.hpp"
 
 namespace tsunagi::exchange {
 
 namespace {
 
-void send(Poco::Net::HTTPServerResponse& response, const Reply& reply) {
-  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
-  response.setContentType(reply.contentType);
-  for (const auto& [name, value] : reply.headers) response.set(name, value);
-  response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
-  response.send() << reply.body;
+constexpr const char* kMessages = "/exchange/v1/messages";
+constexpr const char* kHealth = "/exchange/v1/health";
+
+net::HttpResponse answer(const Reply& reply) {
+  net::HttpResponse out{reply.status, reply.contentType, reply.body, {}, false};
+  for (const auto& [name, value] : reply.headers) out.headers.emplace_back(name, value);
+  return out;
 }
 
-class ExchangeHandler : public Poco::Net::HTTPRequestHandler {
- public:
-  ExchangeHandler(Receiver& receiver, std::size_t maxBody) : receiver_(receiver), maxBody_(maxBody) {}
-
-  void handleRequest(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response) override {
-    const std::string path = request.getURI();
-    if (path == "/exchange/v1/health") {
-      if (request.getMethod() != "GET") {
-        return send(response, Reply::problem(problems::methodNotAllowed("use GET")));
-      }
-      return send(response, receiver_.health());
-    }
-    if (path != "/exchange/v1/messages") {
-      return send(response, Reply::problem(problems::notFound(path)));
-    }
-    if (request.getMethod() != "POST") {
-      return send(response, Reply::problem(problems::methodNotAllowed("use POST")));
-    }
-    // Poco 1.11.0 can hang on chunked bodies: only Content-Length is accepted.
-    if (request.getChunkedTransferEncoding() || !request.hasContentLength()) {
-      response.setKeepAlive(false);
-      return send(response, Reply::problem(problems::lengthRequired("send Content-Length")));
-    }
-    const auto length = request.getContentLength64();
-    if (length < 0 || static_cast<std::uint64_t>(length) > maxBody_) {
-      // Refuse without reading the body; close so the unread bytes are not taken as a request.
-      response.setKeepAlive(false);
-      return send(response, Reply::problem(problems::bodyTooLarge(
-                                std::to_string(length) + " bytes; the limit is " +
-                                std::to_string(maxBody_))));
-    }
-    IncomingRequest in;
-    in.method = request.getMethod();
-    in.path = path;
-    in.contentType = request.getContentType();
-    in.contentDigest = request.get("Content-Digest", "");
-    in.signatureInput = request.get("Signature-Input", "");
-    in.signature = request.get("Signature", "");
-    in.body.resize(static_cast<std::size_t>(length));
-    request.stream().read(in.body.data(), length);
-    if (request.stream().gcount() != length) {
-      response.setKeepAlive(false);
-      return send(response, Reply::problem(problems::envelopeInvalid("body shorter than Content-Length")));
-    }
-    in.peer = peerCertificateOf(request);
-    send(response, receiver_.receiveMessage(in));
-  }
-
- private:
-  Receiver& receiver_;
-  std::size_t maxBody_;
-};
-
-class Factory : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  Factory(Receiver& receiver, std::size_t maxBody) : receiver_(receiver), maxBody_(maxBody) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new ExchangeHandler(receiver_, maxBody_);
-  }
-
- private:
-  Receiver& receiver_;
-  std::size_t maxBody_;
-};
+net::HttpResponse answer(const Problem& problem) { return answer(Reply::problem(problem)); }
 
 }  // namespace
 
 PeerServer::PeerServer(Receiver& receiver, Poco::Net::Context::Ptr context, const std::string& host,
-                       unsigned short port, std::size_t maxBodyBytes, int threads)
-    : pool_(2, threads) {
-  // SO_REUSEADDR for quick restarts, never SO_REUSEPORT: the peer port must not be shareable.
-  Poco::Net::SecureServerSocket socket(context);
-  socket.bind(Poco::Net::SocketAddress(host, port), true, false);
-  socket.listen(64);
-  port_ = socket.address().port();
-  auto* params = new Poco::Net::HTTPServerParams;
-  params->setKeepAlive(true);
-  params->setMaxQueued(128);
-  params->setMaxThreads(threads);
-  params->setTimeout(Poco::Timespan(30, 0));
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(receiver, maxBodyBytes), pool_,
-                                                    socket, params);
+                       unsigned short port, std::size_t maxBodyBytes, net::ListenerLimits limits,
+                       std::function<void(const std::string&)> onHandshakeFailure,
+                       std::function<void(int, const std::string&, const std::string&)> onRefused)
+    : context_(std::move(context)) {
+  net::HttpOptions http;
+  http.bodyLimit = [maxBodyBytes](const net::HttpRequest& head) -> std::size_t {
+    return head.path == kMessages && head.method == "POST" ? maxBodyBytes : 0;
+  };
+  http.refusal = [](int status, const std::string& detail) {
+    return answer(problems::httpRefusal(status, detail));
+  };
+  if (onRefused) {
+    http.refused = [onRefused](const net::HttpRequest& head, const net::HttpResponse& answer) {
+      onRefused(answer.status, net::refusalCode(answer), head.clientAddress);
+    };
+  }
+  http.handle = [&receiver](net::HttpRequest& request) {
+    // The API has no query parameters: a target with one names no resource.
+    if (!request.query.empty() || request.target.find('?') != std::string::npos) {
+      return answer(problems::notFound(request.path + "?…"));
+    }
+    if (request.path == kHealth) {
+      if (request.method != "GET") return answer(problems::methodNotAllowed("use GET"));
+      return answer(receiver.health());
+    }
+    if (request.path != kMessages) return answer(problems::notFound(request.path));
+    if (request.method != "POST") return answer(problems::methodNotAllowed("use POST"));
+    IncomingRequest in;
+    in.method = request.method;
+    in.path = request.target;
+    in.contentType = request.contentType();
+    in.contentDigest = request.get("content-digest");
+    in.signatureInput = request.get("signature-input");
+    in.signature = request.get("signature");
+    in.body = std::move(request.body);
+    in.peer = std::move(request.peerCertificate);
+    return answer(receiver.receiveMessage(in));
+  };
+  net::ListenerOptions options;
+  options.name = "peer";
+  options.host = host;
+  options.port = port;
+  options.limits = limits;
+  options.tls = context_->sslContext();
+  options.sessions = net::httpSessions(std::move(http));
+  options.onHandshakeFailure = std::move(onHandshakeFailure);
+  listener_ = std::make_unique<net::Listener>(std::move(options));
 }
 
 PeerServer::~PeerServer() { stop(); }
 
-void PeerServer::start() { server_->start(); }
+void PeerServer::start() { listener_->start(); }
 
-void PeerServer::stop() {
-  if (!server_) return;
-  server_->stopAll(false);  // stop accepting; let requests in flight finish
-  pool_.joinAll();
-  server_.reset();
-}
+void PeerServer::stop() { listener_->stop(); }
 
 }  // namespace tsunagi::exchange

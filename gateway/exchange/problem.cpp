@@ -35,6 +35,11 @@ Problem lengthRequired(const std::string& d) { return make(411, "length-required
 Problem storageUnavailable(const std::string& d) { return make(503, "storage-unavailable", "Message could not be stored; retry later", d); }
 Problem notFound(const std::string& d) { return make(404, "not-found", "No such resource", d); }
 Problem methodNotAllowed(const std::string& d) { return make(405, "method-not-allowed", "Method not allowed", d); }
+Problem httpRefusal(int status, const std::string& d) {
+  if (status == 411) return lengthRequired(d);
+  if (status == 413) return bodyTooLarge(d);
+  return make(status, "bad-request", "The request is not well-formed HTTP/1.1", d);
+}
 
 }  // namespace problems
 }  // namespace tsunagi::exchange

@@ -34,6 +34,9 @@ Problem lengthRequired(const std::string& detail);
 Problem storageUnavailable(const std::string& detail);
 Problem notFound(const std::string& detail);
 Problem methodNotAllowed(const std::string& detail);
+/// A request refused by the HTTP layer before any handler (net/http_server): 411, 413, or 400/431
+/// for a malformed head.
+Problem httpRefusal(int status, const std::string& detail);
 }  // namespace problems
 
 }  // namespace tsunagi::exchange

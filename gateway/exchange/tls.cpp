@@ -1,8 +1,5 @@
 #include "gateway/exchange/tls.hpp"
 
-#include <Poco/ErrorHandler.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/NetSSL.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureStreamSocket.h>
@@ -19,6 +16,8 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "gateway/net/tls_refusal.hpp"
 
 namespace tsunagi::exchange {
 
@@ -79,6 +78,20 @@ std::string chainReason(int error) {
   }
 }
 
+// One refusal per handshake, counted once: on the server side the listener that ran the
+// handshake reports it (with the client's address and its own name); on the client side it is
+// counted and logged here.
+void refuse(SSL* ssl, VerifyState& state, const std::string& reason, const std::string& detail) {
+  if (state.server) {
+    net::setHandshakeRefusal(ssl, {reason, detail});
+    return;
+  }
+  if (net::handshakeRefusal(ssl)) return;  // already refused for another chain certificate
+  net::setHandshakeRefusal(ssl, {reason, detail});
+  state.stats->record(reason, kOutgoing);
+  spdlog::warn("TLS handshake refused (outgoing): {}: {}", reason, detail);
+}
+
 int verifyCallback(int preverifyOk, X509_STORE_CTX* store) {
   auto* ssl =
       static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
@@ -91,14 +104,11 @@ int verifyCallback(int preverifyOk, X509_STORE_CTX* store) {
   if (!preverifyOk) {
     const int error = X509_STORE_CTX_get_error(store);
     const std::string reason = chainReason(error);
-    // Count once per handshake: OpenSSL may call again for other certificates of the chain.
-    if (X509_STORE_CTX_get_error_depth(store) == 0 || reason == "untrusted-ca") {
-      state->stats->record(reason);
-    }
     char subject[256] = "?";
     if (current) X509_NAME_oneline(X509_get_subject_name(current), subject, sizeof subject);
-    spdlog::warn("TLS handshake refused: {} certificate {}: {} ({})", side, subject, reason,
-                 X509_verify_cert_error_string(error));
+    refuse(ssl, *state, reason,
+           std::string(side) + " certificate " + subject + ": " +
+               X509_verify_cert_error_string(error));
     return 0;
   }
   if (X509_STORE_CTX_get_error_depth(store) != 0) return 1;  // only the leaf is pinned
@@ -106,18 +116,17 @@ int verifyCallback(int preverifyOk, X509_STORE_CTX* store) {
   crypto::Certificate leaf(current);
   if (state->revocations) {
     if (auto reason = state->revocations->refusal(leaf)) {
-      state->stats->record(*reason);
-      spdlog::warn("TLS handshake refused: {} certificate CN={}: {} (CRL {})", side,
-                   leaf.commonName(), *reason, state->revocations->file().string());
+      refuse(ssl, *state, *reason,
+             std::string(side) + " certificate CN=" + leaf.commonName() + " (CRL " +
+                 state->revocations->file().string() + ")");
       X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REVOKED);
       return 0;
     }
   }
   if (auto refusal = state->check(leaf)) {
     const std::string reason = refusal->substr(0, refusal->find(':'));
-    state->stats->record(reason);
-    spdlog::warn("TLS handshake refused: {} certificate CN={}: {}", side, leaf.commonName(),
-                 *refusal);
+    refuse(ssl, *state, reason,
+           std::string(side) + " certificate CN=" + leaf.commonName() + ": " + *refusal);
     X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
     return 0;
   }
@@ -177,18 +186,21 @@ Poco::Net::Context::Ptr makeContext(Poco::Net::Context::Usage usage, const TlsFi
 
 }  // namespace
 
-void HandshakeStats::record(const std::string& reason) {
+void HandshakeStats::record(const std::string& reason, const std::string& listener) {
   std::lock_guard lock(mutex_);
-  ++counts_[reason];
+  ++counts_[{listener, reason}];
 }
 
 long long HandshakeStats::count(const std::string& reason) const {
   std::lock_guard lock(mutex_);
-  auto it = counts_.find(reason);
-  return it == counts_.end() ? 0 : it->second;
+  long long n = 0;
+  for (const auto& [key, count] : counts_) {
+    if (key.second == reason) n += count;
+  }
+  return n;
 }
 
-std::map<std::string, long long> HandshakeStats::all() const {
+std::map<std::pair<std::string, std::string>, long long> HandshakeStats::all() const {
   std::lock_guard lock(mutex_);
   return counts_;
 }
@@ -295,73 +307,6 @@ std::optional<std::string> RevocationList::refusal(const crypto::Certificate& le
   if (snapshot->nextUpdate != 0 && snapshot->nextUpdate < std::time(nullptr)) return "crl-expired";
   if (snapshot->serials.count(serialHex(X509_get0_serialNumber(leaf.get())))) return "revoked";
   return std::nullopt;
-}
-
-namespace {
-
-// Poco has one process-wide ErrorHandler. It counts into every registered node's stats (a
-// production process runs one node; tests run several and read the receiver's).
-class HandshakeErrorHandler : public Poco::ErrorHandler {
- public:
-  void add(HandshakeStats* stats) {
-    std::lock_guard lock(mutex_);
-    stats_.insert(stats);
-  }
-  void remove(HandshakeStats* stats) {
-    std::lock_guard lock(mutex_);
-    stats_.erase(stats);
-  }
-  void exception(const Poco::Exception& e) override { report(e.displayText()); }
-  void exception(const std::exception& e) override { report(e.what()); }
-  void exception() override { report("unknown error"); }
-
- private:
-  void report(const std::string& text) {
-    std::string reason = "connection";
-    if (text.find("peer did not return a certificate") != std::string::npos ||
-        text.find("certificate required") != std::string::npos) {
-      reason = "no-client-certificate";
-    } else if (text.find("wrong version") != std::string::npos ||
-               text.find("unsupported protocol") != std::string::npos ||
-               text.find("no shared cipher") != std::string::npos ||
-               text.find("http request") != std::string::npos) {
-      reason = "protocol";
-    } else if (text.find("certificate verify failed") != std::string::npos) {
-      return;  // already counted with its precise reason by the verify callback
-    }
-    {
-      std::lock_guard lock(mutex_);
-      for (HandshakeStats* stats : stats_) stats->record(reason);
-    }
-    spdlog::warn("peer connection failed ({}): {}", reason, text);
-  }
-
-  std::mutex mutex_;
-  std::set<HandshakeStats*> stats_;
-};
-
-HandshakeErrorHandler& handshakeErrorHandler() {
-  static HandshakeErrorHandler handler;
-  return handler;
-}
-
-}  // namespace
-
-void installHandshakeErrorHandler(HandshakeStats& stats) {
-  handshakeErrorHandler().add(&stats);
-  Poco::ErrorHandler::set(&handshakeErrorHandler());
-}
-
-void removeHandshakeErrorHandler(HandshakeStats& stats) { handshakeErrorHandler().remove(&stats); }
-
-std::optional<crypto::Certificate> peerCertificateOf(Poco::Net::HTTPServerRequest& request) {
-  auto& impl = static_cast<Poco::Net::HTTPServerRequestImpl&>(request);
-  Poco::Net::SecureStreamSocket socket(impl.socket());
-  if (!socket.havePeerCertificate()) return std::nullopt;
-  Poco::Net::X509Certificate cert = socket.peerCertificate();
-  X509* x = const_cast<X509*>(cert.certificate());
-  X509_up_ref(x);
-  return crypto::Certificate(x);
 }
 
 // ==== Client side ================================================================================

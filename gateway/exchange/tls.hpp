@@ -4,10 +4,10 @@
 // the regional CA(s); CRL checked when one is configured; and the leaf's SPKI pin must be the one
 // the federation manifest lists for the node named in its subject CN. The pin is checked inside
 // the OpenSSL verify callback, so every handshake (also Poco's silent reconnects) is pinned.
-// Every refusal is logged with its reason and counted.
+// Every refusal is logged with its reason and counted: by the listener that ran the handshake
+// (net/listener.hpp, with the client's address), or here for outgoing calls.
 
 #include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPServerRequest.h>
 
 #include <atomic>
 #include <ctime>
@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gateway/crypto/keys.hpp"
@@ -60,13 +61,20 @@ class RevocationList {
   std::shared_ptr<const Snapshot> current_;
 };
 
-/// Handshake refusals by reason ("no-client-certificate", "untrusted-ca", "revoked",
-/// "pin-mismatch", "unknown-node", "expired", "protocol", …), for logs, metrics and tests.
+/// The listener name under which refusals of this node's own outgoing handshakes are counted.
+inline constexpr const char* kOutgoing = "outgoing";
+
+/// Handshake refusals by listener ("peer", "outgoing") and reason ("no-client-certificate",
+/// "untrusted-ca", "revoked", "pin-mismatch", "unknown-node", "expired", "protocol", …), for
+/// logs, metrics and tests. The peer listener reports its refusals here; the console's are its
+/// own listener's (they are not peer failures).
 class HandshakeStats {
  public:
-  void record(const std::string& reason);
+  void record(const std::string& reason, const std::string& listener = "peer");
+  /// Refusals with this reason, on every listener and outgoing.
   long long count(const std::string& reason) const;
-  std::map<std::string, long long> all() const;
+  /// By (listener, reason).
+  std::map<std::pair<std::string, std::string>, long long> all() const;
   /// An admitted peer certificate (either direction): its CN (the node code) and notAfter, so
   /// the console and /metrics can count down to each peer's certificate expiry.
   void notePeerCertificate(const std::string& commonName, std::time_t notAfter);
@@ -75,7 +83,7 @@ class HandshakeStats {
 
  private:
   mutable std::mutex mutex_;
-  std::map<std::string, long long> counts_;
+  std::map<std::pair<std::string, std::string>, long long> counts_;
   std::map<std::string, std::time_t> peerExpiry_;
 };
 
@@ -91,15 +99,6 @@ Poco::Net::Context::Ptr makeServerContext(const TlsFiles& files, LeafCheck check
 /// certificates, TLS 1.2 or later with ECDHE + AEAD suites for ECDSA or RSA server keys.
 Poco::Net::Context::Ptr makeBrowserServerContext(const std::filesystem::path& keyFile,
                                                  const std::filesystem::path& certificateFile);
-
-/// Poco reports failed server-side handshakes to its ErrorHandler, silently in release builds:
-/// this one logs them, classifies the reason and counts it. Installed once per process.
-void installHandshakeErrorHandler(HandshakeStats& stats);
-/// Stops counting into `stats` (before it is destroyed).
-void removeHandshakeErrorHandler(HandshakeStats& stats);
-
-/// The peer certificate of an accepted HTTPS request, or nullopt.
-std::optional<crypto::Certificate> peerCertificateOf(Poco::Net::HTTPServerRequest& request);
 
 // ==== Client side ================================================================================
 // Every outgoing TLS connection of a node — to peers (PeerClient), to webhooks and kintone

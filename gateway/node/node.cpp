@@ -1,13 +1,5 @@
 #include "gateway/node/node.hpp"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/ThreadPool.h>
 #include <spdlog/spdlog.h>
 
 #include <cstring>
@@ -23,6 +15,7 @@
 #include "gateway/exchange/problem.hpp"
 #include "gateway/federation/manifest_store.hpp"
 #include "gateway/log/logging.hpp"
+#include "gateway/net/http_server.hpp"
 #include "gateway/store/embedded_postgres.hpp"
 #include "gateway/store/exchange_store.hpp"
 #include "gateway/store/migrations.hpp"
@@ -36,33 +29,13 @@ namespace tsunagi {
 namespace {
 
 constexpr std::size_t kMaxLocalBody = 16 * 1024 * 1024;
+constexpr std::size_t kMaxConsentBody = 64 * 1024;
 constexpr const char* kChannelPrefix = "/local/v1/channels/";
 
-struct LocalReply {
-  int status;
-  std::string contentType;
-  std::string body;
-};
-
-class ReplyHandler : public Poco::Net::HTTPRequestHandler {
- public:
-  explicit ReplyHandler(std::function<LocalReply(Poco::Net::HTTPServerRequest&)> handle)
-      : handle_(std::move(handle)) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response) override {
-    LocalReply reply = handle_(request);
-    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
-    response.setContentType(reply.contentType);
-    response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
-    response.send() << reply.body;
-  }
-
- private:
-  std::function<LocalReply(Poco::Net::HTTPServerRequest&)> handle_;
-};
+using LocalReply = net::HttpResponse;
 
 LocalReply problemReply(const exchange::Problem& p) {
-  return {p.status, "application/problem+json", p.json()};
+  return {p.status, "application/problem+json", p.json(), {}, false};
 }
 
 // A consent the local tool sent that cannot be recorded: the field path ("reference",
@@ -162,7 +135,7 @@ store::Consent parseConsent(const std::string& body) {
 
 }  // namespace
 
-struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
+struct Node::Impl {
   const NodeOptions& options;
   std::unique_ptr<store::EmbeddedPostgres> embedded;
   std::string conninfo;
@@ -176,29 +149,102 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
   std::unique_ptr<audit::AtnaSink> atna;
   std::optional<crypto::Certificate> nodeCertificate;
   std::unique_ptr<console::ConsoleServer> console;
-  Poco::ThreadPool threads{2, 16};
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  std::unique_ptr<net::Listener> server;
   unsigned short port = 0;
 
   explicit Impl(const NodeOptions& o) : options(o) {}
 
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest& request) override {
-    const std::string uri = request.getURI();
-    if (uri == "/healthz") return new ReplyHandler([this](auto&) { return health(); });
-    if (uri == "/readyz") return new ReplyHandler([this](auto&) { return ready(); });
-    if (uri == "/metrics") return new ReplyHandler([this](auto&) { return metrics(); });
-    if (uri == "/local/v1/consents" || uri.rfind("/local/v1/consents/", 0) == 0) {
-      return new ReplyHandler([this](Poco::Net::HTTPServerRequest& r) { return consents(r); });
+  LocalReply route(net::HttpRequest& request) {
+    const std::string& path = request.path;
+    if (path == "/healthz") return health();
+    if (path == "/readyz") return ready();
+    if (path == "/metrics") return metrics();
+    if (path == "/local/v1/consents" || path.rfind("/local/v1/consents/", 0) == 0) {
+      return consents(request);
     }
-    if (uri.rfind(kChannelPrefix, 0) == 0) {
-      return new ReplyHandler([this](Poco::Net::HTTPServerRequest& r) { return channelPost(r); });
+    if (path.rfind(kChannelPrefix, 0) == 0) return channelPost(request);
+    if (path == "/local/v1/documents") return submit(request);
+    return problemReply(exchange::problems::notFound(path));
+  }
+
+  // The largest body a local request may carry, decided on its head.
+  std::size_t bodyLimit(const net::HttpRequest& head) const {
+    if (head.method != "POST") return 0;
+    if (head.path == "/local/v1/documents") return kMaxLocalBody;
+    if (head.path == "/local/v1/consents" || head.path.rfind("/local/v1/consents/", 0) == 0) {
+      return kMaxConsentBody;
     }
-    if (uri == "/local/v1/documents") {
-      return new ReplyHandler([this](Poco::Net::HTTPServerRequest& r) { return submit(r); });
+    if (head.path.rfind(kChannelPrefix, 0) == 0 && channels) {
+      return channels->httpLimit(head.path.substr(std::strlen(kChannelPrefix))).value_or(0);
     }
-    return new ReplyHandler(
-        [uri](auto&) { return problemReply(exchange::problems::notFound(uri)); });
+    return 0;
+  }
+
+  // Refusals on the head alone: a Host that is not this listener's (DNS rebinding), an Origin
+  // that is not configured (a web page posting to the node), a POST without its documented
+  // content type (a browser's "simple" cross-site request).
+  std::optional<LocalReply> screen(const net::HttpRequest& head) const {
+    const std::string* host = head.header("host");
+    if (!host || !hostAllowed(*host)) {
+      return problemReply(exchange::Problem{421, "urn:tsunagi:problem:host-not-allowed",
+                                            "The Host header does not name this listener",
+                                            "use the listener's own address and port"});
+    }
+    if (const std::string* origin = head.header("origin")) {
+      const auto& allowed = options.local.allowedOrigins;
+      if (std::find(allowed.begin(), allowed.end(), *origin) == allowed.end()) {
+        return problemReply(exchange::Problem{403, "urn:tsunagi:problem:origin-not-allowed",
+                                              "Requests from web pages are not accepted",
+                                              "the Origin is not configured for this listener"});
+      }
+    }
+    if (head.path.rfind(kChannelPrefix, 0) == 0) {
+      const std::string name = head.path.substr(std::strlen(kChannelPrefix));
+      if (!channels || !channels->httpLimit(name)) {
+        return problemReply(exchange::problems::notFound("no inbound HTTP channel " + name));
+      }
+    }
+    if (head.method == "POST") {
+      const std::vector<std::string> types = mediaTypesFor(head.path);
+      const std::string type = head.mediaType();
+      if (!types.empty() && std::find(types.begin(), types.end(), type) == types.end()) {
+        std::string list;
+        for (const auto& t : types) list += (list.empty() ? "" : ", ") + t;
+        return problemReply(exchange::Problem{415, "urn:tsunagi:problem:unsupported-media-type",
+                                              "The Content-Type is not the documented one",
+                                              "send Content-Type: " + list});
+      }
+    }
+    return std::nullopt;
+  }
+
+  // The Host header must name this listener (its address and port), or be one of the configured
+  // names (compared exactly, port included).
+  bool hostAllowed(const std::string& host) const {
+    const auto& extra = options.local.allowedHosts;
+    if (std::find(extra.begin(), extra.end(), host) != extra.end()) return true;
+    std::vector<std::string> names = {options.listenHost};
+    if (options.listenHost == "127.0.0.1" || options.listenHost == "::1" ||
+        options.listenHost == "localhost") {
+      names.insert(names.end(), {"127.0.0.1", "localhost", "::1"});
+    }
+    for (const auto& n : names) {
+      const std::string name = n.find(':') != std::string::npos ? "[" + n + "]" : n;
+      if (host == name + ":" + std::to_string(port)) return true;
+    }
+    return false;
+  }
+
+  // The documented content types of each POST (docs/operations.md "Local listener").
+  std::vector<std::string> mediaTypesFor(const std::string& path) const {
+    if (path == "/local/v1/documents") return {"application/xml", "text/xml"};
+    if (path == "/local/v1/consents" || path.rfind("/local/v1/consents/", 0) == 0) {
+      return {"application/json"};
+    }
+    if (path.rfind(kChannelPrefix, 0) == 0 && channels) {
+      return channels->httpMediaTypes(path.substr(std::strlen(kChannelPrefix)));
+    }
+    return {};
   }
 
   LocalReply health() {
@@ -214,7 +260,7 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
                        R"(","node":")" + options.code + R"(","schema":)" + std::to_string(schema);
     if (manifest) body += R"(,"manifestSerial":)" + std::to_string(manifest->serial);
     body += "}";
-    return {ok ? 200 : 503, "application/json", body};
+    return {ok ? 200 : 503, "application/json", body, {}, false};
   }
 
   // Ready to take traffic: the database answers, its schema is the one this binary migrates to,
@@ -248,7 +294,7 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
                        mapping::jsonEscape(database) + R"(","migrations":")" +
                        mapping::jsonEscape(migrations) + R"(","manifest":")" +
                        mapping::jsonEscape(manifest) + R"("})";
-    return {ok ? 200 : 503, "application/json", body};
+    return {ok ? 200 : 503, "application/json", body, {}, false};
   }
 
   // Prometheus text format: the exchange's gauges, the delivery latency histogram, expiries and
@@ -283,14 +329,7 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
         }
       }
     }
-    if (exchange) {
-      gauge("tsunagi_tls_handshake_failures_total", "Refused peer handshakes by reason.",
-            "counter");
-      for (const auto& [reason, n] : exchange->handshakeStats().all()) {
-        out += "tsunagi_tls_handshake_failures_total{reason=\"" + reason + "\"} " +
-               std::to_string(n) + "\n";
-      }
-    }
+    listenerMetrics(out, gauge);
     try {
       auto conn = pool->lease(std::chrono::seconds(2));
       gauge("tsunagi_outbox_messages", "Outbound messages by peer and state.", "gauge");
@@ -337,7 +376,56 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
     } catch (const store::PgError& e) {
       spdlog::warn("metrics: database unreachable: {}", e.what());
     }
-    return {200, "text/plain; version=0.0.4", out};
+    return {200, "text/plain; version=0.0.4", out, {}, false};
+  }
+
+  // Per listener (peer, local, console, mllp:NAME): connections open, connections closed by a
+  // limit by reason, and refused TLS handshakes by reason ("outgoing": this node's own calls).
+  template <class Gauge>
+  void listenerMetrics(std::string& out, Gauge& gauge) {
+    std::vector<const net::ListenerStats*> stats;
+    std::vector<std::string> names;
+    auto add = [&](const std::string& name, const net::ListenerStats* s) {
+      if (s) {
+        names.push_back(name);
+        stats.push_back(s);
+      }
+    };
+    if (server) add("local", &server->stats());
+    if (exchange) add("peer", exchange->listenerStats());
+    if (console) add("console", console->listenerStats());
+    if (channels) {
+      for (const auto& [name, s] : channels->mllpListenerStats()) add("mllp:" + name, s);
+    }
+    gauge("tsunagi_listener_connections", "Connections open, per listener.", "gauge");
+    for (std::size_t i = 0; i < stats.size(); ++i) {
+      out += "tsunagi_listener_connections{listener=\"" + names[i] + "\"} " +
+             std::to_string(stats[i]->open()) + "\n";
+    }
+    gauge("tsunagi_listener_closed_total",
+          "Connections closed by a listener's limits (deadlines, connection caps), by reason.",
+          "counter");
+    for (std::size_t i = 0; i < stats.size(); ++i) {
+      for (const auto& [reason, n] : stats[i]->closedByReason()) {
+        out += "tsunagi_listener_closed_total{listener=\"" + names[i] + "\",reason=\"" + reason +
+               "\"} " + std::to_string(n) + "\n";
+      }
+    }
+    gauge("tsunagi_tls_handshake_failures_total",
+          "Refused TLS handshakes by listener and reason (outgoing: this node's own calls).",
+          "counter");
+    if (exchange) {
+      for (const auto& [key, n] : exchange->handshakeStats().all()) {
+        out += "tsunagi_tls_handshake_failures_total{listener=\"" + key.first + "\",reason=\"" +
+               key.second + "\"} " + std::to_string(n) + "\n";
+      }
+    }
+    if (const net::ListenerStats* s = console ? console->listenerStats() : nullptr) {
+      for (const auto& [reason, n] : s->handshakeFailuresByReason()) {
+        out += "tsunagi_tls_handshake_failures_total{listener=\"console\",reason=\"" + reason +
+               "\"} " + std::to_string(n) + "\n";
+      }
+    }
   }
 
   template <class Gauge>
@@ -388,10 +476,10 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
   //                                            "validUntil"?}
   //   POST /local/v1/consents/REF/revoke
   // Each change is an event in the exchange log.
-  LocalReply consents(Poco::Net::HTTPServerRequest& request) {
+  LocalReply consents(net::HttpRequest& request) {
     namespace problems = exchange::problems;
-    if (request.getMethod() != "POST") return problemReply(problems::methodNotAllowed("use POST"));
-    const std::string uri = request.getURI();
+    if (request.method != "POST") return problemReply(problems::methodNotAllowed("use POST"));
+    const std::string uri = request.path;
     const std::string prefix = "/local/v1/consents/";
     try {
       if (uri.rfind(prefix, 0) == 0) {
@@ -406,18 +494,13 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
         });
         if (!revoked) return problemReply(problems::notFound("no active consent " + reference));
         return {200, "application/json",
-                R"({"revoked":")" + mapping::jsonEscape(reference) + R"("})"};
+                R"({"revoked":")" + mapping::jsonEscape(reference) + R"("})", {}, false};
       }
-      if (!request.hasContentLength() || request.getContentLength64() > 64 * 1024) {
-        return problemReply(problems::lengthRequired("send Content-Length (at most 64 KiB)"));
-      }
-      std::string body(static_cast<std::size_t>(request.getContentLength64()), '\0');
-      request.stream().read(body.data(), static_cast<std::streamsize>(body.size()));
-      const store::Consent c = parseConsent(body);
+      const store::Consent c = parseConsent(request.body);
       store::withTransaction(*pool,
                              [&](store::PgConnection& conn) { store::recordConsent(conn, c); });
       return {201, "application/json",
-              R"({"recorded":")" + mapping::jsonEscape(c.reference) + R"("})"};
+              R"({"recorded":")" + mapping::jsonEscape(c.reference) + R"("})", {}, false};
     } catch (const ConsentInvalid& e) {
       return consentRefused(e.field(), e.what());
     } catch (const store::PgError& e) {
@@ -450,51 +533,43 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
   }
 
   // POST /local/v1/channels/NAME: the local tool's own format, through the channel's adapter.
-  LocalReply channelPost(Poco::Net::HTTPServerRequest& request) {
+  // The body has been read whole (within the channel's limit) before this runs.
+  LocalReply channelPost(net::HttpRequest& request) {
     namespace problems = exchange::problems;
-    const std::string name = request.getURI().substr(std::strlen(kChannelPrefix));
+    const std::string name = request.path.substr(std::strlen(kChannelPrefix));
     const auto limit = channels ? channels->httpLimit(name) : std::nullopt;
     if (!limit) return problemReply(problems::notFound("no inbound HTTP channel " + name));
-    if (request.getMethod() != "POST") return problemReply(problems::methodNotAllowed("use POST"));
-    if (!request.hasContentLength() || request.getChunkedTransferEncoding()) {
-      return problemReply(problems::lengthRequired("send Content-Length"));
-    }
-    const auto length = request.getContentLength64();
-    if (length < 0 || static_cast<std::size_t>(length) > *limit) {
-      return problemReply(problems::bodyTooLarge(
-          std::to_string(length) + " bytes; the channel takes at most " + std::to_string(*limit)));
-    }
-    std::string body(static_cast<std::size_t>(length), '\0');
-    request.stream().read(body.data(), length);
-    if (request.stream().gcount() != length) {
-      return problemReply(problems::lengthRequired("the body ended before Content-Length"));
-    }
-    auto answer = channels->post(name, body, request.getContentType());
-    return {answer.status, answer.contentType, answer.body};
+    if (request.method != "POST") return problemReply(problems::methodNotAllowed("use POST"));
+    auto answer = channels->post(name, request.body, request.contentType());
+    return {answer.status, answer.contentType, answer.body, {}, false};
   }
 
   // POST /local/v1/documents: a local tool hands over one canonical document. 202 only once the
   // outbox rows are committed; resubmitting the same document id returns the same messages.
-  LocalReply submit(Poco::Net::HTTPServerRequest& request) {
+  LocalReply submit(net::HttpRequest& request) {
     namespace problems = exchange::problems;
-    if (request.getMethod() != "POST") return problemReply(problems::methodNotAllowed("use POST"));
+    if (request.method != "POST") return problemReply(problems::methodNotAllowed("use POST"));
     if (!exchange) {
       return problemReply(exchange::Problem{409, "urn:tsunagi:problem:exchange-disabled",
                                             "This node has no exchange configured", ""});
     }
-    if (!request.hasContentLength() || request.getChunkedTransferEncoding()) {
-      return problemReply(problems::lengthRequired("send Content-Length"));
-    }
-    const auto length = request.getContentLength64();
-    if (length < 0 || static_cast<std::size_t>(length) > kMaxLocalBody) {
-      return problemReply(problems::bodyTooLarge(std::to_string(length) + " bytes"));
-    }
-    std::string body(static_cast<std::size_t>(length), '\0');
-    request.stream().read(body.data(), length);
+    const std::string& body = request.body;
     mapping::CanonicalDocument document;
     try {
       document = mapping::parseCanonical(body);
     } catch (const mapping::DocumentError& e) {
+      // Recorded with where it failed, never what it held (the answer may quote the tool's own
+      // values back to it).
+      try {
+        store::withTransaction(*pool, [&](store::PgConnection& conn) {
+          store::appendEvent(
+              conn, store::Event{"refused", "local", std::nullopt, std::nullopt,
+                                 store::jsonObject({{"code", "document-invalid"},
+                                                    {"where", mapping::redacted(e.issues())}})});
+        });
+      } catch (const store::PgError& stored) {
+        spdlog::error("local submission refusal not recorded: {}", stored.what());
+      }
       return problemReply(problems::documentInvalid(e.what()));
     }
     try {
@@ -505,7 +580,7 @@ struct Node::Impl : Poco::Net::HTTPRequestHandlerFactory {
         if (i) json += ',';
         json += R"({"peer":")" + sent[i].peer + R"(","messageId":")" + sent[i].messageId + R"("})";
       }
-      return {202, "application/json", json + "]}"};
+      return {202, "application/json", json + "]}", {}, false};
     } catch (const exchange::SubmitError& e) {
       return problemReply(exchange::Problem{422, "urn:tsunagi:problem:" + e.code(),
                                             "The document cannot be sent", e.what()});
@@ -577,12 +652,28 @@ void Node::start() {
     impl_->atna->start();
   }
 
-  // SO_REUSEADDR for quick restarts, but never SO_REUSEPORT (Poco's default for reuseAddress):
-  // another process must not be able to share, or silently take, a node's port.
-  Poco::Net::ServerSocket socket;
-  socket.bind(Poco::Net::SocketAddress(options_.listenHost, options_.listenPort), true, false);
-  socket.listen(64);
-  impl_->port = socket.address().port();
+  {
+    Impl* impl = impl_.get();
+    net::HttpOptions http;
+    http.bodyLimit = [impl](const net::HttpRequest& head) { return impl->bodyLimit(head); };
+    http.screen = [impl](const net::HttpRequest& head) { return impl->screen(head); };
+    http.handle = [impl](net::HttpRequest& request) { return impl->route(request); };
+    http.refused = [impl](const net::HttpRequest& head, const net::HttpResponse& answer) {
+      store::recordHttpRefusal(*impl->pool, "local", "local", answer.status,
+                               net::refusalCode(answer), head.clientAddress);
+    };
+    http.refusal = [](int status, const std::string& detail) {
+      return problemReply(exchange::problems::httpRefusal(status, detail));
+    };
+    net::ListenerOptions listener;
+    listener.name = "local";
+    listener.host = options_.listenHost;
+    listener.port = options_.listenPort;
+    listener.limits = options_.local.limits;
+    listener.sessions = net::httpSessions(std::move(http));
+    impl_->server = std::make_unique<net::Listener>(std::move(listener));
+    impl_->port = impl_->server->port();
+  }
 
   if (options_.exchange) {
     const NodeExchangeOptions& x = *options_.exchange;
@@ -597,6 +688,7 @@ void Node::start() {
     eo.listenHost = x.peerHost;
     eo.listenPort = x.peerPort;
     eo.retry = x.retry;
+    eo.listenerLimits = x.limits;
     eo.receiver.acceptPast = x.acceptPast;
     eo.receiver.acceptFuture = x.acceptFuture;
     impl_->exchange =
@@ -617,21 +709,6 @@ void Node::start() {
     if (impl_->channels) impl_->channels->start();
   }
 
-  auto params = new Poco::Net::HTTPServerParams;
-  params->setKeepAlive(true);
-  params->setMaxQueued(64);
-  params->setMaxThreads(16);
-  // The factory is owned by the server (Poco's SharedPtr); hand it a non-owning shim.
-  struct Shim : Poco::Net::HTTPRequestHandlerFactory {
-    Impl* impl;
-    explicit Shim(Impl* i) : impl(i) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(
-        const Poco::Net::HTTPServerRequest& request) override {
-      return impl->createRequestHandler(request);
-    }
-  };
-  impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Shim(impl_.get()), impl_->threads,
-                                                          socket, params);
   impl_->server->start();
   spdlog::info("node {} listening on {}:{}", options_.code, options_.listenHost, impl_->port);
   if (options_.console) startConsole();
@@ -719,7 +796,7 @@ void Node::startConsole() {
   settings.throttle.maxWait = c.throttleMaxWait;
   settings.throttle.forgetAfter = c.throttleForget;
   impl_->console = std::make_unique<console::ConsoleServer>(
-      console::ConsoleListenerOptions{c.host, c.port, c.certificateFile, c.keyFile},
+      console::ConsoleListenerOptions{c.host, c.port, c.certificateFile, c.keyFile, c.limits},
       std::move(context), std::move(settings));
   impl_->console->start();
 }
@@ -751,11 +828,7 @@ void Node::checkManifest() {
 void Node::stop() {
   if (!impl_) return;
   if (impl_->console) impl_->console->stop();
-  if (impl_->server) {
-    impl_->server->stopAll(false);
-    impl_->server.reset();
-  }
-  impl_->threads.joinAll();
+  if (impl_->server) impl_->server->stop();
   if (impl_->channels) impl_->channels->stop();
   if (impl_->localDelivery) impl_->localDelivery->stop();
   impl_->localDelivery.reset();

@@ -10,6 +10,7 @@
 #include "adapters/registry.hpp"
 #include "gateway/channels/channel_options.hpp"
 #include "gateway/exchange/exchange_service.hpp"
+#include "gateway/net/listener.hpp"
 
 namespace tsunagi {
 
@@ -28,6 +29,8 @@ struct NodeExchangeOptions {
   std::chrono::seconds acceptFuture{60};
   /// Where received documents are handed to the local side (empty: <dataDir>/inbox).
   std::filesystem::path inboxDirectory;
+  /// The peer listener's deadlines, connection caps and workers.
+  net::ListenerLimits limits;
 };
 
 /// The optional ATNA sink: each audit event also as a DICOM PS3.15 A.5 audit message over syslog
@@ -64,6 +67,20 @@ struct NodeConsoleOptions {
   std::chrono::seconds throttleWait{2};  ///< its first wait, doubled after each further failure
   std::chrono::seconds throttleMaxWait{900};  ///< the longest wait
   std::chrono::minutes throttleForget{60};    ///< a quiet address starts over after this
+  net::ListenerLimits limits;                 ///< deadlines, connection caps, workers
+};
+
+/// The local listener (plain HTTP for the city's own tools).
+struct NodeLocalOptions {
+  net::ListenerLimits limits = [] {
+    net::ListenerLimits l;
+    l.workers = 16;
+    return l;
+  }();
+  /// Further Host header values accepted besides the listener's own address:port (exact match).
+  std::vector<std::string> allowedHosts;
+  /// Origin header values accepted (none by default: a request with an Origin is refused).
+  std::vector<std::string> allowedOrigins;
 };
 
 struct NodeOptions {
@@ -74,6 +91,7 @@ struct NodeOptions {
   std::size_t poolSize = 8;
   std::string listenHost = "127.0.0.1";  ///< the local listener (local tools, health)
   unsigned short listenPort = 0;         ///< 0: any free port
+  NodeLocalOptions local;
   std::optional<NodeExchangeOptions> exchange;
   /// The local tools' channels (need `exchange`). With no outbound channel, received documents go
   /// to NodeExchangeOptions::inboxDirectory as canonical XML.

@@ -1,7 +1,10 @@
 #include "gateway/store/exchange_store.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
+#include "gateway/store/pool.hpp"
 #include "mapping/digest.hpp"
 #include "mapping/json_escape.hpp"
 #include "mapping/text/kana.hpp"
@@ -447,6 +450,23 @@ std::optional<CaseInfo> findCase(PgConnection& conn, const std::string& caseId) 
                {caseId});
   for (int i = 0; i < p.rows(); ++i) info.nodes.push_back(p.text(i, 0));
   return info;
+}
+
+void recordHttpRefusal(ConnectionPool& pool, const std::string& listener,
+                       const std::string& direction, int status, const std::string& code,
+                       const std::string& client) {
+  try {
+    withTransaction(pool, [&](PgConnection& conn) {
+      appendEvent(conn, Event{"http-refused", direction, std::nullopt, std::nullopt,
+                              jsonObject({{"listener", listener},
+                                          {"status", std::to_string(status)},
+                                          {"code", code},
+                                          {"client", client}})});
+    });
+  } catch (const std::exception& e) {
+    spdlog::error("listener {}: refusal ({} {}) not recorded: {}", listener, status, code,
+                  e.what());
+  }
 }
 
 }  // namespace tsunagi::store

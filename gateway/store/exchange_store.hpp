@@ -26,6 +26,14 @@ std::string databaseTimestamp(PgConnection& conn);
 /// Appends to the chain (locks the head row: call inside the state change's transaction).
 /// Returns the new chain head.
 std::string appendEvent(PgConnection& conn, const Event& event);
+
+class ConnectionPool;
+/// An `http-refused` event: a request a listener refused before any handler saw it (malformed
+/// HTTP, a body over the limit, a Host, Origin or content type not allowed). Codes and the
+/// client's address only. Logs, never throws: a refusal must not fail for want of a database.
+void recordHttpRefusal(ConnectionPool& pool, const std::string& listener,
+                       const std::string& direction, int status, const std::string& code,
+                       const std::string& client);
 std::string chainHead(PgConnection& conn);
 /// The bytes an event's hash covers after the previous hash (exposed for `audit verify`).
 std::string eventCanonicalBytes(long long id, const std::string& at, const Event& event);

@@ -84,9 +84,11 @@ TEST(Node, RefusesACodeWithAWrongCheckDigit) {
 namespace tsunagi {
 namespace {
 
-std::pair<int, std::string> post(const Node& node, const std::string& path, const std::string& body) {
+std::pair<int, std::string> post(const Node& node, const std::string& path,
+                                 const std::string& body) {
   Poco::Net::HTTPClientSession session("127.0.0.1", node.port());
-  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, path,
+                                 Poco::Net::HTTPMessage::HTTP_1_1);
   request.setContentType("application/json");
   request.setContentLength(static_cast<std::streamsize>(body.size()));
   session.sendRequest(request) << body;
@@ -101,9 +103,10 @@ TEST(NodeConsents, RecordedAndRevokedThroughTheLocalListenerWithEvents) {
   testing::TestDatabase db;
   Node node(nodeOptions("122173", "柏市", dir.path(), db.conninfo()));
   node.start();
-  const std::string consent = R"({"reference":"consent-0001","insurerNumber":"122200",)"
-                              R"("insuredNumber":"0000123456","scope":["122203"],)"
-                              R"("obtainedOn":"2024-01-10","obtainedBy":"柏の葉総合病院 地域連携室"})";
+  const std::string consent =
+      R"({"reference":"consent-0001","insurerNumber":"122200",)"
+      R"("insuredNumber":"0000123456","scope":["122203"],)"
+      R"("obtainedOn":"2024-01-10","obtainedBy":"柏の葉総合病院 地域連携室"})";
   EXPECT_EQ(post(node, "/local/v1/consents", consent).first, 201);
   auto again = post(node, "/local/v1/consents", consent);
   EXPECT_EQ(again.first, 409);
@@ -113,7 +116,8 @@ TEST(NodeConsents, RecordedAndRevokedThroughTheLocalListenerWithEvents) {
                        R"({"reference":"c2","insurerNumber":"122200","insuredNumber":"0000123456",)"
                        R"("scope":["122204"],"obtainedOn":"2024-01-10","obtainedBy":"x"})");
   EXPECT_EQ(badScope.first, 422);
-  EXPECT_THAT(badScope.second, ::testing::HasSubstr("scope[0]: '122204' check digit is 4, expected 3"));
+  EXPECT_THAT(badScope.second,
+              ::testing::HasSubstr("scope[0]: '122204' check digit is 4, expected 3"));
   auto badDate = post(node, "/local/v1/consents",
                       R"({"reference":"c3","insurerNumber":"122200","insuredNumber":"0000123456",)"
                       R"("scope":["122203"],"obtainedOn":"2024-02-30","obtainedBy":"x"})");
@@ -122,9 +126,11 @@ TEST(NodeConsents, RecordedAndRevokedThroughTheLocalListenerWithEvents) {
   EXPECT_EQ(post(node, "/local/v1/consents/consent-0001/revoke", "").first, 200);
   EXPECT_EQ(post(node, "/local/v1/consents/consent-0001/revoke", "").first, 404);
   store::PgConnection conn(db.conninfo());
-  EXPECT_EQ(conn.exec("SELECT count(*) FROM consents WHERE revoked_at IS NOT NULL").integer(0, 0), 1);
+  EXPECT_EQ(conn.exec("SELECT count(*) FROM consents WHERE revoked_at IS NOT NULL").integer(0, 0),
+            1);
   EXPECT_EQ(conn.exec("SELECT count(*) FROM exchange_events WHERE event IN ('consent-recorded', "
-                      "'consent-revoked')").integer(0, 0),
+                      "'consent-revoked')")
+                .integer(0, 0),
             2);
   node.stop();
 }
