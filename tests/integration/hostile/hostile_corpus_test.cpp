@@ -6,10 +6,8 @@
 // and problem type, ACK code, error reason), for the audit trail it must leave (an exchange_events
 // row, a handshake counter or a log line, as documented), for nothing half-written (no outbox,
 // inbox, consent, case or session row, no partial file), for secrets kept out of the log and the
-// audit rows, and for the node still answering on every listener afterwards. A case marked
-// PENDING or KNOWN in its note keeps its documented expectation; its failures are listed (not
-// failed) until it passes, and then the marker must go. HOSTILE_CORPUS_VERBOSE=1 prints each
-// answer.
+// audit rows, and for the node still answering on every listener afterwards. Every failure
+// fails the test. HOSTILE_CORPUS_VERBOSE=1 prints each answer.
 #include <Poco/Base64Encoder.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -884,39 +882,13 @@ class HostileCorpus : public ::testing::Test {
 
 Environment* HostileCorpus::env_ = nullptr;
 
-/// Runs one case. A case whose note starts with "PENDING" (a fix others are making) or "KNOWN" (a
-/// reported bug nobody fixes yet) keeps its documented expectation: its failures are listed, not
-/// failed, and once it passes the marker must go (the test fails until it does).
+/// Runs one case: every failure fails the test (there is no list of tolerated failures).
 void runChecked(const Case& c, const std::function<void()>& body) {
-  const std::string note = c["note"];
-  const bool marked = note.rfind("PENDING", 0) == 0 || note.rfind("KNOWN", 0) == 0;
-  ::testing::TestPartResultArray results;
-  {
-    ::testing::ScopedFakeTestPartResultReporter intercept(
-        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &results);
-    try {
-      body();
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << c.where() << ": " << e.what();
-    }
+  try {
+    body();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << c.where() << ": " << e.what();
   }
-  if (!marked) {
-    for (int i = 0; i < results.size(); ++i) {
-      const auto& r = results.GetTestPartResult(i);
-      ADD_FAILURE_AT(r.file_name() ? r.file_name() : "?", r.line_number()) << r.message();
-    }
-    return;
-  }
-  const std::string marker =
-      note.substr(0, note.find(')') == std::string::npos ? note.find(':') : note.find(')') + 1);
-  if (results.size() == 0) {
-    ADD_FAILURE() << c.where() << " passes now: remove its marker '" << marker << "'";
-    return;
-  }
-  std::string first = results.GetTestPartResult(0).message();
-  first = first.substr(0, first.find("\nGoogle Test trace"));
-  std::cout << "[ " << (note[0] == 'P' ? "PENDING " : "KNOWN   ") << " ] " << c.where() << " "
-            << marker << ": " << first.substr(0, 300) << "\n";
 }
 
 bool accepted(const std::string& expect) {
