@@ -28,9 +28,9 @@ inline std::string fixture(const std::string& name) {
   return readFile(std::filesystem::path(TSUNAGI_SOURCE_DIR) / "tests/fixtures" / name);
 }
 
-/// ../shared/samples/NAME (the public sample inputs)
+/// tests/fixtures/samples/NAME (the public sample inputs)
 inline std::string sample(const std::string& name) {
-  return readFile(std::filesystem::path(TSUNAGI_SOURCE_DIR) / "../shared/samples" / name);
+  return readFile(std::filesystem::path(TSUNAGI_SOURCE_DIR) / "tests/fixtures/samples" / name);
 }
 
 /// A built-in adapter by its spec ("kintone:nagareyama-kintone"), made once per spec.

@@ -20,7 +20,7 @@ using ::testing::Not;
 using testing::runTsunagi;
 
 const fs::path kSource = TSUNAGI_SOURCE_DIR;
-const fs::path kShared = TSUNAGI_SHARED_DIR;
+const fs::path kSamples = TSUNAGI_SAMPLES_DIR;
 
 /// A samples directory for the kit: the given files, plus canonical documents to encode.
 fs::path samplesDir(const testing::TempDir& dir, const std::vector<fs::path>& files,
@@ -42,7 +42,7 @@ std::vector<fs::path> filesOf(const fs::path& dir, const std::string& extension)
 
 TEST(Translate, SsMix2DischargeEventToCanonicalXmlIsAPartialSheetThatValidates) {
   CommandRun r = runTsunagi({"translate", "--from", "ssmix2", "--to", "liaison_xml",
-                             (kShared / "samples/ssmix2/ADT-22_A01_admission.hl7").string()});
+                             (kSamples / "ssmix2/ADT-22_A01_admission.hl7").string()});
   ASSERT_EQ(r.status, 0) << r.output();
   EXPECT_THAT(r.out, HasSubstr("<LiaisonSheet xmlns=\"urn:tsunagi:canonical:1\""));
   EXPECT_THAT(r.err, HasSubstr("partial /LiaisonSheet"));
@@ -59,7 +59,7 @@ TEST(Translate, SsMix2DischargeEventToCanonicalXmlIsAPartialSheetThatValidates) 
 TEST(Translate, FhirJpBundleToCanonicalXmlValidatesAndReportsLosses) {
   CommandRun r =
       runTsunagi({"translate", "--from", "fhir_jp", "--to", "liaison_xml",
-                  (kShared / "samples/fhir-jp/CLINS-Referral-Example-01.json").string()});
+                  (kSamples / "fhir-jp/CLINS-Referral-Example-01.json").string()});
   ASSERT_EQ(r.status, 0) << r.output();
   EXPECT_THAT(r.err, HasSubstr("losses (decode fhir_jp): "));
   testing::TempDir dir("translate");
@@ -113,7 +113,7 @@ TEST(AdapterCheck, PassesForTheShippedSsMix2AdapterOnThePublishedSamples) {
   std::map<fs::path, fs::path> byName;
   for (const fs::path& f : filesOf(kSource / "tests/fixtures/ssmix2", ".hl7"))
     byName[f.filename()] = f;
-  for (const fs::path& f : filesOf(kShared / "samples/ssmix2", ".hl7")) byName[f.filename()] = f;
+  for (const fs::path& f : filesOf(kSamples / "ssmix2", ".hl7")) byName[f.filename()] = f;
   std::vector<fs::path> files;
   for (const auto& [name, path] : byName) files.push_back(path);
   CommandRun r = runTsunagi({"adapter", "check", "ssmix2", samplesDir(dir, files).string()});
@@ -125,7 +125,7 @@ TEST(AdapterCheck, PassesForTheShippedSsMix2AdapterOnThePublishedSamples) {
 
 TEST(AdapterCheck, PassesForFhirJpWithTheSamplesAndAnAdmissionSheetToEncode) {
   testing::TempDir dir("check");
-  std::vector<fs::path> files = filesOf(kShared / "samples/fhir-jp", ".json");
+  std::vector<fs::path> files = filesOf(kSamples / "fhir-jp", ".json");
   for (const fs::path& f : filesOf(kSource / "tests/fixtures/fhir_jp", ".json")) files.push_back(f);
   CommandRun r =
       runTsunagi({"adapter", "check", "fhir_jp",

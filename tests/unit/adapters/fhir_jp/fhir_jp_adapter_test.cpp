@@ -27,7 +27,7 @@ std::string readFile(const std::string& path) {
 }
 
 std::string sample(const std::string& name) {
-  return readFile(std::string(TSUNAGI_SHARED_DIR) + "/samples/fhir-jp/" + name);
+  return readFile(std::string(TSUNAGI_SAMPLES_DIR) + "/fhir-jp/" + name);
 }
 std::string fixture(const std::string& name) {
   return readFile(std::string(TSUNAGI_SOURCE_DIR) + "/tests/fixtures/" + name);

@@ -25,9 +25,10 @@ inline std::string readBytes(const std::filesystem::path& path) {
   return out.str();
 }
 
-/// The published SS-MIX2 samples (../shared/samples/ssmix2), byte for byte.
+/// The published SS-MIX2 samples (tests/fixtures/samples/ssmix2, copied from ../shared/samples),
+/// byte for byte.
 inline std::string sharedSample(const std::string& name) {
-  return readBytes(std::filesystem::path(TSUNAGI_SHARED_DIR) / "samples/ssmix2" / name);
+  return readBytes(std::filesystem::path(TSUNAGI_SAMPLES_DIR) / "ssmix2" / name);
 }
 
 /// tests/fixtures/ssmix2/<name>.

@@ -281,7 +281,7 @@ TEST(Iso2022Jp, TextEndingInJisModeIsAccepted) {
 }
 
 TEST(Iso2022Jp, DecodesTheRealSsMix2AdmissionMessage) {
-  std::ifstream file(TSUNAGI_SHARED_DIR "/samples/ssmix2/ADT-22_A01_admission.hl7",
+  std::ifstream file(TSUNAGI_SAMPLES_DIR "/ssmix2/ADT-22_A01_admission.hl7",
                      std::ios::binary);
   ASSERT_TRUE(file) << "missing sample";
   const std::string bytes{std::istreambuf_iterator<char>(file), {}};
