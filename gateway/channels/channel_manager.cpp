@@ -80,12 +80,11 @@ std::vector<std::pair<std::string, const net::ListenerStats*>> ChannelManager::m
   return out;
 }
 
-ChannelManager::HttpAnswer ChannelManager::post(const std::string& name, const std::string& body,
-                                                const std::string& contentType) {
+net::HttpResponse ChannelManager::post(const std::string& name, const std::string& body,
+                                       const std::string& contentType) {
   auto it = inbound_.find(name);
   if (it == inbound_.end() || !httpLimits_.count(name)) {
-    const auto p = exchange::problems::notFound("no inbound HTTP channel " + name);
-    return {p.status, "application/problem+json", p.json()};
+    return exchange::problems::notFound("no inbound HTTP channel " + name).reply();
   }
   InboundResult result = it->second->accept(
       adapters::LocalInput{body, "http:" + name, {{"contentType", contentType}}});
@@ -99,21 +98,20 @@ ChannelManager::HttpAnswer ChannelManager::post(const std::string& name, const s
                 result.messages[i].messageId + R"("})";
       }
       json += R"(],"losses":)" + result.losses.json() + "}";
-      return {202, "application/json", json};
+      return {202, "application/json", json, {}, false};
     }
     case InboundResult::Status::Rejected: {
-      const exchange::Problem p{422, "urn:tsunagi:problem:" + result.code,
-                                result.code == "input-invalid" ? "The input cannot be translated"
-                                                               : "The document cannot be sent",
-                                result.reason};
-      return {p.status, "application/problem+json", p.json()};
+      return exchange::Problem{422, "urn:tsunagi:problem:" + result.code,
+                               result.code == "input-invalid" ? "The input cannot be translated"
+                                                              : "The document cannot be sent",
+                               result.reason}
+          .reply();
     }
     case InboundResult::Status::Unavailable: {
-      const auto p = exchange::problems::storageUnavailable(result.reason);
-      return {p.status, "application/problem+json", p.json()};
+      return exchange::problems::storageUnavailable(result.reason).reply();
     }
   }
-  return {500, "text/plain", ""};
+  return {500, "text/plain", "", {}, false};
 }
 
 unsigned short ChannelManager::mllpPort(const std::string& name) const {

@@ -17,6 +17,7 @@
 #include "gateway/channels/kintone_connector.hpp"
 #include "gateway/channels/mllp.hpp"
 #include "gateway/channels/outbound.hpp"
+#include "gateway/net/http_message.hpp"
 
 namespace tsunagi::channels {
 
@@ -38,11 +39,6 @@ class ChannelManager {
   /// The sink for LocalDelivery, or null when no outbound channel is configured.
   std::shared_ptr<exchange::LocalSink> sink() const { return sink_; }
 
-  struct HttpAnswer {
-    int status;
-    std::string contentType;
-    std::string body;
-  };
   /// The body limit of inbound HTTP channel `name`, or nullopt when there is no such channel.
   std::optional<std::size_t> httpLimit(const std::string& name) const;
   /// The content types POST /local/v1/channels/NAME takes (its adapter's formats).
@@ -51,7 +47,8 @@ class ChannelManager {
   std::vector<std::pair<std::string, const net::ListenerStats*>> mllpListenerStats() const;
   /// POST /local/v1/channels/NAME: 202 with the messages once committed; 422 problem for input
   /// that cannot be sent; 503 for storage trouble.
-  HttpAnswer post(const std::string& name, const std::string& body, const std::string& contentType);
+  net::HttpResponse post(const std::string& name, const std::string& body,
+                         const std::string& contentType);
 
   /// The bound port of MLLP channel `name` (0 when none).
   unsigned short mllpPort(const std::string& name) const;

@@ -58,13 +58,6 @@ Response serve(ConsoleApp& app, net::HttpRequest& in) {
   return app.handle(req);
 }
 
-net::HttpResponse toHttp(Response reply) {
-  net::HttpResponse out{reply.status, std::move(reply.contentType), std::move(reply.body), {},
-                        false};
-  out.headers = std::move(reply.headers);
-  return out;
-}
-
 }  // namespace
 
 struct ConsoleServer::Impl {
@@ -96,7 +89,7 @@ void ConsoleServer::start() {
     return net::HttpResponse{status, "text/plain; charset=utf-8",
                              status == 413 ? "send at most 64 KiB\n" : detail + "\n", {}, true};
   };
-  http.handle = [app](net::HttpRequest& request) { return toHttp(serve(*app, request)); };
+  http.handle = [app](net::HttpRequest& request) { return serve(*app, request); };
   store::ConnectionPool* pool = impl_->pool;
   http.refused = [pool](const net::HttpRequest& head, const net::HttpResponse& answer) {
     if (pool) {

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/net/http_message.hpp"
+
 namespace tsunagi::console {
 
 struct Request {
@@ -26,12 +28,8 @@ struct Request {
   std::optional<std::string> brokenEscape;
 };
 
-struct Response {
-  int status = 200;
-  std::string contentType = "text/html; charset=utf-8";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
+/// The console's answers are the listeners' one answer type (every one names its content type).
+using Response = net::HttpResponse;
 
 /// Decodes application/x-www-form-urlencoded text ('+' is a space); later duplicates win. A field
 /// whose name or value has a broken %-escape is left out; the first such field's name ("" when

@@ -10,14 +10,6 @@ namespace {
 constexpr const char* kMessages = "/exchange/v1/messages";
 constexpr const char* kHealth = "/exchange/v1/health";
 
-net::HttpResponse answer(const Reply& reply) {
-  net::HttpResponse out{reply.status, reply.contentType, reply.body, {}, false};
-  for (const auto& [name, value] : reply.headers) out.headers.emplace_back(name, value);
-  return out;
-}
-
-net::HttpResponse answer(const Problem& problem) { return answer(Reply::problem(problem)); }
-
 }  // namespace
 
 PeerServer::PeerServer(Receiver& receiver, Poco::Net::Context::Ptr context, const std::string& host,
@@ -30,7 +22,7 @@ PeerServer::PeerServer(Receiver& receiver, Poco::Net::Context::Ptr context, cons
     return head.path == kMessages && head.method == "POST" ? maxBodyBytes : 0;
   };
   http.refusal = [](int status, const std::string& detail) {
-    return answer(problems::httpRefusal(status, detail));
+    return problems::httpRefusal(status, detail).reply();
   };
   if (onRefused) {
     http.refused = [onRefused](const net::HttpRequest& head, const net::HttpResponse& answer) {
@@ -40,14 +32,14 @@ PeerServer::PeerServer(Receiver& receiver, Poco::Net::Context::Ptr context, cons
   http.handle = [&receiver](net::HttpRequest& request) {
     // The API has no query parameters: a target with one names no resource.
     if (!request.query.empty() || request.target.find('?') != std::string::npos) {
-      return answer(problems::notFound(request.path + "?…"));
+      return problems::notFound(request.path + "?…").reply();
     }
     if (request.path == kHealth) {
-      if (request.method != "GET") return answer(problems::methodNotAllowed("use GET"));
-      return answer(receiver.health());
+      if (request.method != "GET") return problems::methodNotAllowed("use GET").reply();
+      return receiver.health();
     }
-    if (request.path != kMessages) return answer(problems::notFound(request.path));
-    if (request.method != "POST") return answer(problems::methodNotAllowed("use POST"));
+    if (request.path != kMessages) return problems::notFound(request.path).reply();
+    if (request.method != "POST") return problems::methodNotAllowed("use POST").reply();
     IncomingRequest in;
     in.method = request.method;
     in.path = request.target;
@@ -57,7 +49,7 @@ PeerServer::PeerServer(Receiver& receiver, Poco::Net::Context::Ptr context, cons
     in.signature = request.get("signature");
     in.body = std::move(request.body);
     in.peer = std::move(request.peerCertificate);
-    return answer(receiver.receiveMessage(in));
+    return receiver.receiveMessage(in);
   };
   net::ListenerOptions options;
   options.name = "peer";

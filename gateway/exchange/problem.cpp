@@ -10,6 +10,13 @@ std::string Problem::json() const {
          "\"}";
 }
 
+net::HttpResponse Problem::reply(std::chrono::seconds retryAfter) const {
+  net::HttpResponse r{status, "application/problem+json", json(), {}, false};
+  if (retryAfter.count() > 0)
+    r.headers.emplace_back("Retry-After", std::to_string(retryAfter.count()));
+  return r;
+}
+
 namespace problems {
 
 namespace {

@@ -2,7 +2,10 @@
 // RFC 9457 problem details for the exchange API. Each refusal has a stable `type` URN that a peer's
 // software can act on; docs/exchange-protocol.md lists them all.
 
+#include <chrono>
 #include <string>
+
+#include "gateway/net/http_message.hpp"
 
 namespace tsunagi::exchange {
 
@@ -14,6 +17,8 @@ struct Problem {
 
   /// application/problem+json body.
   std::string json() const;
+  /// The answer carrying it (application/problem+json), with Retry-After when `retryAfter` > 0.
+  net::HttpResponse reply(std::chrono::seconds retryAfter = {}) const;
 };
 
 namespace problems {

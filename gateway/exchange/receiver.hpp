@@ -14,6 +14,7 @@
 #include "gateway/crypto/keys.hpp"
 #include "gateway/exchange/problem.hpp"
 #include "gateway/federation/manifest_store.hpp"
+#include "gateway/net/http_message.hpp"
 #include "gateway/store/pool.hpp"
 
 namespace tsunagi::exchange {
@@ -37,15 +38,6 @@ struct IncomingRequest {
   std::optional<crypto::Certificate> peer;  ///< the TLS client certificate (already pinned)
 };
 
-struct Reply {
-  int status = 200;
-  std::string contentType;
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-
-  static Reply problem(const Problem& p, std::chrono::seconds retryAfter = {});
-};
-
 class Receiver {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
@@ -55,18 +47,18 @@ class Receiver {
   Receiver& operator=(Receiver&&) = delete;
 
   /// POST /exchange/v1/messages.
-  Reply receiveMessage(const IncomingRequest& request);
+  net::HttpResponse receiveMessage(const IncomingRequest& request);
   /// GET /exchange/v1/health.
-  Reply health();
+  net::HttpResponse health();
 
   std::size_t maxBodyBytes() const { return settings_.maxBodyBytes; }
   /// The target URI senders sign for this node: its manifest endpoint + path.
   std::string targetUri(const std::string& path) const;
 
  private:
-  Reply refuse(const Problem& problem, const std::optional<std::string>& peer,
-               const std::optional<std::string>& messageId,
-               const std::optional<std::string>& logDetail = {});
+  net::HttpResponse refuse(const Problem& problem, const std::optional<std::string>& peer,
+                           const std::optional<std::string>& messageId,
+                           const std::optional<std::string>& logDetail = {});
 
   ReceiverSettings settings_;
   store::ConnectionPool& pool_;

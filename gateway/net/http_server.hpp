@@ -13,38 +13,10 @@
 #include <utility>
 #include <vector>
 
-#include "gateway/crypto/keys.hpp"
+#include "gateway/net/http_message.hpp"
 #include "gateway/net/listener.hpp"
 
 namespace tsunagi::net {
-
-struct HttpRequest {
-  std::string method;
-  std::string target;                                        ///< as sent: path and query
-  std::string path;                                          ///< target without the query
-  std::string query;                                         ///< raw, without '?'
-  std::string version;                                       ///< "HTTP/1.1"
-  std::vector<std::pair<std::string, std::string>> headers;  ///< names in lower case
-  std::string body;
-  std::string clientAddress;
-  std::optional<crypto::Certificate> peerCertificate;
-
-  /// The value of the first field line `lowerName`, or nullptr.
-  const std::string* header(std::string_view lowerName) const;
-  /// All field lines `lowerName` joined with ", " (RFC 9110 §5.3), or `fallback` when none.
-  std::string get(std::string_view lowerName, std::string fallback = {}) const;
-  /// The media type of Content-Type, lower case, without parameters ("application/json").
-  std::string mediaType() const;
-  const std::string& contentType() const;
-};
-
-struct HttpResponse {
-  int status = 200;
-  std::string contentType = "text/plain; charset=utf-8";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-  bool close = false;  ///< close the connection after this answer
-};
 
 struct HttpOptions {
   std::size_t maxHeadBytes = 16 * 1024;
