@@ -24,12 +24,12 @@ ConsoleApp::ConsoleApp(ConsoleContext context, ConsoleSettings settings)
       settings_(std::move(settings)),
       throttle_(std::make_unique<LoginThrottle>(settings_.throttle)) {}
 
-void ConsoleApp::audit(const std::string& event,
+void ConsoleApp::audit(store::EventType event,
                        const std::vector<std::pair<std::string, std::string>>& detail,
                        const std::optional<std::string>& messageId) {
   store::withTransaction(*context_.pool, [&](store::PgConnection& conn) {
     store::appendEvent(
-        conn, store::Event{event, "node", std::nullopt, messageId, store::jsonObject(detail)});
+        conn, store::NewEvent{event, "node", std::nullopt, messageId, store::jsonObject(detail)});
   });
 }
 
@@ -102,11 +102,11 @@ Response ConsoleApp::htmlPage(Call& call, int status, const std::string& title,
 
 Response ConsoleApp::refuse(Call& call, int status, const std::string& reason,
                             const std::string& message) {
-  audit("console-refused", {{"reason", reason},
-                            {"user", call.user()},
-                            {"method", call.req.method},
-                            {"path", call.req.path.substr(0, 200)},
-                            {"client", call.req.client}});
+  audit(store::EventType::ConsoleRefused, {{"reason", reason},
+                                           {"user", call.user()},
+                                           {"method", call.req.method},
+                                           {"path", call.req.path.substr(0, 200)},
+                                           {"client", call.req.client}});
   if (call.api) {
     Json body(Poco::JSON_PRESERVE_KEY_ORDER);
     body.set("error", reason);
@@ -144,11 +144,11 @@ Response ConsoleApp::route(Call& call) {
   if (found.state != SessionState::Valid) {
     const std::string reason =
         found.state == SessionState::Expired ? "session-expired" : "session-unknown";
-    audit("console-refused", {{"reason", reason},
-                              {"user", found.user},
-                              {"method", req.method},
-                              {"path", req.path.substr(0, 200)},
-                              {"client", req.client}});
+    audit(store::EventType::ConsoleRefused, {{"reason", reason},
+                                             {"user", found.user},
+                                             {"method", req.method},
+                                             {"path", req.path.substr(0, 200)},
+                                             {"client", req.client}});
     call.headers.emplace_back("Set-Cookie", cookie(kSessionCookie, "", "/", 0));
     if (call.api) return jsonResponse(401, Json().set("error", reason));
     return redirect("/login?expired=1");
@@ -282,11 +282,12 @@ Response ConsoleApp::login(Call& call) {
   const auto cookieCsrf = req.cookies.find(kLoginCsrfCookie);
   const std::string given = call.field("csrf");
   if (given.empty() || cookieCsrf == req.cookies.end() || !tokensMatch(cookieCsrf->second, given)) {
-    audit("console-refused", {{"reason", given.empty() ? "csrf-missing" : "csrf-mismatch"},
-                              {"user", ""},
-                              {"method", "POST"},
-                              {"path", "/login"},
-                              {"client", req.client}});
+    audit(store::EventType::ConsoleRefused,
+          {{"reason", given.empty() ? "csrf-missing" : "csrf-mismatch"},
+           {"user", ""},
+           {"method", "POST"},
+           {"path", "/login"},
+           {"client", req.client}});
     return form(403,
                 call.tr("ログインフォームの確認トークンがありません。もう一度入力してください。",
                         "The login form's CSRF token is missing; please try again."));
@@ -304,11 +305,11 @@ Response ConsoleApp::login(Call& call) {
   if (req.brokenEscape) {
     // A field with a broken %-escape is not read (half a password is not tried): the answer is
     // a wrong login's, the audit says why.
-    audit("console-refused", {{"reason", "malformed-encoding"},
-                              {"user", ""},
-                              {"method", "POST"},
-                              {"path", "/login"},
-                              {"client", req.client}});
+    audit(store::EventType::ConsoleRefused, {{"reason", "malformed-encoding"},
+                                             {"user", ""},
+                                             {"method", "POST"},
+                                             {"path", "/login"},
+                                             {"client", req.client}});
     return wrong();
   }
   const LoginResult result =
@@ -363,7 +364,7 @@ std::optional<std::int64_t> ConsoleApp::throttled(Call& call) {
   if (a.firstRefusal) {
     spdlog::warn("console: log-ins from {} refused for {} s after {} failures", client,
                  a.retryAfter, a.failures);
-    audit("console-login-throttled",
+    audit(store::EventType::ConsoleLoginThrottled,
           {{"reason", "address-throttled"},
            {"client", client},
            {"failures", std::to_string(a.failures)},
@@ -398,8 +399,9 @@ Response ConsoleApp::logout(Call& call) {
   const auto token = call.req.cookies.find(kSessionCookie);
   store::withTransaction(*context_.pool, [&](store::PgConnection& conn) {
     endSession(conn, token->second);
-    store::appendEvent(conn, store::Event{"console-logout", "node", std::nullopt, std::nullopt,
-                                          store::jsonObject({{"user", call.user()}})});
+    store::appendEvent(
+        conn, store::NewEvent{store::EventType::ConsoleLogout, "node", std::nullopt, std::nullopt,
+                              store::jsonObject({{"user", call.user()}})});
   });
   call.headers.emplace_back("Set-Cookie", cookie(kSessionCookie, "", "/", 0));
   if (call.api) return jsonResponse(200, Json().set("loggedOut", true));

@@ -13,6 +13,7 @@
 #include "gateway/console/pages.hpp"
 #include "gateway/console/session.hpp"
 #include "gateway/console/users.hpp"
+#include "gateway/store/event_type.hpp"
 #include "gateway/store/pool.hpp"
 
 namespace tsunagi::console {
@@ -71,8 +72,7 @@ class ConsoleApp {
   Response logout(Call& call);
   Response refuse(Call& call, int status, const std::string& reason, const std::string& message);
   Response htmlPage(Call& call, int status, const std::string& title, const std::string& body);
-  void audit(const std::string& event,
-             const std::vector<std::pair<std::string, std::string>>& detail,
+  void audit(store::EventType event, const std::vector<std::pair<std::string, std::string>>& detail,
              const std::optional<std::string>& messageId = std::nullopt);
 
   ConsoleContext context_;

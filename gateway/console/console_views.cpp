@@ -130,12 +130,12 @@ Response ConsoleApp::search(Call& call) {
   try {
     filter = parseFilter(call.req.query, call.req.brokenEscape);
   } catch (const FilterError& e) {
-    audit("console-refused", {{"reason", "invalid-filter"},
-                              {"field", e.field()},
-                              {"user", call.user()},
-                              {"method", "GET"},
-                              {"path", call.req.path},
-                              {"client", call.req.client}});
+    audit(store::EventType::ConsoleRefused, {{"reason", "invalid-filter"},
+                                             {"field", e.field()},
+                                             {"user", call.user()},
+                                             {"method", "GET"},
+                                             {"path", call.req.path},
+                                             {"client", call.req.client}});
     if (call.api) {
       Json o(Poco::JSON_PRESERVE_KEY_ORDER);
       o.set("error", "invalid-filter");
@@ -157,7 +157,7 @@ Response ConsoleApp::search(Call& call) {
   detail.insert(detail.begin(), {"user", call.user()});
   detail.emplace_back("page", std::to_string(filter.page));
   detail.emplace_back("results", std::to_string(page.total));
-  audit("console-searched", detail);
+  audit(store::EventType::ConsoleSearched, detail);
   if (!call.api)
     return htmlPage(call, 200, call.tr("交換検索", "Exchange search"),
                     searchBody(call.tr, filter, &page, ""));
@@ -184,7 +184,7 @@ Response ConsoleApp::exportCsv(Call& call) {
   auto detail = filterFields(filter);
   detail.insert(detail.begin(), {"user", call.user()});
   detail.emplace_back("rows", std::to_string(rows.size()));
-  audit("console-exported", detail);
+  audit(store::EventType::ConsoleExported, detail);
   // UTF-8 with a byte order mark, which Japanese spreadsheet software needs to read UTF-8.
   std::string csv = "\xEF\xBB\xBF";
   csv += "at,direction,peer,documentType,caseId,status,attempts,messageId,lastError\r\n";
@@ -205,7 +205,7 @@ Response ConsoleApp::exchange(Call& call, const std::string& messageId) {
   if (!isUuid(messageId))
     return refuse(call, 404, "invalid-message-id",
                   call.tr("メッセージIDの形式が正しくありません", "Not a message id"));
-  audit("console-viewed", {{"user", call.user()}}, messageId);
+  audit(store::EventType::ConsoleViewed, {{"user", call.user()}}, messageId);
   std::optional<ExchangeDetail> detail;
   {
     auto conn = context_.pool->lease();
@@ -378,8 +378,8 @@ Response ConsoleApp::revokeConsent(Call& call, const std::string& reference) {
     if (!store::revokeConsent(conn, reference)) return false;
     store::appendEvent(
         conn,
-        store::Event{
-            "console-consent-revoked", "node", std::nullopt, std::nullopt,
+        store::NewEvent{
+            store::EventType::ConsoleConsentRevoked, "node", std::nullopt, std::nullopt,
             store::jsonObject({{"consent", reference}, {"by", call.user()}, {"reason", *reason}})});
     return true;
   });

@@ -307,11 +307,12 @@ bool resolveIdentityReview(store::PgConnection& conn, long long id, const std::s
                     "RETURNING sender::text, message_id::text",
                     {std::to_string(id), actor, resolution});
   if (r.rows() != 1) return false;
-  store::appendEvent(conn, store::Event{"identity-reviewed", "inbound", r.text(0, 0), r.text(0, 1),
-                                        store::jsonObject({{"review", std::to_string(id)},
-                                                           {"resolution", resolution},
-                                                           {"by", actor},
-                                                           {"reason", reason}})});
+  store::appendEvent(conn, store::NewEvent{store::EventType::IdentityReviewed, "inbound",
+                                           r.text(0, 0), r.text(0, 1),
+                                           store::jsonObject({{"review", std::to_string(id)},
+                                                              {"resolution", resolution},
+                                                              {"by", actor},
+                                                              {"reason", reason}})});
   return true;
 }
 

@@ -11,10 +11,10 @@ namespace tsunagi::console {
 
 namespace {
 
-void audit(store::PgConnection& conn, const std::string& event,
+void audit(store::PgConnection& conn, store::EventType event,
            const std::vector<std::pair<std::string, std::string>>& detail) {
   store::appendEvent(
-      conn, store::Event{event, "node", std::nullopt, std::nullopt, store::jsonObject(detail)});
+      conn, store::NewEvent{event, "node", std::nullopt, std::nullopt, store::jsonObject(detail)});
 }
 
 /// A typed user name as it may appear in the audit detail: bounded, printable ASCII.
@@ -56,7 +56,8 @@ void addUser(store::PgConnection& conn, const std::string& name, Role role,
                       "ON CONFLICT (name) DO NOTHING",
                       {name, toString(role), hash});
     if (r.affected() == 0) throw UserError("user '" + name + "' exists (use passwd to change it)");
-    audit(conn, "console-user-added", {{"user", name}, {"role", toString(role)}, {"by", actor}});
+    audit(conn, store::EventType::ConsoleUserAdded,
+          {{"user", name}, {"role", toString(role)}, {"by", actor}});
   });
 }
 
@@ -72,7 +73,7 @@ void setPassword(store::PgConnection& conn, const std::string& name, const std::
     // A new password ends the user's sessions.
     conn.run("console_user_sessions_end", "DELETE FROM console_sessions WHERE user_name = $1",
              {name});
-    audit(conn, "console-password-set", {{"user", name}, {"by", actor}});
+    audit(conn, store::EventType::ConsolePasswordSet, {{"user", name}, {"by", actor}});
   });
 }
 
@@ -87,7 +88,7 @@ std::string enrolTotp(store::PgConnection& conn, const std::string& name,
     if (r.affected() == 0) throw UserError("no user '" + auditName(name) + "'");
     conn.run("console_user_sessions_end", "DELETE FROM console_sessions WHERE user_name = $1",
              {name});
-    audit(conn, "console-totp-enrolled", {{"user", name}, {"by", actor}});
+    audit(conn, store::EventType::ConsoleTotpEnrolled, {{"user", name}, {"by", actor}});
   });
   return secret;
 }
@@ -99,7 +100,7 @@ bool unlockUser(store::PgConnection& conn, const std::string& name, const std::s
                       "WHERE name = $1",
                       {name});
     if (r.affected() == 0) return false;
-    audit(conn, "console-user-unlocked", {{"user", name}, {"by", actor}});
+    audit(conn, store::EventType::ConsoleUserUnlocked, {{"user", name}, {"by", actor}});
     return true;
   });
 }
@@ -171,7 +172,7 @@ LoginResult login(store::PgConnection& conn, const std::string& name, const std:
           locked = "true";
         }
       }
-      audit(conn, "console-login-refused",
+      audit(conn, store::EventType::ConsoleLoginRefused,
             {{"user", outcome == LoginOutcome::UnknownUser ? "" : name},
              {"reason", toString(outcome)},
              {"client", client},
@@ -209,7 +210,7 @@ LoginResult login(store::PgConnection& conn, const std::string& name, const std:
              "expires_at) VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($5))",
              {tokenDigest(result.token), name, result.csrf, std::to_string(now),
               std::to_string(result.expiresAt)});
-    audit(conn, "console-login",
+    audit(conn, store::EventType::ConsoleLogin,
           {{"user", name}, {"role", toString(result.role)}, {"client", client}});
     return result;
   });

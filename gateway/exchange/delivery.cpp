@@ -76,8 +76,9 @@ void DeliveryWorkers::deliverOne(PeerClient& client, store::ClaimedMessage& m, b
   }
   // Recorded before the attempt: a send the gateway dies in is still in the log.
   store::inTransaction(*conn, [&] {
-    store::appendEvent(*conn, store::Event{"sent", "outbound", m.peer, m.messageId,
-                                           store::jsonObject({{"attempt", std::to_string(m.attempts)}})});
+    store::appendEvent(
+        *conn, store::NewEvent{store::EventType::Sent, "outbound", m.peer, m.messageId,
+                               store::jsonObject({{"attempt", std::to_string(m.attempts)}})});
   });
   const SendOutcome outcome = client.send(m.messageId, m.envelope);
   switch (outcome.kind) {

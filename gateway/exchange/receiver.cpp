@@ -11,6 +11,13 @@
 
 namespace tsunagi::exchange {
 
+Reply Reply::problem(const Problem& p, std::chrono::seconds retryAfter) {
+  Reply r{p.status, "application/problem+json", p.json(), {}};
+  if (retryAfter.count() > 0)
+    r.headers.emplace_back("Retry-After", std::to_string(retryAfter.count()));
+  return r;
+}
+
 Receiver::Receiver(ReceiverSettings settings, store::ConnectionPool& pool,
                    const federation::ManifestStore& manifests, crypto::Key nodeKey, Clock clock)
     : settings_(std::move(settings)),
@@ -42,9 +49,9 @@ std::string issuePaths(const mapping::DocumentError& e) {
 
 }  // namespace
 
-net::HttpResponse Receiver::refuse(const Problem& problem, const std::optional<std::string>& peer,
-                                   const std::optional<std::string>& messageId,
-                                   const std::optional<std::string>& logDetail) {
+Reply Receiver::refuse(const Problem& problem, const std::optional<std::string>& peer,
+                       const std::optional<std::string>& messageId,
+                       const std::optional<std::string>& logDetail) {
   // The peer gets the full detail; the application log and the exchange log get `logDetail` when
   // the detail could quote document content (validation messages may cite field values).
   const std::string recorded = logDetail.value_or(problem.detail);
@@ -52,16 +59,16 @@ net::HttpResponse Receiver::refuse(const Problem& problem, const std::optional<s
                problem.type, recorded);
   try {
     store::withTransaction(pool_, [&](store::PgConnection& conn) {
-      store::appendEvent(conn,
-                         store::Event{"rejected", "inbound", peer, messageId,
-                                      store::jsonObject({{"status", std::to_string(problem.status)},
-                                                         {"type", problem.type},
-                                                         {"reason", recorded}})});
+      store::appendEvent(
+          conn, store::NewEvent{store::EventType::Rejected, "inbound", peer, messageId,
+                                store::jsonObject({{"status", std::to_string(problem.status)},
+                                                   {"type", problem.type},
+                                                   {"reason", recorded}})});
     });
   } catch (const store::PgError& e) {
     spdlog::error("could not record the refusal in the exchange log: {}", e.what());
   }
-  return problem.reply();
+  return Reply::problem(problem);
 }
 
 namespace {
@@ -73,7 +80,7 @@ struct MembershipRefused {
 
 }  // namespace
 
-net::HttpResponse Receiver::receiveMessage(const IncomingRequest& req) {
+Reply Receiver::receiveMessage(const IncomingRequest& req) {
   auto manifest = manifests_.current();
   // 0. Who is calling: the TLS layer admitted only pinned manifest nodes; check again against the
   //    manifest in force now (it may have been reloaded since the handshake).
@@ -188,7 +195,8 @@ net::HttpResponse Receiver::receiveMessage(const IncomingRequest& req) {
       }
     } catch (const store::PgError& e) {
       spdlog::error("case lookup for message {} failed: {}", envelope.messageId, e.what());
-      return problems::storageUnavailable("the message was not stored").reply(settings_.retryAfter);
+      return Reply::problem(problems::storageUnavailable("the message was not stored"),
+                            settings_.retryAfter);
     }
   }
 
@@ -199,22 +207,24 @@ net::HttpResponse Receiver::receiveMessage(const IncomingRequest& req) {
         auto conn = pool_.lease();
         auto outcome = store::inTransaction(*conn, [&]() -> std::pair<int, std::string> {
           if (auto original = store::existingReceipt(*conn, peer, envelope.messageId)) {
-            store::appendEvent(*conn,
-                               store::Event{"duplicate", "inbound", peer, envelope.messageId,
-                                            store::jsonObject({{"answer", "original receipt"}})});
+            store::appendEvent(
+                *conn,
+                store::NewEvent{store::EventType::Duplicate, "inbound", peer, envelope.messageId,
+                                store::jsonObject({{"answer", "original receipt"}})});
             return {200, *original};
           }
           std::string head = store::appendEvent(
-              *conn, store::Event{"received", "inbound", peer, envelope.messageId,
-                                  store::jsonObject({{"documentType", envelope.documentType},
-                                                     {"contentDigest", req.contentDigest}})});
+              *conn,
+              store::NewEvent{store::EventType::Received, "inbound", peer, envelope.messageId,
+                              store::jsonObject({{"documentType", envelope.documentType},
+                                                 {"contentDigest", req.contentDigest}})});
           if (!envelope.losses.empty()) {
             // Counts and kinds only: the details may quote characters of a name; they are kept
             // with the message (inbox.losses).
             head = store::appendEvent(
                 *conn,
-                store::Event{
-                    "losses-received", "inbound", peer, envelope.messageId,
+                store::NewEvent{
+                    store::EventType::LossesReceived, "inbound", peer, envelope.messageId,
                     store::jsonObject({{"losses", std::to_string(envelope.losses.entries().size())},
                                        {"lossKinds", envelope.losses.kinds()}})});
           }
@@ -236,7 +246,7 @@ net::HttpResponse Receiver::receiveMessage(const IncomingRequest& req) {
               receiptBytes);
           return {202, receiptBytes};
         });
-        return net::HttpResponse{outcome.first, "application/xml", outcome.second, {}, false};
+        return Reply{outcome.first, "application/xml", outcome.second, {}};
       } catch (const store::PgError& e) {
         // Two copies of one message raced: the loser retries and finds the winner's receipt.
         if (e.sqlstate() == "23505" && attempt < 3) continue;
@@ -248,11 +258,12 @@ net::HttpResponse Receiver::receiveMessage(const IncomingRequest& req) {
                   refused.refusal.logged);
   } catch (const store::PgError& e) {
     spdlog::error("storing message {} from {} failed: {}", envelope.messageId, peer, e.what());
-    return problems::storageUnavailable("the message was not stored").reply(settings_.retryAfter);
+    return Reply::problem(problems::storageUnavailable("the message was not stored"),
+                          settings_.retryAfter);
   }
 }
 
-net::HttpResponse Receiver::health() {
+Reply Receiver::health() {
   auto manifest = manifests_.current();
   bool database = false;
   try {
@@ -263,7 +274,7 @@ net::HttpResponse Receiver::health() {
   const std::string body = std::string("{\"status\":\"") + (database ? "ok" : "degraded") +
                            "\",\"node\":\"" + settings_.nodeCode + "\",\"manifestSerial\":" +
                            std::to_string(manifest ? manifest->serial : 0) + "}";
-  return net::HttpResponse{database ? 200 : 503, "application/json", body, {}, false};
+  return Reply{database ? 200 : 503, "application/json", body, {}};
 }
 
 }  // namespace tsunagi::exchange

@@ -252,10 +252,10 @@ std::vector<Submitted> Submitter::submitAll(
           // Schema, code tables and business rules passed (above), routed, consent found.
           store::appendEvent(
               conn,
-              store::Event{"validated", "outbound", std::nullopt, std::nullopt,
-                           store::jsonObject({{"documentType", type},
-                                              {"documentId", documentId},
-                                              {"peers", std::to_string(plan.peers.size())}})});
+              store::NewEvent{store::EventType::Validated, "outbound", std::nullopt, std::nullopt,
+                              store::jsonObject({{"documentType", type},
+                                                 {"documentId", documentId},
+                                                 {"peers", std::to_string(plan.peers.size())}})});
           if (const auto* membership = std::get_if<mapping::CaseMembership>(&document)) {
             // The one way the case book changes (the receiver applies a peer's the same way).
             if (auto refusal = applyMembership(conn, *membership, self_, MembershipSide::Local)) {
@@ -286,13 +286,14 @@ std::vector<Submitted> Submitter::submitAll(
       // The transaction rolled back; the refusal is recorded on its own.
       store::withTransaction(pool_, [&](store::PgConnection& conn) {
         store::appendEvent(
-            conn,
-            store::Event{refusal.code.rfind("consent", 0) == 0 ? "consent-blocked" : "refused",
-                         "outbound", refusal.peer, std::nullopt,
-                         store::jsonObject({{"documentType", refusal.documentType},
-                                            {"code", refusal.code},
-                                            {"reason", refusal.logged.empty() ? refusal.message
-                                                                              : refusal.logged}})});
+            conn, store::NewEvent{
+                      refusal.code.rfind("consent", 0) == 0 ? store::EventType::ConsentBlocked
+                                                            : store::EventType::Refused,
+                      "outbound", refusal.peer, std::nullopt,
+                      store::jsonObject({{"documentType", refusal.documentType},
+                                         {"code", refusal.code},
+                                         {"reason", refusal.logged.empty() ? refusal.message
+                                                                           : refusal.logged}})});
       });
       throw SubmitError(refusal.code, refusal.message);
     } catch (const store::PgError& e) {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "gateway/store/pool.hpp"
 #include "mapping/digest.hpp"
@@ -60,7 +61,8 @@ std::string eventHash(const std::string& previous, long long id, const std::stri
   return mapping::sha256Hex(previous + "\n" + eventCanonicalBytes(id, at, e));
 }
 
-std::string appendEvent(PgConnection& conn, const Event& e) {
+std::string appendEvent(PgConnection& conn, const NewEvent& n) {
+  const Event e{std::string(toString(n.type)), n.direction, n.peer, n.messageId, n.detailJson};
   auto head = conn.run("head_lock", "SELECT last_id, hash FROM audit_head FOR UPDATE", {});
   const long long id = head.integer(0, 0) + 1;
   const std::string previous = head.text(0, 1);
@@ -74,6 +76,12 @@ std::string appendEvent(PgConnection& conn, const Event& e) {
   conn.run("head_update", "UPDATE audit_head SET last_id = $1, hash = $2",
            {std::to_string(id), hash});
   return hash;
+}
+
+std::string appendEvent(PgConnection& conn, const Event& e) {
+  const auto type = parseEventType(e.event);
+  if (!type) throw std::invalid_argument("appendEvent: no event type is named '" + e.event + "'");
+  return appendEvent(conn, NewEvent{*type, e.direction, e.peer, e.messageId, e.detailJson});
 }
 
 std::string chainHead(PgConnection& conn) {
@@ -101,7 +109,8 @@ void enqueue(PgConnection& conn, const OutboundMessage& m) {
     detail.emplace_back("losses", std::to_string(m.lossCount));
     detail.emplace_back("lossKinds", m.lossKinds);
   }
-  appendEvent(conn, Event{"queued", "outbound", m.peer, m.messageId, jsonObject(detail)});
+  appendEvent(conn,
+              NewEvent{EventType::Queued, "outbound", m.peer, m.messageId, jsonObject(detail)});
 }
 
 namespace {
@@ -150,10 +159,9 @@ void markDelivered(PgConnection& conn, const ClaimedMessage& m, const std::strin
              "INSERT INTO receipts (message_id, receipt, chain_head, received_at) "
              "VALUES ($1, $2::bytea, $3, $4) ON CONFLICT (message_id) DO NOTHING",
              {m.messageId, "\\x" + mapping::toHex(receipt), head, receivedAt});
-    appendEvent(
-        conn,
-        Event{"receipted", "outbound", m.peer, m.messageId,
-              jsonObject({{"attempt", std::to_string(m.attempts)}, {"receiverChainHead", head}})});
+    appendEvent(conn, NewEvent{EventType::Receipted, "outbound", m.peer, m.messageId,
+                               jsonObject({{"attempt", std::to_string(m.attempts)},
+                                           {"receiverChainHead", head}})});
   });
 }
 
@@ -170,11 +178,11 @@ void markFailed(PgConnection& conn, const ClaimedMessage& m, const std::string& 
         "finished_at = CASE WHEN $2 THEN now() END WHERE id = $1 AND state = 'pending'",
         {std::to_string(m.id), dead ? "true" : "false", lastError, std::to_string(delay.count())});
     if (updated.affected() == 0) return;
-    appendEvent(conn,
-                Event{dead ? "dead-lettered" : "retry-scheduled", "outbound", m.peer, m.messageId,
-                      jsonObject({{"attempt", std::to_string(m.attempts)},
-                                  {"reason", reason},
-                                  {"delayMs", std::to_string(delay.count())}})});
+    appendEvent(conn, NewEvent{dead ? EventType::DeadLettered : EventType::RetryScheduled,
+                               "outbound", m.peer, m.messageId,
+                               jsonObject({{"attempt", std::to_string(m.attempts)},
+                                           {"reason", reason},
+                                           {"delayMs", std::to_string(delay.count())}})});
   });
 }
 
@@ -209,8 +217,7 @@ OutboxCounts outboxCounts(PgConnection& conn, const std::optional<std::string>& 
 
 namespace {
 /// The queue a dead letter lies in: outbox (direction outbound) or the inbox's hand-over (local).
-bool changeDeadLetter(PgConnection& conn, const DeadLetterAction& a, const std::string& event,
-                      bool replay) {
+bool changeDeadLetter(PgConnection& conn, const DeadLetterAction& a, EventType event, bool replay) {
   auto out = conn.run(replay ? "dead_outbox_replay" : "dead_outbox_discard",
                       replay ? "UPDATE outbox SET state = 'pending', attempts = 0, "
                                "next_attempt_at = now(), finished_at = NULL "
@@ -234,18 +241,18 @@ bool changeDeadLetter(PgConnection& conn, const DeadLetterAction& a, const std::
     direction = "local";
     peer = in.text(0, 0);
   }
-  appendEvent(conn, Event{event, direction, peer, a.messageId,
-                          jsonObject({{"by", a.actor}, {"reason", a.reason}})});
+  appendEvent(conn, NewEvent{event, direction, peer, a.messageId,
+                             jsonObject({{"by", a.actor}, {"reason", a.reason}})});
   return true;
 }
 }  // namespace
 
 bool replayDeadLetter(PgConnection& conn, const DeadLetterAction& action) {
-  return changeDeadLetter(conn, action, "replayed", true);
+  return changeDeadLetter(conn, action, EventType::Replayed, true);
 }
 
 bool discardDeadLetter(PgConnection& conn, const DeadLetterAction& action) {
-  return changeDeadLetter(conn, action, "discarded", false);
+  return changeDeadLetter(conn, action, EventType::Discarded, false);
 }
 
 std::optional<std::string> existingReceipt(PgConnection& conn, const std::string& sender,
@@ -295,11 +302,11 @@ void recordLocalLosses(PgConnection& conn, const ClaimedInbound& m, const std::s
              "UPDATE inbox SET local_losses = jsonb_set(local_losses::jsonb, ARRAY[$3], "
              "$4::jsonb)::text WHERE sender = $1 AND message_id = $2",
              {m.sender, m.messageId, channel, lossesJson});
-    appendEvent(conn, Event{"translated", "local", m.sender, m.messageId,
-                            jsonObject({{"step", "encode"},
-                                        {"channel", channel},
-                                        {"losses", std::to_string(count)},
-                                        {"lossKinds", kinds}})});
+    appendEvent(conn, NewEvent{EventType::Translated, "local", m.sender, m.messageId,
+                               jsonObject({{"step", "encode"},
+                                           {"channel", channel},
+                                           {"losses", std::to_string(count)},
+                                           {"lossKinds", kinds}})});
   });
 }
 
@@ -310,8 +317,9 @@ void markInboundDelivered(PgConnection& conn, const ClaimedInbound& m, const std
                             "message_id = $2 AND local_state = 'pending'",
                             {m.sender, m.messageId});
     if (updated.affected() == 0) return;
-    appendEvent(conn, Event{"delivered-locally", "local", m.sender, m.messageId,
-                            jsonObject({{"to", where}, {"attempt", std::to_string(m.attempts)}})});
+    appendEvent(conn,
+                NewEvent{EventType::DeliveredLocally, "local", m.sender, m.messageId,
+                         jsonObject({{"to", where}, {"attempt", std::to_string(m.attempts)}})});
   });
 }
 
@@ -326,10 +334,10 @@ void markInboundFailed(PgConnection& conn, const ClaimedInbound& m, const std::s
         "WHERE sender = $1 AND message_id = $2 AND local_state = 'pending'",
         {m.sender, m.messageId, dead ? "true" : "false", std::to_string(delay.count())});
     if (updated.affected() == 0) return;
-    appendEvent(conn,
-                Event{dead ? "local-dead-lettered" : "local-retry-scheduled", "local", m.sender,
-                      m.messageId,
-                      jsonObject({{"attempt", std::to_string(m.attempts)}, {"reason", reason}})});
+    appendEvent(
+        conn, NewEvent{dead ? EventType::LocalDeadLettered : EventType::LocalRetryScheduled,
+                       "local", m.sender, m.messageId,
+                       jsonObject({{"attempt", std::to_string(m.attempts)}, {"reason", reason}})});
   });
 }
 
@@ -339,8 +347,8 @@ void recordConsent(PgConnection& conn, const Consent& c) {
            "obtained_by, valid_until) VALUES ($1, $2, $3, $4::text[], $5::date, $6, $7::date)",
            {c.reference, c.insurerNumber, c.insuredNumber, textArray(c.scope), c.obtainedOn,
             c.obtainedBy, opt(c.validUntil)});
-  appendEvent(conn, Event{"consent-recorded", "local", std::nullopt, std::nullopt,
-                          jsonObject({{"consent", c.reference}})});
+  appendEvent(conn, NewEvent{EventType::ConsentRecorded, "local", std::nullopt, std::nullopt,
+                             jsonObject({{"consent", c.reference}})});
 }
 
 bool revokeConsent(PgConnection& conn, const std::string& reference) {
@@ -349,8 +357,8 @@ bool revokeConsent(PgConnection& conn, const std::string& reference) {
                "UPDATE consents SET revoked_at = now() WHERE reference = $1 AND revoked_at IS NULL",
                {reference});
   if (r.affected() == 0) return false;
-  appendEvent(conn, Event{"consent-revoked", "local", std::nullopt, std::nullopt,
-                          jsonObject({{"consent", reference}})});
+  appendEvent(conn, NewEvent{EventType::ConsentRevoked, "local", std::nullopt, std::nullopt,
+                             jsonObject({{"consent", reference}})});
   return true;
 }
 
@@ -457,11 +465,11 @@ void recordHttpRefusal(ConnectionPool& pool, const std::string& listener,
                        const std::string& client) {
   try {
     withTransaction(pool, [&](PgConnection& conn) {
-      appendEvent(conn, Event{"http-refused", direction, std::nullopt, std::nullopt,
-                              jsonObject({{"listener", listener},
-                                          {"status", std::to_string(status)},
-                                          {"code", code},
-                                          {"client", client}})});
+      appendEvent(conn, NewEvent{EventType::HttpRefused, direction, std::nullopt, std::nullopt,
+                                 jsonObject({{"listener", listener},
+                                             {"status", std::to_string(status)},
+                                             {"code", code},
+                                             {"client", client}})});
     });
   } catch (const std::exception& e) {
     spdlog::error("listener {}: refusal ({} {}) not recorded: {}", listener, status, code,

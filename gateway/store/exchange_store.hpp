@@ -8,10 +8,22 @@
 #include <string>
 #include <vector>
 
+#include "gateway/store/event_type.hpp"
 #include "gateway/store/pg.hpp"
 
 namespace tsunagi::store {
 
+/// An event to append to the chain.
+struct NewEvent {
+  EventType type;
+  std::string direction;  ///< outbound, inbound, local, node, console
+  std::optional<std::string> peer;
+  std::optional<std::string> messageId;
+  std::string detailJson = "{}";  ///< identifiers, codes, reasons only — never clinical content
+};
+
+/// An event as the chain stores and hashes it: `event` is the stored name (toString(EventType)
+/// when this build wrote it; a row read back is taken as it is).
 struct Event {
   std::string event;      ///< queued, sent, receipted, … (docs/operations.md "Audit log")
   std::string direction;  ///< outbound, inbound, local, node, console
@@ -25,6 +37,9 @@ std::string databaseTimestamp(PgConnection& conn);
 
 /// Appends to the chain (locks the head row: call inside the state change's transaction).
 /// Returns the new chain head.
+std::string appendEvent(PgConnection& conn, const NewEvent& event);
+/// Transitional (issue 13), for the call sites not converted to EventType yet: the same, from a
+/// stored name; a name that is no EventType's throws std::invalid_argument.
 std::string appendEvent(PgConnection& conn, const Event& event);
 
 class ConnectionPool;

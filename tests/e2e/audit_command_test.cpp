@@ -27,8 +27,8 @@ class AuditCommand : public ::testing::Test {
     conn_.exec("INSERT INTO node_identity (node_code, node_name) VALUES ('122173', '柏市')");
     for (int i = 0; i < 5; ++i) {
       store::inTransaction(conn_, [&] {
-        store::appendEvent(
-            conn_, store::Event{"queued", "outbound", "122203", "m" + std::to_string(i), "{}"});
+        store::appendEvent(conn_, store::NewEvent{store::EventType::Queued, "outbound", "122203",
+                                                  "m" + std::to_string(i), "{}"});
       });
     }
     testing::ManifestSpec spec;
@@ -125,7 +125,8 @@ TEST_F(AuditCommand, ArchivesAClosedMonthWhichThenVerifiesOffline) {
     prev = hash;
   }
   store::inTransaction(conn_, [&] {
-    store::appendEvent(conn_, store::Event{"sent", "outbound", "122203", "m", "{}"});
+    store::appendEvent(conn_,
+                       store::NewEvent{store::EventType::Sent, "outbound", "122203", "m", "{}"});
   });
 
   auto archived = tsunagi({"audit", "archive", "--config", config_.string()});

@@ -238,8 +238,8 @@ std::string seedInbound(store::ConnectionPool& pool, const std::string& sender,
   const std::string id = exchange::newMessageId();
   auto conn = pool.lease();
   store::inTransaction(*conn, [&] {
-    store::appendEvent(*conn, store::Event{"received", "inbound", sender, id,
-                                           store::jsonObject({{"documentType", "CaseUpdate"}})});
+    store::appendEvent(*conn, store::NewEvent{store::EventType::Received, "inbound", sender, id,
+                                              store::jsonObject({{"documentType", "CaseUpdate"}})});
     store::storeInbound(*conn,
                         store::InboundMessage{sender, id, "CaseUpdate", caseId, std::nullopt,
                                               "<envelope/>", "sha-256=:AAAA:"},

@@ -108,12 +108,12 @@ class Atna : public ::testing::Test {
                        std::filesystem::path(spool_.path()) / "spool"};
   }
 
-  void append(const std::string& event, const std::string& messageId) {
+  void append(store::EventType event, const std::string& messageId) {
     auto conn = pool_.lease();
     store::inTransaction(*conn, [&] {
       store::appendEvent(*conn,
-                         store::Event{event, "outbound", "122203", messageId,
-                                      store::jsonObject({{"documentType", "LiaisonSheet"}})});
+                         store::NewEvent{event, "outbound", "122203", messageId,
+                                         store::jsonObject({{"documentType", "LiaisonSheet"}})});
     });
   }
 
@@ -129,8 +129,8 @@ TEST_F(Atna, SendsEachEventAsADicomAuditMessageInASyslogFrameOverTls) {
   Collector collector(*pki_, 0);
   AtnaSink sink(pool_, options(collector.port()), "122173");
   sink.start();  // from the current head on
-  append("queued", "0192f0a0-0000-7000-8000-000000000001");
-  append("dead-lettered", "0192f0a0-0000-7000-8000-000000000001");
+  append(store::EventType::Queued, "0192f0a0-0000-7000-8000-000000000001");
+  append(store::EventType::DeadLettered, "0192f0a0-0000-7000-8000-000000000001");
   const bool arrived =
       testing::eventually([&] { return collector.frames().size() == 2; }, std::chrono::seconds(30));
   sink.stop();
@@ -157,9 +157,9 @@ TEST_F(Atna, SpoolsWhileTheCollectorIsDownAndDrainsWhenItIsBack) {
     port = reserve.address().port();
   }  // closed: nothing listens there now
   AtnaSink sink(pool_, options(port), "122173");
-  append("queued", "m1");
-  append("sent", "m1");
-  append("receipted", "m1");
+  append(store::EventType::Queued, "m1");
+  append(store::EventType::Sent, "m1");
+  append(store::EventType::Receipted, "m1");
   EXPECT_EQ(sink.spoolNew(), 3);
   EXPECT_EQ(sink.spoolNew(), 0);
   EXPECT_EQ(sink.drain(), std::nullopt);

@@ -37,8 +37,8 @@ class AuditArchive : public ::testing::Test {
     for (int i = 0; i < 3; ++i) appendAt("2020-02-1" + std::to_string(i) + "T08:00:00.000000Z");
     for (int i = 0; i < 4; ++i) {
       store::inTransaction(*conn_, [&] {
-        store::appendEvent(*conn_, store::Event{"received", "inbound", "122203",
-                                                "now-" + std::to_string(i), "{}"});
+        store::appendEvent(*conn_, store::NewEvent{store::EventType::Received, "inbound", "122203",
+                                                   "now-" + std::to_string(i), "{}"});
       });
     }
   }

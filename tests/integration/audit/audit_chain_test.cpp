@@ -32,9 +32,10 @@ class AuditChain : public ::testing::Test {
   void appendEvents(int n) {
     for (int i = 0; i < n; ++i) {
       store::inTransaction(*conn_, [&] {
-        store::appendEvent(*conn_, store::Event{i % 2 ? "sent" : "queued", "outbound", "122203",
-                                                "msg-" + std::to_string(i),
-                                                store::jsonObject({{"attempt", "1"}})});
+        store::appendEvent(
+            *conn_, store::NewEvent{i % 2 ? store::EventType::Sent : store::EventType::Queued,
+                                    "outbound", "122203", "msg-" + std::to_string(i),
+                                    store::jsonObject({{"attempt", "1"}})});
       });
     }
   }
@@ -305,8 +306,8 @@ TEST_F(AuditChain, ExistingRowsKeepTheirChainWhenTheTableIsPartitioned) {
   conn.exec("INSERT INTO node_identity (node_code, node_name) VALUES ('122173', '柏市')");
   for (int i = 0; i < 5; ++i) {
     store::inTransaction(conn, [&] {
-      store::appendEvent(
-          conn, store::Event{"received", "inbound", "122203", "m" + std::to_string(i), "{}"});
+      store::appendEvent(conn, store::NewEvent{store::EventType::Received, "inbound", "122203",
+                                               "m" + std::to_string(i), "{}"});
     });
   }
   const std::string head = store::chainHead(conn);

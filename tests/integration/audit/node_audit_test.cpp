@@ -62,8 +62,8 @@ TEST_F(NodeAudit, SignsACheckpointAtShutdownThatVerifies) {
     auto conn = node.pool()->lease();
     store::inTransaction(*conn, [&] {
       store::appendEvent(*conn,
-                         store::Event{"consent-recorded", "local", std::nullopt, std::nullopt,
-                                      store::jsonObject({{"consent", "C-1"}})});
+                         store::NewEvent{store::EventType::ConsentRecorded, "local", std::nullopt,
+                                         std::nullopt, store::jsonObject({{"consent", "C-1"}})});
     });
   }
   node.stop();
