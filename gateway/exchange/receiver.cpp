@@ -11,13 +11,6 @@
 
 namespace tsunagi::exchange {
 
-Reply Reply::problem(const Problem& p, std::chrono::seconds retryAfter) {
-  Reply r{p.status, "application/problem+json", p.json(), {}};
-  if (retryAfter.count() > 0)
-    r.headers.emplace_back("Retry-After", std::to_string(retryAfter.count()));
-  return r;
-}
-
 Receiver::Receiver(ReceiverSettings settings, store::ConnectionPool& pool,
                    const federation::ManifestStore& manifests, crypto::Key nodeKey, Clock clock)
     : settings_(std::move(settings)),
@@ -49,9 +42,9 @@ std::string issuePaths(const mapping::DocumentError& e) {
 
 }  // namespace
 
-Reply Receiver::refuse(const Problem& problem, const std::optional<std::string>& peer,
-                       const std::optional<std::string>& messageId,
-                       const std::optional<std::string>& logDetail) {
+net::HttpResponse Receiver::refuse(const Problem& problem, const std::optional<std::string>& peer,
+                                   const std::optional<std::string>& messageId,
+                                   const std::optional<std::string>& logDetail) {
   // The peer gets the full detail; the application log and the exchange log get `logDetail` when
   // the detail could quote document content (validation messages may cite field values).
   const std::string recorded = logDetail.value_or(problem.detail);
@@ -68,7 +61,7 @@ Reply Receiver::refuse(const Problem& problem, const std::optional<std::string>&
   } catch (const store::PgError& e) {
     spdlog::error("could not record the refusal in the exchange log: {}", e.what());
   }
-  return Reply::problem(problem);
+  return problem.reply();
 }
 
 namespace {
@@ -80,7 +73,7 @@ struct MembershipRefused {
 
 }  // namespace
 
-Reply Receiver::receiveMessage(const IncomingRequest& req) {
+net::HttpResponse Receiver::receiveMessage(const IncomingRequest& req) {
   auto manifest = manifests_.current();
   // 0. Who is calling: the TLS layer admitted only pinned manifest nodes; check again against the
   //    manifest in force now (it may have been reloaded since the handshake).
@@ -195,8 +188,7 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
       }
     } catch (const store::PgError& e) {
       spdlog::error("case lookup for message {} failed: {}", envelope.messageId, e.what());
-      return Reply::problem(problems::storageUnavailable("the message was not stored"),
-                            settings_.retryAfter);
+      return problems::storageUnavailable("the message was not stored").reply(settings_.retryAfter);
     }
   }
 
@@ -246,7 +238,7 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
               receiptBytes);
           return {202, receiptBytes};
         });
-        return Reply{outcome.first, "application/xml", outcome.second, {}};
+        return net::HttpResponse{outcome.first, "application/xml", outcome.second, {}, false};
       } catch (const store::PgError& e) {
         // Two copies of one message raced: the loser retries and finds the winner's receipt.
         if (e.sqlstate() == "23505" && attempt < 3) continue;
@@ -258,12 +250,11 @@ Reply Receiver::receiveMessage(const IncomingRequest& req) {
                   refused.refusal.logged);
   } catch (const store::PgError& e) {
     spdlog::error("storing message {} from {} failed: {}", envelope.messageId, peer, e.what());
-    return Reply::problem(problems::storageUnavailable("the message was not stored"),
-                          settings_.retryAfter);
+    return problems::storageUnavailable("the message was not stored").reply(settings_.retryAfter);
   }
 }
 
-Reply Receiver::health() {
+net::HttpResponse Receiver::health() {
   auto manifest = manifests_.current();
   bool database = false;
   try {
@@ -274,7 +265,7 @@ Reply Receiver::health() {
   const std::string body = std::string("{\"status\":\"") + (database ? "ok" : "degraded") +
                            "\",\"node\":\"" + settings_.nodeCode + "\",\"manifestSerial\":" +
                            std::to_string(manifest ? manifest->serial : 0) + "}";
-  return Reply{database ? 200 : 503, "application/json", body, {}};
+  return net::HttpResponse{database ? 200 : 503, "application/json", body, {}, false};
 }
 
 }  // namespace tsunagi::exchange
