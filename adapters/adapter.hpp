@@ -76,9 +76,6 @@ class AdapterError : public std::runtime_error {
   std::vector<mapping::Issue> issues_;
 };
 
-/// A byte count for messages, with thousands separators: "16,777,216".
-std::string withThousands(std::size_t n);
-
 class Adapter {
  public:
   virtual ~Adapter() = default;

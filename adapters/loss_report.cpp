@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "mapping/json_escape.hpp"
+#include "mapping/json/writer.hpp"
 #include "mapping/text/utf8.hpp"
 
 namespace tsunagi::adapters {
@@ -88,7 +88,7 @@ std::string LossReport::json() const {
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     if (i) out += ',';
     out += "{\"kind\":\"" + std::string(toString(entries_[i].kind)) + "\",\"path\":\"" +
-           mapping::jsonEscape(entries_[i].path) + "\",\"detail\":\"" + mapping::jsonEscape(entries_[i].detail) + "\"}";
+           mapping::json::jsonEscape(entries_[i].path) + "\",\"detail\":\"" + mapping::json::jsonEscape(entries_[i].detail) + "\"}";
   }
   return out + "]";
 }

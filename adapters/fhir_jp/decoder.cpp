@@ -429,9 +429,12 @@ std::optional<std::size_t> BundleDecoder::resolveIfPresent(const std::optional<J
 
 }  // namespace detail
 
-Decoded decodeBundle(std::string_view bytes, const JsonLimits& limits) {
+// The JSON reader's refusals reach callers as AdapterError, like every other refusal.
+Decoded decodeBundle(std::string_view bytes, const JsonLimits& limits) try {
   detail::BundleDecoder decoder(JsonView(parseJson(bytes, limits), "Bundle"));
   return decoder.run();
+} catch (const mapping::json::JsonError& e) {
+  throw AdapterError(e.issues());
 }
 
 }  // namespace tsunagi::adapters::fhir_jp

@@ -12,13 +12,13 @@
 #include <vector>
 
 #include "adapters/adapter.hpp"
-#include "adapters/json/json_view.hpp"
+#include "mapping/json/reader.hpp"
 
 namespace tsunagi::adapters::fhir_jp {
 
-using json::JsonLimits;
-using json::JsonView;
-using json::parseJson;
+using mapping::json::JsonLimits;
+using mapping::json::JsonView;
+using mapping::json::parseJson;
 
 /// Decodes one Bundle. Throws AdapterError naming the JSON path of the first problem.
 Decoded decodeBundle(std::string_view bytes, const JsonLimits& limits = {});

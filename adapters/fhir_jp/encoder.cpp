@@ -1,13 +1,13 @@
 #include "adapters/fhir_jp/encoder.hpp"
 
-#include "adapters/json/json_writer.hpp"
+#include "mapping/json/writer.hpp"
 #include "adapters/fhir_jp/narrative.hpp"
 #include "adapters/fhir_jp/vocabulary.hpp"
 #include "mapping/digest.hpp"
 
 namespace tsunagi::adapters::fhir_jp {
 
-using json::JsonValue;
+using mapping::json::JsonValue;
 
 namespace {
 

@@ -8,11 +8,11 @@
 #include <string_view>
 
 #include "adapters/fhir_jp/fhir_time.hpp"
-#include "adapters/json/json_view.hpp"
+#include "mapping/json/reader.hpp"
 
 namespace tsunagi::adapters::fhir_jp {
 
-using json::JsonView;
+using mapping::json::JsonView;
 
 /// CodeableConcept.text, else the display of its first coding that has one.
 std::optional<std::string> conceptText(const JsonView& codeable);

@@ -2,16 +2,16 @@
 
 #include <set>
 
-#include "adapters/json/json_view.hpp"
-#include "adapters/json/json_writer.hpp"
+#include "mapping/json/reader.hpp"
+#include "mapping/json/writer.hpp"
 #include "adapters/kintone/kintone_rest.hpp"
 
 namespace tsunagi::adapters {
 
 namespace {
 
-using json::JsonValue;
-using json::JsonView;
+using mapping::json::JsonValue;
+using mapping::json::JsonView;
 using mapping::profile::DocumentMapping;
 using mapping::profile::FieldKind;
 using mapping::profile::FieldMapping;
@@ -239,11 +239,12 @@ std::optional<std::string> ownRecordId(const FieldMapping& idField, const std::s
 
 }  // namespace
 
-Decoded KintoneAdapter::decode(const LocalInput& input) const {
-  json::JsonLimits limits;
+// The JSON reader's refusals reach callers as AdapterError, like every other refusal.
+Decoded KintoneAdapter::decode(const LocalInput& input) const try {
+  mapping::json::JsonLimits limits;
   limits.maxBytes = kMaxBytes;
   limits.maxDepth = kMaxDepth;
-  JsonView root(json::parseJson(input.bytes, limits), "");
+  JsonView root(mapping::json::parseJson(input.bytes, limits), "");
   std::vector<JsonView> records;
   std::vector<std::string> prefixes;
   if (auto one = root.member("record")) {
@@ -315,6 +316,8 @@ Decoded KintoneAdapter::decode(const LocalInput& input) const {
     out.documents.push_back(mapper_.decode(m, tool, where));
   }
   return out;
+} catch (const mapping::json::JsonError& e) {
+  throw AdapterError(e.issues());
 }
 
 Encoded KintoneAdapter::encodeDocument(const mapping::CanonicalDocument& document,

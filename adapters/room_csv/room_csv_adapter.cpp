@@ -7,6 +7,7 @@
 #include "adapters/csv/csv.hpp"
 #include "adapters/fhir_jp/narrative.hpp"
 #include "mapping/text/encoding.hpp"
+#include "mapping/text/strings.hpp"
 #include "mapping/text/utf8.hpp"
 
 namespace tsunagi::adapters {
@@ -117,8 +118,8 @@ std::string writable(const std::string& cell, CsvEncoding encoding, const std::s
 Decoded RoomCsvAdapter::decode(const LocalInput& input) const {
   if (input.bytes.size() > kMaxBytes) {
     throw AdapterError(0, "",
-                       "the file is " + withThousands(input.bytes.size()) + " bytes; at most " +
-                           withThousands(kMaxBytes) + " bytes are accepted");
+                       "the file is " + mapping::text::withThousands(input.bytes.size()) + " bytes; at most " +
+                           mapping::text::withThousands(kMaxBytes) + " bytes are accepted");
   }
   const auto& profile = mapper_.profile();
   const std::string text = utf8Text(input.bytes, profile.csv.encoding);

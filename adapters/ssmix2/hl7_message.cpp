@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "mapping/text/encoding.hpp"
+#include "mapping/text/strings.hpp"
 
 namespace tsunagi::adapters::ssmix2 {
 
@@ -265,7 +266,7 @@ Hl7Message Hl7Message::parse(std::string_view input) {
   const auto [begin, length] = unframe(input);
   if (length > kMaxBytes) {
     fail(0, "",
-         "the message is " + withThousands(length) + " bytes; at most " + withThousands(kMaxBytes) +
+         "the message is " + mapping::text::withThousands(length) + " bytes; at most " + mapping::text::withThousands(kMaxBytes) +
              " bytes (1 MiB) are accepted for one ADT message");
   }
   const std::string_view body = input.substr(begin, length);

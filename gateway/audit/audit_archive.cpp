@@ -9,7 +9,7 @@
 
 #include "gateway/common/atomic_file.hpp"
 #include "mapping/digest.hpp"
-#include "mapping/json_escape.hpp"
+#include "mapping/json/writer.hpp"
 
 namespace tsunagi::audit {
 
@@ -43,10 +43,10 @@ std::string partitionName(const std::string& month) {
 void appendField(std::string& out, const char* name, const std::optional<std::string>& value,
                  bool first = false) {
   if (!first) out += ',';
-  mapping::appendJsonString(out, name);
+  mapping::json::appendJsonString(out, name);
   out += ':';
   if (value) {
-    mapping::appendJsonString(out, *value);
+    mapping::json::appendJsonString(out, *value);
   } else {
     out += "null";
   }
@@ -54,7 +54,7 @@ void appendField(std::string& out, const char* name, const std::optional<std::st
 
 void appendNumber(std::string& out, const char* name, long long value) {
   out += ',';
-  mapping::appendJsonString(out, name);
+  mapping::json::appendJsonString(out, name);
   out += ':' + std::to_string(value);
 }
 
@@ -139,7 +139,7 @@ ArchiveResult archiveMonth(store::PgConnection& conn, const std::string& month,
     std::string body = header + "}\n";
     for (int i = 0; i < rows.rows(); ++i) {
       body += "{";
-      mapping::appendJsonString(body, "id");
+      mapping::json::appendJsonString(body, "id");
       body += ':' + rows.text(i, 0);
       appendField(body, "at", rows.text(i, 1));
       appendField(body, "event", rows.text(i, 2));

@@ -1,7 +1,7 @@
 #include "gateway/channels/channel_manager.hpp"
 
 #include "gateway/exchange/problem.hpp"
-#include "mapping/json_escape.hpp"
+#include "mapping/json/writer.hpp"
 
 namespace tsunagi::channels {
 
@@ -90,7 +90,7 @@ net::HttpResponse ChannelManager::post(const std::string& name, const std::strin
       adapters::LocalInput{body, "http:" + name, {{"contentType", contentType}}});
   switch (result.status) {
     case InboundResult::Status::Accepted: {
-      std::string json = R"({"channel":")" + mapping::jsonEscape(name) + R"(","documents":)" +
+      std::string json = R"({"channel":")" + mapping::json::jsonEscape(name) + R"(","documents":)" +
                          std::to_string(result.documents) + R"(,"messages":[)";
       for (std::size_t i = 0; i < result.messages.size(); ++i) {
         if (i) json += ',';

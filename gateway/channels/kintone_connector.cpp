@@ -19,11 +19,11 @@
 #include <stdexcept>
 
 #include "adapters/adapter.hpp"
-#include "adapters/json/json_view.hpp"
+#include "mapping/json/reader.hpp"
 #include "adapters/kintone/kintone_rest.hpp"
 #include "gateway/exchange/tls.hpp"
 #include "gateway/store/exchange_store.hpp"
-#include "mapping/json_escape.hpp"
+#include "mapping/json/writer.hpp"
 
 namespace tsunagi::channels {
 
@@ -45,15 +45,15 @@ bool tokenCharacter(char c) {
 // The answer checked by the shared strict JSON reader (size, UTF-8, depth, duplicate names), then
 // read as a Poco object for the connector's few fields (and re-serialising a record to write).
 Object::Ptr parseObject(const std::string& body, const std::string& what) {
-  adapters::json::JsonLimits limits;
+  mapping::json::JsonLimits limits;
   limits.maxBytes = kMaxAnswerBytes;
   limits.maxDepth = 16;  // a record with SUBTABLEs needs 8
   try {
-    adapters::json::parseJson(body, limits);
+    mapping::json::parseJson(body, limits);
     return Poco::JSON::Parser().parse(body).extract<Object::Ptr>();
   } catch (const Poco::Exception& e) {
     throw std::runtime_error(what + " is not a JSON object (" + e.className() + ")");
-  } catch (const adapters::AdapterError& e) {
+  } catch (const mapping::json::JsonError& e) {
     // Logged and audited (kintone-poll-failed): where, not the answer's text.
     throw std::runtime_error(what + " is not a JSON object at " + mapping::redacted(e.issues()));
   }

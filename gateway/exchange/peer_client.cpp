@@ -12,7 +12,7 @@
 #include <cctype>
 
 #include "adapters/adapter.hpp"
-#include "adapters/json/json_view.hpp"
+#include "mapping/json/reader.hpp"
 #include "gateway/exchange/envelope.hpp"
 #include "gateway/exchange/http_signature.hpp"
 
@@ -27,14 +27,14 @@ constexpr std::size_t kMaxReplyBytes = 64 * 1024;
 std::string refusalReason(int status, const std::string& body) {
   std::string out = "HTTP " + std::to_string(status);
   try {
-    const auto type = adapters::json::parseJson(body).root("").string("type");
+    const auto type = mapping::json::parseJson(body).root("").string("type");
     const auto urnCharacter = [](char c) {
       return std::isalnum(static_cast<unsigned char>(c)) || c == ':' || c == '-' || c == '.';
     };
     if (type && type->size() <= 100 && std::all_of(type->begin(), type->end(), urnCharacter)) {
       out += " " + *type;
     }
-  } catch (const adapters::AdapterError&) {
+  } catch (const mapping::json::JsonError&) {
     // Not a problem document (a proxy's page): the status says enough.
   }
   return out;

@@ -1,12 +1,12 @@
 #include "gateway/exchange/problem.hpp"
-#include "mapping/json_escape.hpp"
+#include "mapping/json/writer.hpp"
 
 
 namespace tsunagi::exchange {
 
 std::string Problem::json() const {
-  return "{\"type\":\"" + mapping::jsonEscape(type) + "\",\"title\":\"" + mapping::jsonEscape(title) +
-         "\",\"status\":" + std::to_string(status) + ",\"detail\":\"" + mapping::jsonEscape(detail) +
+  return "{\"type\":\"" + mapping::json::jsonEscape(type) + "\",\"title\":\"" + mapping::json::jsonEscape(title) +
+         "\",\"status\":" + std::to_string(status) + ",\"detail\":\"" + mapping::json::jsonEscape(detail) +
          "\"}";
 }
 

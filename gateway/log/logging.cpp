@@ -1,6 +1,6 @@
 #include "gateway/log/logging.hpp"
 
-#include "mapping/json_escape.hpp"
+#include "mapping/json/writer.hpp"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
@@ -25,7 +25,7 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
     std::string escaped =
-        mapping::jsonEscape(std::string_view(msg.payload.data(), msg.payload.size()));
+        mapping::json::jsonEscape(std::string_view(msg.payload.data(), msg.payload.size()));
     dest.append(escaped.data(), escaped.data() + escaped.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {

@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "adapters/adapter.hpp"
-#include "adapters/json/json_view.hpp"
+#include "mapping/json/reader.hpp"
 #include "gateway/audit/atna_sink.hpp"
 #include "gateway/audit/checkpointer.hpp"
 #include "gateway/channels/channel_manager.hpp"
@@ -22,7 +22,7 @@
 #include "gateway/store/pool.hpp"
 #include "mapping/date.hpp"
 #include "mapping/identifiers.hpp"
-#include "mapping/json_escape.hpp"
+#include "mapping/json/writer.hpp"
 
 namespace tsunagi {
 
@@ -87,10 +87,10 @@ std::string consentField(const std::string& path) {
   return "body";
 }
 
-// Reads a consent with the project's strict JSON reader (adapters/json: duplicate member names,
+// Reads a consent with the project's strict JSON reader (mapping/json: duplicate member names,
 // NUL and other control characters, invalid UTF-8 are refused) and checks every field.
 store::Consent parseConsent(const std::string& body) {
-  namespace json = adapters::json;
+  namespace json = mapping::json;
   store::Consent c;
   try {
     const json::JsonView root = json::parseJson(body, {64 * 1024, 8}).root("");
@@ -111,7 +111,7 @@ store::Consent parseConsent(const std::string& body) {
       }
       c.scope.push_back(code);
     }
-  } catch (const adapters::AdapterError& e) {
+  } catch (const mapping::json::JsonError& e) {
     const auto& issue = e.issues().front();
     throw ConsentInvalid(consentField(issue.path), issue.message);
   }
@@ -291,9 +291,9 @@ struct Node::Impl {
     const bool ok = database == "ok" && migrations == "ok" &&
                     (manifest == "ok" || manifest == "not configured");
     std::string body = R"({"ready":)" + std::string(ok ? "true" : "false") + R"(,"database":")" +
-                       mapping::jsonEscape(database) + R"(","migrations":")" +
-                       mapping::jsonEscape(migrations) + R"(","manifest":")" +
-                       mapping::jsonEscape(manifest) + R"("})";
+                       mapping::json::jsonEscape(database) + R"(","migrations":")" +
+                       mapping::json::jsonEscape(migrations) + R"(","manifest":")" +
+                       mapping::json::jsonEscape(manifest) + R"("})";
     return {ok ? 200 : 503, "application/json", body, {}, false};
   }
 
@@ -494,13 +494,13 @@ struct Node::Impl {
         });
         if (!revoked) return problemReply(problems::notFound("no active consent " + reference));
         return {200, "application/json",
-                R"({"revoked":")" + mapping::jsonEscape(reference) + R"("})", {}, false};
+                R"({"revoked":")" + mapping::json::jsonEscape(reference) + R"("})", {}, false};
       }
       const store::Consent c = parseConsent(request.body);
       store::withTransaction(*pool,
                              [&](store::PgConnection& conn) { store::recordConsent(conn, c); });
       return {201, "application/json",
-              R"({"recorded":")" + mapping::jsonEscape(c.reference) + R"("})", {}, false};
+              R"({"recorded":")" + mapping::json::jsonEscape(c.reference) + R"("})", {}, false};
     } catch (const ConsentInvalid& e) {
       return consentRefused(e.field(), e.what());
     } catch (const store::PgError& e) {

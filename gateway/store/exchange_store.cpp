@@ -7,7 +7,7 @@
 
 #include "gateway/store/pool.hpp"
 #include "mapping/digest.hpp"
-#include "mapping/json_escape.hpp"
+#include "mapping/json/writer.hpp"
 #include "mapping/text/kana.hpp"
 
 namespace tsunagi::store {
@@ -45,8 +45,8 @@ std::string jsonObject(const std::vector<std::pair<std::string, std::string>>& f
   std::string out = "{";
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i) out += ',';
-    out += '"' + mapping::jsonEscape(fields[i].first) + "\":\"" +
-           mapping::jsonEscape(fields[i].second) + '"';
+    out += '"' + mapping::json::jsonEscape(fields[i].first) + "\":\"" +
+           mapping::json::jsonEscape(fields[i].second) + '"';
   }
   return out + "}";
 }

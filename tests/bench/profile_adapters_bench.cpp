@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "adapters/json/json_view.hpp"
+#include "mapping/json/reader.hpp"
 #include "adapters/registry.hpp"
 #include "mapping/text/encoding.hpp"
 #include "tests/bench/bench_support.hpp"
@@ -133,9 +133,9 @@ void BM_ValidateOneDecodedPost(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-// The share of the kintone decode that is JSON parsing (adapters/json/json_view) alone.
+// The share of the kintone decode that is JSON parsing (mapping/json/reader) alone.
 void BM_KintoneParseJsonOnly(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(json::parseJson(kintoneRecords()));
+  for (auto _ : state) benchmark::DoNotOptimize(mapping::json::parseJson(kintoneRecords()));
   state.SetItemsProcessed(state.iterations() * kRecords);
 }
 

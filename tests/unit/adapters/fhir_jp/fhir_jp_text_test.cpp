@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "adapters/fhir_jp/fhir_time.hpp"
-#include "adapters/json/json_writer.hpp"
+#include "mapping/json/writer.hpp"
 #include "adapters/fhir_jp/narrative.hpp"
 
 namespace tsunagi::adapters::fhir_jp {
 namespace {
-using json::JsonValue;
+using mapping::json::JsonValue;
 
 mapping::Date japanDate(std::string_view text) {
   const auto d = parseFhirDate(text);

@@ -1,13 +1,21 @@
 #pragma once
-// A small ordered JSON tree for the encoders (fhir_jp, kintone). Members keep the order in which
-// the encoder adds them (resourceType first, as FHIR examples do), so the same sheet always gives
-// the same bytes.
+// The one JSON writer of tsunagi: string escaping (JSON log lines, problem documents, exchange-log
+// details, loss reports) and a small ordered JSON tree (the fhir_jp and kintone encoders, the
+// console API). Members keep the order in which they are added (resourceType first, as FHIR
+// examples do), so the same input always gives the same bytes.
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace tsunagi::adapters::json {
+namespace tsunagi::mapping::json {
+
+/// `text` escaped for the inside of a JSON string (quotes not added): \" \\ \n \r \t and \u00XX
+/// for other control characters; UTF-8 passes through unchanged.
+std::string jsonEscape(std::string_view text);
+
+/// Appends `text` as a complete JSON string, quotes included.
+void appendJsonString(std::string& out, std::string_view text);
 
 class JsonValue {
  public:
@@ -39,4 +47,4 @@ class JsonValue {
   std::vector<JsonValue> items_;
 };
 
-}  // namespace tsunagi::adapters::json
+}  // namespace tsunagi::mapping::json

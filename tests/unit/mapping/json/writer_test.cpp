@@ -1,8 +1,8 @@
-#include "mapping/json_escape.hpp"
+#include "mapping/json/writer.hpp"
 
 #include <gtest/gtest.h>
 
-namespace tsunagi::mapping {
+namespace tsunagi::mapping::json {
 
 TEST(JsonEscape, EscapesQuotesBackslashesAndControlCharactersAndKeepsUtf8) {
   EXPECT_EQ(jsonEscape("a\"b\\c\nd\x01"), "a\\\"b\\\\c\\nd\\u0001");
@@ -12,4 +12,4 @@ TEST(JsonEscape, EscapesQuotesBackslashesAndControlCharactersAndKeepsUtf8) {
   EXPECT_EQ(out, "\"流山\\r\"");
 }
 
-}  // namespace tsunagi::mapping
+}  // namespace tsunagi::mapping::json

@@ -1,13 +1,13 @@
-#include "adapters/json/json_view.hpp"
+#include "mapping/json/reader.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <limits>
 
-#include "adapters/adapter.hpp"
+#include "mapping/text/strings.hpp"
 #include "mapping/text/utf8.hpp"
 
-namespace tsunagi::adapters::json {
+namespace tsunagi::mapping::json {
 
 namespace detail {
 
@@ -68,9 +68,9 @@ std::size_t columnAt(std::string_view bytes, std::size_t offset) {
 }
 
 // A refusal at `offset` of `text`: the message for the sender, the position and `code` for logs.
-AdapterError refusalAt(std::string_view text, std::size_t offset, std::string message,
+JsonError refusalAt(std::string_view text, std::size_t offset, std::string message,
                        const char* code = "json-syntax") {
-  return AdapterError(mapping::Issue{.line = lineAt(text, offset),
+  return JsonError(Issue{.line = lineAt(text, offset),
                                      .path = "",
                                      .message = std::move(message),
                                      .code = code,
@@ -83,7 +83,7 @@ std::string where(std::string_view bytes, std::size_t offset) {
          std::to_string(columnAt(bytes, offset)) + " (byte offset " + std::to_string(offset) + ")";
 }
 
-// The strict parser. It writes into `tree` and throws AdapterError at the first problem.
+// The strict parser. It writes into `tree` and throws JsonError at the first problem.
 class Parser {
  public:
   Parser(JsonTree& tree, std::size_t maxDepth)
@@ -122,9 +122,9 @@ class Parser {
     if (c >= 0x80) {
       std::size_t offset = at_;
       const char32_t cp = decodeUtf8(offset);
-      found = mapping::text::codePointLabel(cp);
+      found = text::codePointLabel(cp);
     } else if (c < 0x20 || c == 0x7F) {
-      found = "the control character " + mapping::text::codePointLabel(c);
+      found = "the control character " + text::codePointLabel(c);
     } else {
       found = std::string("'") + static_cast<char>(c) + "'";
     }
@@ -135,8 +135,8 @@ class Parser {
   char32_t decodeUtf8(std::size_t& offset) const {
     const std::size_t start = offset;
     try {
-      return mapping::text::decodeUtf8At(text_, offset);
-    } catch (const mapping::text::TextError& e) {
+      return text::decodeUtf8At(text_, offset);
+    } catch (const text::TextError& e) {
       throw refusalAt(text_, start,
                       std::string("the document is not valid UTF-8 (JSON must be): ") + e.what(),
                       "not-utf8");
@@ -358,7 +358,7 @@ class Parser {
         const char32_t low = hex4(at_ - 2);
         if (low >= 0xDC00 && low <= 0xDFFF) {
           cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          mapping::text::appendUtf8(out, cp);
+          text::appendUtf8(out, cp);
           return;
         }
       } else if (at_ + 1 >= text_.size()) {
@@ -368,7 +368,7 @@ class Parser {
                       " is a lone high surrogate (it must be followed by a low surrogate "
                       "\\uDC00-\\uDFFF)");
     }
-    mapping::text::appendUtf8(out, cp);
+    text::appendUtf8(out, cp);
   }
 
   // A string at at_ (the opening quote). Returns its value: a view into the text when it has no
@@ -444,9 +444,9 @@ class Parser {
           std::string shown;
           if (b >= 0x80) {
             std::size_t offset = at_;
-            shown = mapping::text::codePointLabel(decodeUtf8(offset));
+            shown = text::codePointLabel(decodeUtf8(offset));
           } else if (b < 0x20 || b == 0x7F) {
-            shown = mapping::text::codePointLabel(b);
+            shown = text::codePointLabel(b);
           } else {
             shown = std::string("\\") + e;
           }
@@ -460,7 +460,7 @@ class Parser {
   // One character of a string other than '"' and '\\': advances past it.
   void checkedStringByte(unsigned char c) {
     if (c < 0x20) {
-      fail(at_, "the control character " + mapping::text::codePointLabel(c) +
+      fail(at_, "the control character " + text::codePointLabel(c) +
                     " must be written as an escape inside a string");
     }
     if (c < 0x80) {
@@ -483,15 +483,15 @@ class Parser {
 
 JsonDocument parseJson(std::string_view bytes, const JsonLimits& limits) {
   if (bytes.size() > limits.maxBytes || bytes.size() >= std::numeric_limits<std::uint32_t>::max()) {
-    throw AdapterError(0, "",
-                       "the document is " + withThousands(bytes.size()) + " bytes; at most " +
-                           withThousands(limits.maxBytes) + " bytes are accepted");
+    throw JsonError("",
+                       "the document is " + text::withThousands(bytes.size()) + " bytes; at most " +
+                           text::withThousands(limits.maxBytes) + " bytes are accepted");
   }
   // A UTF-8 byte order mark is not JSON, but some Windows exporters write one.
   if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
   const std::size_t first = bytes.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) {
-    throw AdapterError(0, "", "the document is empty; expected a JSON object");
+    throw JsonError("", "the document is empty; expected a JSON object");
   }
   if (const void* nul = std::memchr(bytes.data(), '\0', bytes.size())) {
     const auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - bytes.data());
@@ -579,17 +579,17 @@ std::string JsonView::memberPath(std::string_view key) const {
 }
 
 void JsonView::requireObject() const {
-  if (!isObject()) throw AdapterError(0, path(), "expected an object, found " + kind());
+  if (!isObject()) throw JsonError(path(), "expected an object, found " + kind());
 }
 
 std::string JsonView::asString() const {
-  if (!isString()) throw AdapterError(0, path(), "expected a string, found " + kind());
+  if (!isString()) throw JsonError(path(), "expected a string, found " + kind());
   const std::string_view text = tree_->nodes[node_].text;
   for (unsigned char c : text) {
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
-      throw AdapterError(0, path(),
+      throw JsonError(path(),
                          "contains the control character " +
-                             mapping::text::codePointLabel(static_cast<char32_t>(c)) +
+                             text::codePointLabel(static_cast<char32_t>(c)) +
                              ", which the liaison sheet cannot carry");
     }
   }
@@ -626,7 +626,7 @@ bool JsonView::has(std::string_view key) const {
 std::optional<JsonView> JsonView::object(std::string_view key) const {
   auto m = member(key);
   if (m && !m->isObject()) {
-    throw AdapterError(0, m->path(), "expected an object, found " + m->kind());
+    throw JsonError(m->path(), "expected an object, found " + m->kind());
   }
   return m;
 }
@@ -638,7 +638,7 @@ std::vector<JsonView> JsonView::array(std::string_view key) const {
 }
 
 std::vector<JsonView> JsonView::elements() const {
-  if (!isArray()) throw AdapterError(0, path(), "expected an array, found " + kind());
+  if (!isArray()) throw JsonError(path(), "expected an array, found " + kind());
   const JsonNode& n = tree_->nodes[node_];
   std::vector<JsonView> out;
   out.reserve(n.count);
@@ -666,8 +666,8 @@ std::optional<std::string> JsonView::string(std::string_view key) const {
 
 std::string JsonView::requiredString(std::string_view key, const std::string& why) const {
   auto s = string(key);
-  if (!s) throw AdapterError(0, memberPath(key), "is required (" + why + ")");
+  if (!s) throw JsonError(memberPath(key), "is required (" + why + ")");
   return *s;
 }
 
-}  // namespace tsunagi::adapters::json
+}  // namespace tsunagi::mapping::json

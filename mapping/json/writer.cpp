@@ -1,16 +1,38 @@
-#include "adapters/json/json_writer.hpp"
+#include "mapping/json/writer.hpp"
 
 #include <stdexcept>
 
-#include "mapping/json_escape.hpp"
+namespace tsunagi::mapping::json {
 
-namespace tsunagi::adapters::json {
+void appendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
 
-namespace {
-
-void writeString(std::string& out, std::string_view s) { mapping::appendJsonString(out, s); }
-
-}  // namespace
+std::string jsonEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  appendJsonString(out, text);
+  return out.substr(1, out.size() - 2);
+}
 
 JsonValue JsonValue::boolean(bool value) {
   JsonValue v(Kind::Literal);
@@ -48,7 +70,7 @@ void JsonValue::write(std::string& out, int indent) const {
   const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
   switch (kind_) {
     case Kind::String:
-      writeString(out, text_);
+      appendJsonString(out, text_);
       return;
     case Kind::Literal:
       out += text_;
@@ -64,7 +86,7 @@ void JsonValue::write(std::string& out, int indent) const {
       for (std::size_t i = 0; i < items_.size(); ++i) {
         out += pad;
         if (isObject) {
-          writeString(out, keys_[i]);
+          appendJsonString(out, keys_[i]);
           out += ": ";
         }
         items_[i].write(out, indent + 2);
@@ -77,4 +99,4 @@ void JsonValue::write(std::string& out, int indent) const {
   }
 }
 
-}  // namespace tsunagi::adapters::json
+}  // namespace tsunagi::mapping::json

@@ -1,15 +1,13 @@
-// The shared JSON reader (adapters/json/json_view): what the strict parser accepts and how it
+// The project's JSON reader (mapping/json/reader): what the strict parser accepts and how it
 // refuses malformed input (what, where: line, column and byte offset, and why), and what a view
 // gives back.
 
-#include "adapters/json/json_view.hpp"
+#include "mapping/json/reader.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "adapters/adapter.hpp"
-
-namespace tsunagi::adapters::json {
+namespace tsunagi::mapping::json {
 namespace {
 
 using ::testing::HasSubstr;
@@ -24,7 +22,7 @@ void expectRefused(std::string_view text, const std::string& message, int line =
   try {
     parseJson(text, limits);
     ADD_FAILURE() << "accepted: " << text;
-  } catch (const AdapterError& e) {
+  } catch (const JsonError& e) {
     ASSERT_EQ(e.issues().size(), 1u);
     const mapping::Issue& issue = e.issues().front();
     EXPECT_EQ(issue.path, "");
@@ -73,7 +71,7 @@ TEST(JsonParser, DecodesEscapesAndSurrogatePairs) {
   try {
     parse(R"({"s": "x\by"})").member("s")->asString();
     ADD_FAILURE() << "\\b accepted";
-  } catch (const AdapterError& e) {
+  } catch (const JsonError& e) {
     EXPECT_EQ(e.issues().front().path, "s");
     EXPECT_THAT(e.issues().front().message, HasSubstr("control character U+0008"));
   }
@@ -194,28 +192,28 @@ TEST(JsonView, WrongTypesNameThePath) {
   try {
     root.object("o")->member("n")->asString();
     ADD_FAILURE();
-  } catch (const AdapterError& e) {
+  } catch (const JsonError& e) {
     EXPECT_EQ(e.issues().front().path, "o.n");
     EXPECT_EQ(e.issues().front().message, "expected a string, found a number");
   }
   try {
     root.array("a");
     ADD_FAILURE();
-  } catch (const AdapterError& e) {
+  } catch (const JsonError& e) {
     EXPECT_EQ(e.issues().front().path, "a");
     EXPECT_EQ(e.issues().front().message, "expected an array, found a string");
   }
   try {
     root.object("o")->requiredString("missing", "a reason");
     ADD_FAILURE();
-  } catch (const AdapterError& e) {
+  } catch (const JsonError& e) {
     EXPECT_EQ(e.issues().front().path, "o.missing");
     EXPECT_EQ(e.issues().front().message, "is required (a reason)");
   }
   // A default view is null: not an object, so member access names its (empty) path.
   const JsonView placeholder;
   EXPECT_EQ(placeholder.kind(), "null");
-  EXPECT_THROW(placeholder.member("x"), AdapterError);
+  EXPECT_THROW(placeholder.member("x"), JsonError);
 }
 
 TEST(JsonView, ViewsOutliveTheInputBytesAndTheDocument) {
@@ -230,4 +228,4 @@ TEST(JsonView, ViewsOutliveTheInputBytesAndTheDocument) {
 }
 
 }  // namespace
-}  // namespace tsunagi::adapters::json
+}  // namespace tsunagi::mapping::json

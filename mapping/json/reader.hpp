@@ -1,6 +1,6 @@
 #pragma once
-// Defensive reading of untrusted JSON (a hospital's FHIR Bundle, a kintone record). Shared by the
-// fhir_jp and kintone adapters: the one JSON reading path of tsunagi.
+// The one JSON reader of tsunagi, for untrusted JSON (a hospital's FHIR Bundle, a kintone record or
+// page, a local consent, a peer's problem document, a console API body, an audit archive line).
 //
 // parseJson() is tsunagi's own strict RFC 8259 parser (docs/performance.md, "Profile-driven
 // adapters", says why it replaced Poco::JSON: Poco took ~100 µs per 4.3 KB kintone record). It
@@ -12,13 +12,13 @@
 //   - truncated text, unescaped control characters in strings, bad or incomplete escapes, lone
 //     UTF-16 surrogates in \u escapes, malformed numbers, trailing commas, text after the object;
 //   - a member name that appears twice in one object (RFC 8259 leaves the meaning open; the
-//     FHIR and kintone formats never repeat a name, so a repeat is refused rather than guessed).
-// Each refusal is an AdapterError with the line, and "line L, column C (byte offset B)" in the
+//     formats tsunagi reads never repeat a name, so a repeat is refused rather than guessed).
+// Each refusal is a JsonError with the line, and "line L, column C (byte offset B)" in the
 // message (columns count characters).
 //
 // After parsing, every access goes through JsonView, which knows its JSON path
-// (`Bundle.entry[3].resource.name[0].family`) and turns a missing or wrongly typed value into an
-// AdapterError naming that path.
+// (`Bundle.entry[3].resource.name[0].family`) and turns a missing or wrongly typed value into a
+// JsonError naming that path. Adapters hand it on as an AdapterError (adapters/adapter.hpp).
 
 #include <cstddef>
 #include <cstdint>
@@ -28,7 +28,19 @@
 #include <string_view>
 #include <vector>
 
-namespace tsunagi::adapters::json {
+#include "mapping/xml/issue.hpp"
+
+namespace tsunagi::mapping::json {
+
+/// A refusal of the reader: one issue with the line, column and byte offset (syntax) or the
+/// member path (a missing or wrongly typed value). What the issue's message says may quote the
+/// input; log mapping::redacted(issues()).
+class JsonError : public DocumentError {
+ public:
+  explicit JsonError(Issue issue) : DocumentError({std::move(issue)}) {}
+  JsonError(std::string path, std::string message)
+      : JsonError(Issue{0, std::move(path), std::move(message)}) {}
+};
 
 /// Limits applied while parsing.
 struct JsonLimits {
@@ -56,7 +68,7 @@ class JsonDocument {
 };
 
 /// Parses `bytes` as one JSON object (a UTF-8 byte order mark before it is skipped). Throws
-/// AdapterError (line and reason) for anything listed at the top of this header.
+/// JsonError (line and reason) for anything listed at the top of this header.
 JsonDocument parseJson(std::string_view bytes, const JsonLimits& limits = {});
 
 /// One JSON value and its path. Cheap to copy (it shares the document); the path is spelled out
@@ -78,14 +90,14 @@ class JsonView {
   /// "an object", "an array", "a string", "a number", "true or false", "null".
   std::string kind() const;
 
-  /// The string value. Throws AdapterError at path() when this is not a string, or when it holds
+  /// The string value. Throws JsonError at path() when this is not a string, or when it holds
   /// a control character other than TAB, LF and CR (the canonical XML cannot carry them).
   std::string asString() const;
   /// A string as asString(), a number in its JSON spelling exactly as written ("1.50" stays
-  /// "1.50"). Throws AdapterError for other kinds.
+  /// "1.50"). Throws JsonError for other kinds.
   std::string asScalarText() const;
 
-  // Members of an object. Each throws AdapterError at path() when this is not an object, and at
+  // Members of an object. Each throws JsonError at path() when this is not an object, and at
   // the member's path when the member has the wrong type. Absent members (and JSON null, which
   // FHIR does not allow but some exporters write) are nullopt / empty.
   std::optional<JsonView> member(std::string_view key) const;
@@ -94,13 +106,13 @@ class JsonView {
   std::optional<JsonView> object(std::string_view key) const;
   std::vector<JsonView> array(std::string_view key) const;
   std::optional<std::string> string(std::string_view key) const;
-  /// Like string(), but absence is an AdapterError: "<path>.<key>: is required (<why>)".
+  /// Like string(), but absence is a JsonError: "<path>.<key>: is required (<why>)".
   std::string requiredString(std::string_view key, const std::string& why) const;
 
-  /// The member names of this object, sorted (byte order). Throws AdapterError at path() when not
+  /// The member names of this object, sorted (byte order). Throws JsonError at path() when not
   /// an object.
   std::vector<std::string> keys() const;
-  /// The elements of this array, each with its path ("records[3]"). Throws AdapterError at
+  /// The elements of this array, each with its path ("records[3]"). Throws JsonError at
   /// path() when this is not an array.
   std::vector<JsonView> elements() const;
 
@@ -119,4 +131,4 @@ class JsonView {
   std::string root_;  ///< the name of the top-level object in paths ("" or "Bundle")
 };
 
-}  // namespace tsunagi::adapters::json
+}  // namespace tsunagi::mapping::json
