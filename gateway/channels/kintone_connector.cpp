@@ -1,10 +1,6 @@
 #include "gateway/channels/kintone_connector.hpp"
 
-#include <Poco/JSON/Parser.h>
-
 #include <Poco/Exception.h>
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
@@ -12,25 +8,26 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
-#include <sstream>
 #include <stdexcept>
 
 #include "adapters/adapter.hpp"
-#include "mapping/json/reader.hpp"
 #include "adapters/kintone/kintone_rest.hpp"
 #include "gateway/exchange/tls.hpp"
 #include "gateway/store/exchange_store.hpp"
+#include "mapping/json/reader.hpp"
 #include "mapping/json/writer.hpp"
 
 namespace tsunagi::channels {
 
 namespace fs = std::filesystem;
 namespace rest = adapters::kintone;
-using Poco::JSON::Array;
-using Poco::JSON::Object;
+using mapping::json::JsonValue;
+using mapping::json::JsonView;
 
 namespace {
 
@@ -42,26 +39,50 @@ bool tokenCharacter(char c) {
          c == '~' || c == '+' || c == '/' || c == '=';
 }
 
-// The answer checked by the shared strict JSON reader (size, UTF-8, depth, duplicate names), then
-// read as a Poco object for the connector's few fields (and re-serialising a record to write).
-Object::Ptr parseObject(const std::string& body, const std::string& what) {
+// A number no double holds (1e999999) is not one kintone sends: the page is refused (the reader
+// keeps numbers as written). Throws std::runtime_error naming the number's path.
+void requireFiniteNumbers(const JsonView& value, const std::string& what) {
+  if (value.isNumber()) {
+    if (std::isinf(std::strtod(value.asScalarText().c_str(), nullptr))) {
+      throw std::runtime_error(what + " holds a number out of range at " + value.path());
+    }
+  } else if (value.isArray()) {
+    for (const JsonView& element : value.elements()) requireFiniteNumbers(element, what);
+  } else if (value.isObject()) {
+    for (const std::string& key : value.keys()) {
+      if (const auto member = value.member(key)) requireFiniteNumbers(*member, what);
+    }
+  }
+}
+
+// An answer or an encoding, read once by the shared strict JSON reader (size, UTF-8, depth,
+// duplicate names); the connector takes its few fields from the view. kintone answers in RFC 8259
+// JSON: no byte order mark before it (the reader would skip one, as a file may have).
+JsonView parseObject(const std::string& body, const std::string& what) {
   mapping::json::JsonLimits limits;
   limits.maxBytes = kMaxAnswerBytes;
   limits.maxDepth = 16;  // a record with SUBTABLEs needs 8
+  if (body.rfind("\xEF\xBB\xBF", 0) == 0) {
+    throw std::runtime_error(what + " is not a JSON object: it begins with a byte order mark");
+  }
   try {
-    mapping::json::parseJson(body, limits);
-    return Poco::JSON::Parser().parse(body).extract<Object::Ptr>();
-  } catch (const Poco::Exception& e) {
-    throw std::runtime_error(what + " is not a JSON object (" + e.className() + ")");
+    JsonView root = mapping::json::parseJson(body, limits).root("");
+    requireFiniteNumbers(root, what);
+    return root;
   } catch (const mapping::json::JsonError& e) {
     // Logged and audited (kintone-poll-failed): where, not the answer's text.
     throw std::runtime_error(what + " is not a JSON object at " + mapping::redacted(e.issues()));
   }
 }
 
-std::string scalarText(const Poco::Dynamic::Var& value) {
-  if (value.isString() || value.isNumeric()) return value.convert<std::string>();
-  return "";
+// A string or a number as text; anything else (or a string kintone would not send) "".
+std::string scalarText(const std::optional<JsonView>& value) {
+  if (!value || (!value->isString() && !value->isNumber())) return "";
+  try {
+    return value->asScalarText();
+  } catch (const mapping::json::JsonError&) {
+    return "";
+  }
 }
 
 // Ids are digit strings of up to 19 digits: compared as numbers.
@@ -119,13 +140,11 @@ std::string readApiToken(const fs::path& file) {
 std::string kintoneErrorSummary(int status, const std::string& body) {
   std::string out = "HTTP " + std::to_string(status);
   try {
-    const Object::Ptr error = parseObject(body, "the answer");
-    if (error->has("code")) out += " " + scalarText(error->get("code"));
-    if (error->has("errors") && error->isObject("errors")) {
+    const JsonView error = parseObject(body, "the answer");
+    if (error.has("code")) out += " " + scalarText(error.member("code"));
+    if (const auto errors = error.member("errors"); errors && errors->isObject()) {
       std::string paths;
-      for (const auto& [path, detail] : *error->getObject("errors")) {
-        paths += (paths.empty() ? "" : ", ") + path;
-      }
+      for (const std::string& path : errors->keys()) paths += (paths.empty() ? "" : ", ") + path;
       if (!paths.empty()) out += " at " + paths;
     }
   } catch (const std::exception&) {
@@ -135,27 +154,25 @@ std::string kintoneErrorSummary(int status, const std::string& body) {
 }
 
 std::vector<KintonePageRecord> splitRecordsPage(const std::string& body) {
-  const Object::Ptr page = parseObject(body, "the records page");
-  if (!page->has("records") || !page->isArray("records")) {
+  const JsonView page = parseObject(body, "the records page");
+  const auto records = page.member("records");
+  if (!records || !records->isArray()) {
     throw std::runtime_error("the records page has no \"records\" array");
   }
-  const Array::Ptr records = page->getArray("records");
   std::vector<KintonePageRecord> out;
-  for (std::size_t i = 0; i < records->size(); ++i) {
+  const std::vector<JsonView> elements = records->elements();
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    const JsonView& record = elements[i];
     const std::string where = "records[" + std::to_string(i) + "]";
-    if (!records->isObject(static_cast<unsigned>(i))) {
-      throw std::runtime_error(where + " is not a record object");
-    }
-    const Object::Ptr record = records->getObject(static_cast<unsigned>(i));
-    const Object::Ptr idField = record->isObject("$id") ? record->getObject("$id") : nullptr;
+    if (!record.isObject()) throw std::runtime_error(where + " is not a record object");
+    const auto idField = record.member("$id");
     const std::string id =
-        idField && idField->has("value") ? scalarText(idField->get("value")) : "";
+        idField && idField->isObject() ? scalarText(idField->member("value")) : "";
     if (!rest::isRecordId(id)) {
       throw std::runtime_error(where + ".$id.value: missing or not a record id");
     }
-    std::ostringstream json;
-    record->stringify(json);
-    out.push_back({id, json.str()});
+    // The record's own bytes, as kintone sent them: the adapter reads them (no second writing).
+    out.push_back({id, std::string(record.sourceText())});
   }
   return out;
 }
@@ -388,10 +405,10 @@ std::size_t KintonePoller::pollOnce() {
                                           " (the server did not apply `order by $id asc`)");
           return handled;
         }
-        const InboundResult result =
-            channel_.accept(adapters::LocalInput{"{\"record\":" + record.json + "}",
-                                                 "kintone:app" + o.app + ":" + record.id,
-                                                 {{"app", o.app}}});
+        const InboundResult result = channel_.accept(adapters::LocalInput{
+            JsonValue::object().set("record", JsonValue::raw(record.json)).dump(),
+            "kintone:app" + o.app + ":" + record.id,
+            {{"app", o.app}}});
         if (result.status == InboundResult::Status::Unavailable) {
           failed(result.code, "record " + record.id + " not stored; taken again at the next poll");
           return handled;
@@ -416,24 +433,23 @@ std::size_t KintonePoller::pollOnce() {
 // ---- outbound ----
 
 KintoneWrite kintoneWriteOf(const std::string& encoded) {
-  const Object::Ptr body = parseObject(encoded, "the kintone encoding");
+  const JsonView body = parseObject(encoded, "the kintone encoding");
   KintoneWrite write;
-  write.app = body->has("app") ? scalarText(body->get("app")) : "";
+  write.app = scalarText(body.member("app"));
   if (!rest::isRecordId(write.app)) {
     throw std::runtime_error("the kintone encoding names no app (\"app\": digits)");
   }
-  if (body->has("id")) {
-    write.id = scalarText(body->get("id"));
+  if (body.has("id")) {
+    write.id = scalarText(body.member("id"));
     if (!rest::isRecordId(*write.id)) {
       throw std::runtime_error("the kintone encoding's \"id\" is not a record id");
     }
   }
-  if (!body->isObject("record")) {
+  const auto record = body.member("record");
+  if (!record || !record->isObject()) {
     throw std::runtime_error("the kintone encoding has no \"record\" object");
   }
-  std::ostringstream record;
-  body->getObject("record")->stringify(record);
-  write.record = record.str();
+  write.record = std::string(record->sourceText());
   return write;
 }
 
@@ -441,14 +457,18 @@ std::string kintoneBatchBody(const std::vector<const KintoneWrite*>& writes) {
   if (writes.empty() || writes.size() > rest::kMaxRecordsPerWrite) {
     throw std::invalid_argument("a kintone write takes 1 to 100 records");
   }
-  std::string out = "{\"app\":" + writes.front()->app + ",\"records\":[";
-  for (std::size_t i = 0; i < writes.size(); ++i) {
-    if (i) out += ',';
-    out += '{';
-    if (writes[i]->id) out += "\"id\":" + *writes[i]->id + ",";
-    out += "\"record\":" + writes[i]->record + "}";
+  // app and id are digit strings (kintoneWriteOf checked them): written as numbers.
+  JsonValue records = JsonValue::array();
+  for (const KintoneWrite* write : writes) {
+    JsonValue item = JsonValue::object();
+    if (write->id) item.set("id", JsonValue::raw(*write->id));
+    item.set("record", JsonValue::raw(write->record));
+    records.push(std::move(item));
   }
-  return out + "]}";
+  return JsonValue::object()
+      .set("app", JsonValue::raw(writes.front()->app))
+      .set("records", std::move(records))
+      .dump();
 }
 
 }  // namespace tsunagi::channels

@@ -138,7 +138,7 @@ class KintonePoller {
 struct KintoneWrite {
   std::string app;
   std::optional<std::string> id;  ///< the update shape's record id (PUT); none: add (POST)
-  std::string record;             ///< the "record" object's JSON text
+  std::string record;             ///< the "record" object, as the adapter wrote it
 };
 
 /// Reads the kintone adapter's encoding of one document ({"app","record"} or

@@ -17,7 +17,8 @@ struct JsonNode {
   JsonKind kind = JsonKind::Null;
   std::uint32_t first = 0;  ///< arrays: index into elements; objects: index into members
   std::uint32_t count = 0;  ///< elements or members
-  std::string_view text;    ///< strings (unescaped) and numbers (as written)
+  /// Strings unescaped; numbers, objects and arrays as written (their bytes in JsonTree::text).
+  std::string_view text;
   /// The object or array holding this value (kNoParent for the top level), and where in it:
   /// an index into JsonTree::members for an object, the element's position for an array.
   std::uint32_t parent = 0xFFFFFFFF;  // kNoParent
@@ -190,6 +191,7 @@ class Parser {
   }
 
   std::uint32_t object(std::size_t depth) {
+    const std::size_t start = at_;
     enter(depth);
     const std::uint32_t node = addNode(JsonKind::Object);
     const std::size_t base = scratchMembers_.size();
@@ -240,11 +242,13 @@ class Parser {
       member.parent = node;
       member.slot = i;
     }
+    n.text = std::string_view(text_).substr(start, at_ - start);
     --open_;
     return node;
   }
 
   std::uint32_t array(std::size_t depth) {
+    const std::size_t start = at_;
     enter(depth);
     const std::uint32_t node = addNode(JsonKind::Array);
     const std::size_t base = scratchElements_.size();
@@ -277,6 +281,7 @@ class Parser {
       element.parent = node;
       element.slot = i;
     }
+    n.text = std::string_view(text_).substr(start, at_ - start);
     --open_;
     return node;
   }
@@ -599,6 +604,13 @@ std::string JsonView::asString() const {
 std::string JsonView::asScalarText() const {
   if (isNumber()) return std::string(tree_->nodes[node_].text);
   return asString();
+}
+
+std::string_view JsonView::sourceText() const {
+  if (!isObject() && !isArray() && !isNumber()) {
+    throw JsonError(path(), "expected an object, an array or a number, found " + kind());
+  }
+  return tree_->nodes[node_].text;
 }
 
 std::optional<std::uint32_t> JsonView::find(std::string_view key) const {

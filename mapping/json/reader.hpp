@@ -96,6 +96,9 @@ class JsonView {
   /// A string as asString(), a number in its JSON spelling exactly as written ("1.50" stays
   /// "1.50"). Throws JsonError for other kinds.
   std::string asScalarText() const;
+  /// An object, array or number exactly as it stands in the parsed bytes (a kintone page's record
+  /// handed on without writing it again). Throws JsonError at path() for other kinds.
+  std::string_view sourceText() const;
 
   // Members of an object. Each throws JsonError at path() when this is not an object, and at
   // the member's path when the member has the wrong type. Absent members (and JSON null, which

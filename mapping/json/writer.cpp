@@ -1,5 +1,7 @@
 #include "mapping/json/writer.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <stdexcept>
 
 namespace tsunagi::mapping::json {
@@ -46,6 +48,27 @@ JsonValue JsonValue::integer(long long value) {
   return v;
 }
 
+JsonValue JsonValue::raw(std::string_view json) {
+  JsonValue v(Kind::Literal);
+  v.text_ = json;
+  return v;
+}
+
+JsonValue JsonValue::number(double value) {
+  if (!std::isfinite(value)) return null();
+  char buf[32];
+  const auto end = std::to_chars(buf, buf + sizeof buf, value).ptr;
+  JsonValue v(Kind::Literal);
+  v.text_.assign(buf, end);
+  return v;
+}
+
+JsonValue JsonValue::null() {
+  JsonValue v(Kind::Literal);
+  v.text_ = "null";
+  return v;
+}
+
 JsonValue& JsonValue::set(std::string key, JsonValue value) {
   if (kind_ != Kind::Object) throw std::logic_error("JsonValue::set on a non-object");
   keys_.push_back(std::move(key));
@@ -66,8 +89,15 @@ std::string JsonValue::dump() const {
   return out;
 }
 
+std::string JsonValue::compact() const {
+  std::string out;
+  write(out, -1);
+  return out;
+}
+
 void JsonValue::write(std::string& out, int indent) const {
-  const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
+  const bool pretty = indent >= 0;
+  const std::string pad(pretty ? static_cast<std::size_t>(indent + 2) : 0, ' ');
   switch (kind_) {
     case Kind::String:
       appendJsonString(out, text_);
@@ -82,17 +112,17 @@ void JsonValue::write(std::string& out, int indent) const {
         out += isObject ? "{}" : "[]";
         return;
       }
-      out += isObject ? "{\n" : "[\n";
+      out += isObject ? '{' : '[';
       for (std::size_t i = 0; i < items_.size(); ++i) {
-        out += pad;
+        if (pretty) out += (i == 0 ? "\n" : ",\n") + pad;
+        if (!pretty && i > 0) out += ',';
         if (isObject) {
           appendJsonString(out, keys_[i]);
-          out += ": ";
+          out += pretty ? ": " : ":";
         }
-        items_[i].write(out, indent + 2);
-        out += i + 1 < items_.size() ? ",\n" : "\n";
+        items_[i].write(out, pretty ? indent + 2 : -1);
       }
-      out += std::string(static_cast<std::size_t>(indent), ' ');
+      if (pretty) out += '\n' + std::string(static_cast<std::size_t>(indent), ' ');
       out += isObject ? '}' : ']';
       return;
     }

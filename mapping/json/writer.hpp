@@ -26,6 +26,12 @@ class JsonValue {
   JsonValue(const std::string& text) : kind_(Kind::String), text_(text) {}  // NOLINT: implicit
   static JsonValue boolean(bool value);
   static JsonValue integer(long long value);
+  /// The shortest decimal that reads back as `value` (1.0 is written 1); null when not finite.
+  static JsonValue number(double value);
+  static JsonValue null();
+  /// JSON text written as it is: a value the caller took from parsed JSON (JsonView::sourceText)
+  /// or checked itself (a kintone record id: digits only). Nothing here checks it.
+  static JsonValue raw(std::string_view json);
 
   /// Appends a member (objects only); returns *this for chaining.
   JsonValue& set(std::string key, JsonValue value);
@@ -35,14 +41,18 @@ class JsonValue {
 
   /// Two-space indentation, LF line ends, a final LF; non-ASCII written as UTF-8.
   std::string dump() const;
+  /// Without any white space between tokens: `{"a":1,"b":[true,null]}` (API answers, one-line
+  /// records).
+  std::string compact() const;
 
  private:
   enum class Kind { Object, Array, String, Literal };
   explicit JsonValue(Kind kind) : kind_(kind) {}
+  /// indent < 0: compact.
   void write(std::string& out, int indent) const;
 
   Kind kind_;
-  std::string text_;  // string value, or the literal (true, false, a number)
+  std::string text_;  // string value, or the literal (true, false, a number, raw JSON)
   std::vector<std::string> keys_;
   std::vector<JsonValue> items_;
 };

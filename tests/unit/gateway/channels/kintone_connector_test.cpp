@@ -32,8 +32,10 @@ TEST(KintonePage, SplitsARecordsPageInOrderWithEachRecordsId) {
       R"({"$id":{"type":"__ID__","value":"12"}}],"totalCount":null})");
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].id, "7");
-  EXPECT_THAT(records[0].json,
-              HasSubstr(R"("氏名":{"type":"SINGLE_LINE_TEXT","value":"流山 花子"})"));
+  // Each record's bytes as the page holds them (read once, never written again).
+  EXPECT_EQ(
+      records[0].json,
+      R"({"$id":{"type":"__ID__","value":"7"},"氏名":{"type":"SINGLE_LINE_TEXT","value":"流山 花子"}})");
   EXPECT_EQ(records[1].id, "12");
   EXPECT_TRUE(splitRecordsPage(R"({"records":[]})").empty());
 }
@@ -49,6 +51,11 @@ TEST(KintonePage, APageItCannotPageThroughIsRefusedWithWhere) {
               HasSubstr("records[0].$id.value: missing or not a record id"));
   EXPECT_THAT(error([] { splitRecordsPage(R"({"records":[3]})"); }),
               HasSubstr("records[0] is not a record object"));
+  // What kintone never sends: a byte order mark, a number no double holds.
+  EXPECT_THAT(error([] { splitRecordsPage("\xEF\xBB\xBF{\"records\":[]}"); }),
+              HasSubstr("the records page is not a JSON object: it begins with a byte order mark"));
+  EXPECT_THAT(error([] { splitRecordsPage(R"({"records":[],"totalCount":1e999999})"); }),
+              HasSubstr("the records page holds a number out of range at totalCount"));
 }
 
 TEST(KintoneWrites, TheAdaptersShapesBecomeOneBatchBody) {
@@ -58,11 +65,29 @@ TEST(KintoneWrites, TheAdaptersShapesBecomeOneBatchBody) {
   const auto update =
       kintoneWriteOf(R"({"app":"31","id":"1207","record":{"要介護度":{"value":"要介護２"}}})");
   EXPECT_EQ(update.id, "1207");
-  EXPECT_EQ(
-      kintoneBatchBody({&add, &add}),
-      R"({"app":31,"records":[{"record":{"氏名":{"value":"柏 一郎"}}},{"record":{"氏名":{"value":"柏 一郎"}}}]})");
-  EXPECT_EQ(kintoneBatchBody({&update}),
-            R"({"app":31,"records":[{"id":1207,"record":{"要介護度":{"value":"要介護２"}}}]})");
+  // The records as the adapter wrote them; app and id as numbers (the project's JSON writer).
+  EXPECT_EQ(kintoneBatchBody({&add, &add}), R"({
+  "app": 31,
+  "records": [
+    {
+      "record": {"氏名":{"value":"柏 一郎"}}
+    },
+    {
+      "record": {"氏名":{"value":"柏 一郎"}}
+    }
+  ]
+}
+)");
+  EXPECT_EQ(kintoneBatchBody({&update}), R"({
+  "app": 31,
+  "records": [
+    {
+      "id": 1207,
+      "record": {"要介護度":{"value":"要介護２"}}
+    }
+  ]
+}
+)");
   EXPECT_THAT(error([] { kintoneWriteOf(R"({"record":{}})"); }), HasSubstr("names no app"));
   EXPECT_THAT(error([] { kintoneWriteOf(R"({"app":31,"id":"x","record":{}})"); }),
               HasSubstr("\"id\" is not a record id"));

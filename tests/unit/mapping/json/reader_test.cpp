@@ -227,5 +227,18 @@ TEST(JsonView, ViewsOutliveTheInputBytesAndTheDocument) {
   EXPECT_EQ(kept->memberPath("b"), "R.a.b");
 }
 
+TEST(JsonView, GivesAnObjectOrArrayBackAsWritten) {
+  const std::string bytes =
+      R"({"records": [ {"$id": {"value": "7"}, "n": 1.50} ,[1, 2]], "s": "x"})";
+  const JsonView root = parse(bytes);
+  const auto records = root.array("records");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].sourceText(), R"({"$id": {"value": "7"}, "n": 1.50})");
+  EXPECT_EQ(records[1].sourceText(), "[1, 2]");
+  EXPECT_EQ(records[0].member("n")->sourceText(), "1.50");
+  EXPECT_EQ(root.sourceText(), bytes);
+  EXPECT_THROW(root.member("s")->sourceText(), JsonError);
+}
+
 }  // namespace
 }  // namespace tsunagi::mapping::json
