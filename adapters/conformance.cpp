@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "mapping/files.hpp"
+
 namespace tsunagi::adapters {
 
 namespace fs = std::filesystem;
@@ -84,17 +86,13 @@ std::vector<fs::path> filesIn(const fs::path& dir) {
 }
 
 std::string readFile(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error(file.string() + ": cannot read the file");
-  std::string bytes;
-  char buffer[65536];
-  while (in.read(buffer, sizeof buffer).gcount() > 0) {
-    bytes.append(buffer, static_cast<std::size_t>(in.gcount()));
-    if (bytes.size() > kMaxSampleBytes) {
-      throw std::runtime_error(file.string() + ": larger than 64 MiB");
-    }
+  try {
+    return mapping::readWholeFile(file, kMaxSampleBytes);
+  } catch (const mapping::FileReadError& e) {
+    throw std::runtime_error(file.string() + (e.reason() == mapping::FileReadError::Reason::TooLarge
+                                                  ? ": larger than 64 MiB"
+                                                  : ": cannot read the file"));
   }
-  return bytes;
 }
 
 std::string firstIssue(const AdapterError& e) {

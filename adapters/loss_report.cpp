@@ -3,6 +3,7 @@
 #include <map>
 
 #include "mapping/json/writer.hpp"
+#include "mapping/text/strings.hpp"
 #include "mapping/text/utf8.hpp"
 
 namespace tsunagi::adapters {
@@ -69,10 +70,7 @@ std::string LossReport::japaneseNote(std::size_t maxCharacters) const {
   }
   note += "があります:";
   for (const Loss& l : entries_) note += " " + l.path + " " + l.detail + ";";
-  // Cut on a character boundary, never inside a UTF-8 sequence.
-  const std::u32string chars = mapping::text::decodeUtf8(note);
-  if (chars.size() <= maxCharacters) return note;
-  return mapping::text::encodeUtf8(chars.substr(0, maxCharacters - 1)) + "…";
+  return mapping::text::cutToCharacters(note, maxCharacters);
 }
 
 std::string LossReport::kinds() const {
@@ -88,9 +86,29 @@ std::string LossReport::json() const {
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     if (i) out += ',';
     out += "{\"kind\":\"" + std::string(toString(entries_[i].kind)) + "\",\"path\":\"" +
-           mapping::json::jsonEscape(entries_[i].path) + "\",\"detail\":\"" + mapping::json::jsonEscape(entries_[i].detail) + "\"}";
+           mapping::json::jsonEscape(entries_[i].path) + "\",\"detail\":\"" +
+           mapping::json::jsonEscape(entries_[i].detail) + "\"}";
   }
   return out + "]";
+}
+
+std::string fitText(std::string_view text, std::size_t limit, const std::string& target,
+                    const std::string& source, LossReport& losses) {
+  const std::size_t count = mapping::text::characterCount(text);
+  if (count <= limit) return std::string(text);
+  losses.add(Loss::Kind::Truncated, target,
+             "cut from " + std::to_string(count) + " to " + std::to_string(limit) +
+                 " characters (from " + source + ")");
+  return mapping::text::cutToCharacters(text, limit);
+}
+
+std::string fitLine(std::string_view text, std::size_t limit, const std::string& target,
+                    const std::string& source, LossReport& losses) {
+  std::string line(text);
+  for (char& c : line) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return fitText(line, limit, target, source, losses);
 }
 
 }  // namespace tsunagi::adapters

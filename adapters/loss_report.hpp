@@ -50,4 +50,14 @@ class LossReport {
   std::vector<Loss> entries_;
 };
 
+/// `text` cut to at most `limit` characters (the last one "…" when cut, mapping::text::
+/// cutToCharacters). A cut is recorded as a Truncated loss at `target` (a /LiaisonSheet path)
+/// naming the `source` field it came from.
+std::string fitText(std::string_view text, std::size_t limit, const std::string& target,
+                    const std::string& source, LossReport& losses);
+
+/// fitText for one-line fields: CR, LF and TAB become spaces first.
+std::string fitLine(std::string_view text, std::size_t limit, const std::string& target,
+                    const std::string& source, LossReport& losses);
+
 }  // namespace tsunagi::adapters

@@ -5,11 +5,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iterator>
 #include <stdexcept>
 #include <system_error>
 
+#include "mapping/files.hpp"
+#include "mapping/text/strings.hpp"
 #include "mapping/xml/document.hpp"
 #include "mapping/xml/issue.hpp"
 #include "mapping/xml/schema.hpp"
@@ -46,15 +47,7 @@ constexpr std::string_view kSchemaFile = "code-table-1.xsd";
 
 std::string_view nameOf(const xmlNode* node) { return reinterpret_cast<const char*>(node->name); }
 
-std::string trimmed(std::string s) {
-  const auto blank = [](unsigned char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-  };
-  while (!s.empty() && blank(static_cast<unsigned char>(s.back()))) s.pop_back();
-  std::size_t start = 0;
-  while (start < s.size() && blank(static_cast<unsigned char>(s[start]))) ++start;
-  return s.substr(start);
-}
+std::string trimmed(const std::string& s) { return std::string(text::trimAscii(s)); }
 
 std::string ownedText(xmlChar* text) {
   std::string out = text ? reinterpret_cast<const char*>(text) : "";
@@ -98,12 +91,11 @@ struct LoadedFile {
 };
 
 std::string readFile(const fs::path& file, const std::string& shown) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    throw DocumentError({Issue{0, shown, "cannot read: " + std::string(std::strerror(errno))}});
-  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) throw DocumentError({Issue{0, shown, "cannot read the whole file"}});
-  return bytes;
+  try {
+    return readWholeFile(file);
+  } catch (const FileReadError& e) {
+    throw DocumentError({Issue{0, shown, "cannot read: " + std::string(std::strerror(e.systemError()))}});
+  }
 }
 
 void checkRoot(const xmlNode* root, const std::string& shown) {
@@ -156,14 +148,8 @@ LoadedFile loadFile(const fs::path& file, const std::string& shown) {
                               std::move(source), std::move(entries))};
 }
 
-// Untrusted input is quoted in messages: keep it short, cut on a UTF-8 character boundary.
-std::string quoted(std::string_view value) {
-  constexpr std::size_t kMax = 40;
-  if (value.size() <= kMax) return "'" + std::string(value) + "'";
-  std::size_t cut = kMax;
-  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
-  return "'" + std::string(value.substr(0, cut)) + "…'";
-}
+// Untrusted input is quoted in messages: at most 40 characters.
+std::string quoted(std::string_view value) { return text::quoteForMessage(value); }
 
 }  // namespace
 

@@ -6,12 +6,13 @@
 #include "adapters/careplan_csv/careplan_csv_adapter.hpp"
 #include "adapters/careplan_csv/layout.hpp"
 #include "adapters/csv/csv.hpp"
-#include "adapters/fhir_jp/narrative.hpp"
 #include "mapping/codes.hpp"
 #include "mapping/digest.hpp"
 #include "mapping/identifiers.hpp"
 #include "mapping/model/canonical.hpp"
 #include "mapping/text/kana.hpp"
+#include "mapping/text/strings.hpp"
+#include "mapping/text/utf8.hpp"
 #include "mapping/text/width.hpp"
 
 namespace tsunagi::adapters {
@@ -23,12 +24,10 @@ using careplan_csv::FileName;
 using careplan_csv::FileType;
 using careplan_csv::layoutOf;
 using careplan_csv::prefixOf;
-using fhir_jp::characterCount;
-using fhir_jp::fitLine;
-using fhir_jp::fitText;
-using fhir_jp::trimmed;
 using mapping::Date;
 using mapping::LiaisonSheet;
+using mapping::text::characterCount;
+using mapping::text::trimmed;
 namespace hosoku = careplan_csv::hosoku;
 namespace plan1 = careplan_csv::plan1;
 namespace plan2 = careplan_csv::plan2;

@@ -6,8 +6,9 @@
 #include "adapters/careplan_csv/careplan_csv_adapter.hpp"
 #include "adapters/careplan_csv/layout.hpp"
 #include "adapters/csv/csv.hpp"
-#include "adapters/fhir_jp/narrative.hpp"
 #include "mapping/model/canonical.hpp"
+#include "mapping/text/utf8.hpp"
+#include "mapping/time.hpp"
 
 namespace tsunagi::adapters {
 
@@ -17,9 +18,9 @@ using careplan_csv::FileName;
 using careplan_csv::FileType;
 using careplan_csv::layoutOf;
 using careplan_csv::prefixOf;
-using fhir_jp::characterCount;
 using mapping::Date;
 using mapping::LiaisonSheet;
+using mapping::text::characterCount;
 namespace hosoku = careplan_csv::hosoku;
 namespace plan1 = careplan_csv::plan1;
 namespace text = mapping::text;
@@ -33,13 +34,8 @@ std::string yyyymmdd(const Date& d) {
 }
 
 std::string nowInJapan() {
-  const auto now = std::chrono::system_clock::now() + std::chrono::hours(9);
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-  return buf;
+  return mapping::compactTimestamp(
+      mapping::civilTime(mapping::nowUnixSeconds(), mapping::Zone::Japan));
 }
 
 /// One record being written: each cell with the sheet path it came from.

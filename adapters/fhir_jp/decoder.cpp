@@ -1,7 +1,6 @@
 #include "adapters/fhir_jp/decoder.hpp"
 
 #include "adapters/fhir_jp/fhir_read.hpp"
-#include "adapters/fhir_jp/narrative.hpp"
 #include "adapters/fhir_jp/vocabulary.hpp"
 #include "mapping/digest.hpp"
 #include "mapping/text/kana.hpp"

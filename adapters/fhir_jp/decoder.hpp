@@ -13,12 +13,17 @@
 
 #include "adapters/adapter.hpp"
 #include "mapping/json/reader.hpp"
+#include "mapping/text/strings.hpp"
+#include "mapping/text/utf8.hpp"
 
 namespace tsunagi::adapters::fhir_jp {
 
 using mapping::json::JsonLimits;
 using mapping::json::JsonView;
 using mapping::json::parseJson;
+using mapping::text::characterCount;
+using mapping::text::quoteForMessage;
+using mapping::text::trimmed;
 
 /// Decodes one Bundle. Throws AdapterError naming the JSON path of the first problem.
 Decoded decodeBundle(std::string_view bytes, const JsonLimits& limits = {});

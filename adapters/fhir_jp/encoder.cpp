@@ -1,13 +1,15 @@
 #include "adapters/fhir_jp/encoder.hpp"
 
-#include "mapping/json/writer.hpp"
 #include "adapters/fhir_jp/narrative.hpp"
 #include "adapters/fhir_jp/vocabulary.hpp"
 #include "mapping/digest.hpp"
+#include "mapping/json/writer.hpp"
+#include "mapping/text/strings.hpp"
 
 namespace tsunagi::adapters::fhir_jp {
 
 using mapping::json::JsonValue;
+using mapping::text::trimmed;
 
 namespace {
 

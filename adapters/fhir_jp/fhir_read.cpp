@@ -1,12 +1,14 @@
 #include "adapters/fhir_jp/fhir_read.hpp"
 
 #include "adapters/adapter.hpp"
-#include "adapters/fhir_jp/narrative.hpp"
 #include "adapters/fhir_jp/vocabulary.hpp"
+#include "mapping/text/strings.hpp"
 #include "mapping/text/utf8.hpp"
 #include "mapping/text/width.hpp"
 
 namespace tsunagi::adapters::fhir_jp {
+
+using mapping::text::trimmed;
 
 std::optional<std::string> conceptText(const JsonView& codeable) {
   if (auto t = codeable.string("text"); t && !trimmed(*t).empty()) return trimmed(*t);

@@ -2,9 +2,12 @@
 
 #include <cstdint>
 
-#include "adapters/fhir_jp/narrative.hpp"
+#include "mapping/text/strings.hpp"
+#include "mapping/time.hpp"
 
 namespace tsunagi::adapters::fhir_jp {
+
+using mapping::text::quoteForMessage;
 
 namespace {
 
@@ -18,29 +21,6 @@ std::optional<int> digits(std::string_view text, std::size_t pos, std::size_t wi
     value = value * 10 + (text[i] - '0');
   }
   return value;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-std::int64_t daysFromCivil(int y, int m, int d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-mapping::Date civilFromDays(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  const int y = static_cast<int>(yoe + era * 400 + (m <= 2 ? 1 : 0));
-  return mapping::Date{y, m, d};
 }
 
 // "Thh:mm:ss[.fff](Z|±hh:mm)" at `pos`; returns the minutes to add to reach Japan time's
@@ -98,7 +78,7 @@ std::optional<FhirDate> parseFhirDate(std::string_view text) {
   // Whole days to move: floor(minutes / 1440), also for negative values.
   const int dayShift = *minutes >= 0 ? *minutes / 1440 : -((-*minutes + 1439) / 1440);
   const mapping::Date japan =
-      civilFromDays(daysFromCivil(date->year, date->month, date->day) + dayShift);
+      mapping::dateFromDaysSinceEpoch(mapping::daysSinceEpoch(*date) + dayShift);
   if (!japan.isValid()) return std::nullopt;
   return FhirDate{FhirDate::Precision::Day, japan, true};
 }

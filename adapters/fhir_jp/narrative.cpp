@@ -3,6 +3,7 @@
 #include <array>
 #include <cctype>
 
+#include "mapping/text/strings.hpp"
 #include "mapping/text/utf8.hpp"
 
 namespace tsunagi::adapters::fhir_jp {
@@ -93,7 +94,7 @@ std::string tidyLines(std::string_view raw) {
   std::string out;
   std::string line;
   auto flush = [&] {
-    std::string t = trimmed(line);
+    std::string t = text::trimmed(line);
     if (!t.empty()) {
       if (!out.empty()) out += '\n';
       out += t;
@@ -191,98 +192,16 @@ std::string xhtmlToText(std::string_view s) {
 
 std::string textToXhtml(std::string_view t) {
   std::string out = "<div xmlns=\"http://www.w3.org/1999/xhtml\">";
+  std::string line;
   for (char c : t) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\n':
-        out += "<br/>";
-        break;
-      case '\r':
-        break;
-      default:
-        out += c;
+    if (c == '\n') {
+      out += text::escapeHtml(line) + "<br/>";
+      line.clear();
+    } else if (c != '\r') {
+      line += c;
     }
   }
-  return out + "</div>";
-}
-
-std::size_t characterCount(std::string_view utf8) {
-  std::size_t n = 0;
-  for (unsigned char c : utf8) {
-    if ((c & 0xC0) != 0x80) ++n;
-  }
-  return n;
-}
-
-std::string quoteForMessage(std::string_view value, std::size_t maxCharacters) {
-  std::string out = "'";
-  std::size_t chars = 0;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(value[i]);
-    if ((c & 0xC0) != 0x80 && chars++ == maxCharacters) {
-      out += "…";
-      break;
-    }
-    out += static_cast<char>(c);
-  }
-  return out + "'";
-}
-
-std::string trimmed(std::string_view t) {
-  static constexpr std::string_view kIdeographicSpace = "\u3000";
-  for (;;) {
-    if (!t.empty() &&
-        (t.front() == ' ' || t.front() == '\t' || t.front() == '\n' || t.front() == '\r')) {
-      t.remove_prefix(1);
-    } else if (t.substr(0, 3) == kIdeographicSpace) {
-      t.remove_prefix(3);
-    } else if (!t.empty() &&
-               (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r')) {
-      t.remove_suffix(1);
-    } else if (t.size() >= 3 && t.substr(t.size() - 3) == kIdeographicSpace) {
-      t.remove_suffix(3);
-    } else {
-      return std::string(t);
-    }
-  }
-}
-
-std::string fitText(std::string_view t, std::size_t limit, const std::string& target,
-                    const std::string& source, LossReport& losses) {
-  const std::size_t count = characterCount(t);
-  if (count <= limit) return std::string(t);
-  std::string out;
-  std::size_t chars = 0;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(t[i]);
-    if ((c & 0xC0) != 0x80 && chars++ == limit - 1) break;
-    out += static_cast<char>(c);
-  }
-  out += "…";
-  losses.add(Loss::Kind::Truncated, target,
-             "cut from " + std::to_string(count) + " to " + std::to_string(limit) +
-                 " characters (from " + source + ")");
-  return out;
-}
-
-std::string fitLine(std::string_view t, std::size_t limit, const std::string& target,
-                    const std::string& source, LossReport& losses) {
-  std::string line(t);
-  for (char& c : line) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  return fitText(line, limit, target, source, losses);
+  return out + text::escapeHtml(line) + "</div>";
 }
 
 }  // namespace tsunagi::adapters::fhir_jp

@@ -4,7 +4,6 @@
 
 #include "mapping/json/reader.hpp"
 #include "mapping/json/writer.hpp"
-#include "adapters/kintone/kintone_rest.hpp"
 
 namespace tsunagi::adapters {
 
@@ -240,6 +239,11 @@ std::optional<std::string> ownRecordId(const FieldMapping& idField, const std::s
 }  // namespace
 
 // The JSON reader's refusals reach callers as AdapterError, like every other refusal.
+bool kintone::isRecordId(std::string_view text) {
+  return !text.empty() && text.size() <= 19 &&
+         text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 Decoded KintoneAdapter::decode(const LocalInput& input) const try {
   mapping::json::JsonLimits limits;
   limits.maxBytes = kMaxBytes;

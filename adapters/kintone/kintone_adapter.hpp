@@ -25,6 +25,7 @@
 // input: at most 16 MiB, nesting at most 16 levels, 1,000 records (GET returns ≤ 500).
 
 #include <memory>
+#include <string_view>
 
 #include "adapters/adapter.hpp"
 #include "adapters/profile/profile_adapter.hpp"
@@ -50,6 +51,12 @@ class KintoneAdapter : public profile::ProfileAdapter {
   Encoded encodeDocument(const mapping::CanonicalDocument& document,
                          const EncodeOptions& options) const override;
 };
+
+namespace kintone {
+/// True for a kintone record id ($id): 1 to 19 ASCII digits (an update's id, the $id field's
+/// value; the kintone connector pages and writes by it).
+bool isRecordId(std::string_view text);
+}  // namespace kintone
 
 /// Registers "kintone" (it needs `:PROFILE`).
 void registerKintone(AdapterRegistry& registry);

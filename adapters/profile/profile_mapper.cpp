@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <set>
 
-#include "adapters/fhir_jp/narrative.hpp"
 #include "adapters/profile/profile_adapter.hpp"
 #include "adapters/profile/translate.hpp"
+#include "mapping/text/strings.hpp"
+#include "mapping/text/utf8.hpp"
 
 namespace tsunagi::adapters::profile {
 
@@ -40,8 +41,9 @@ class RecordDecoder {
     const auto it = record.values.find(f.source);
     static const std::vector<std::string> kNone;
     const std::vector<std::string>* raw = it == record.values.end() ? &kNone : &it->second;
-    const bool blank = std::all_of(
-        raw->begin(), raw->end(), [](const std::string& r) { return fhir_jp::trimmed(r).empty(); });
+    const bool blank = std::all_of(raw->begin(), raw->end(), [](const std::string& r) {
+      return mapping::text::trimmed(r).empty();
+    });
     std::vector<std::string> changed;  // the values when they are not the record's own
     if (blank && f.defaultValue) {
       changed = {*f.defaultValue};
@@ -128,7 +130,7 @@ mapping::CanonicalDocument ProfileMapper::decode(const DocumentMapping& m, const
   if (m.originId && idField) {
     const auto it = record.values.find(m.originId->source);
     if (it != record.values.end() && !it->second.empty()) {
-      const std::string origin = fhir_jp::trimmed(it->second.front());
+      const std::string origin = mapping::text::trimmed(it->second.front());
       if (!origin.empty()) {
         try {
           mapping::profile::writeField(doc, idField->path, {origin});
@@ -258,8 +260,7 @@ ToolRecord ProfileMapper::encode(const DocumentMapping& m,
       items = {joined};
     }
     if (f.maxLength) {
-      for (auto& i : items)
-        i = fhir_jp::fitText(i, *f.maxLength, rootPath(m, path), f.source, losses);
+      for (auto& i : items) i = fitText(i, *f.maxLength, rootPath(m, path), f.source, losses);
     }
     out[f.source] = std::move(items);
   };
@@ -289,10 +290,9 @@ ToolRecord ProfileMapper::encode(const DocumentMapping& m,
       auto& target = record.values[m.lossNote->source];
       std::string text = target.empty() ? std::string() : target.front();
       if (const FieldMapping* f = m.fieldFor(m.lossNote->source); f && f->maxLength) {
-        const std::size_t noteChars = fhir_jp::characterCount(note) + 1;
+        const std::size_t noteChars = mapping::text::characterCount(note) + 1;
         if (noteChars < *f->maxLength) {
-          text = fhir_jp::fitText(text, *f->maxLength - noteChars, rootPath(m, f->path), f->source,
-                                  losses);
+          text = fitText(text, *f->maxLength - noteChars, rootPath(m, f->path), f->source, losses);
         }
       }
       target = {text.empty() ? note : text + "\n" + note};

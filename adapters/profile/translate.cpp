@@ -4,18 +4,19 @@
 #include <optional>
 #include <stdexcept>
 
-#include "adapters/fhir_jp/narrative.hpp"
 #include "mapping/codes.hpp"
+#include "mapping/text/strings.hpp"
 #include "mapping/text/wareki.hpp"
 #include "mapping/text/width.hpp"
+#include "mapping/time.hpp"
 
 namespace tsunagi::adapters::profile {
 
 namespace {
 
-using fhir_jp::quoteForMessage;
-using fhir_jp::trimmed;
 using mapping::profile::FieldKind;
+using mapping::text::quoteForMessage;
+using mapping::text::trimmed;
 
 // One value translated, or why not.
 struct Result {
@@ -87,28 +88,6 @@ int twoDigits(std::string_view s, std::size_t at) {
   return (s[at] - '0') * 10 + (s[at + 1] - '0');
 }
 
-// Days from 1970-01-01 (proleptic Gregorian), and back.
-long long daysFromCivil(int y, int m, int d) {
-  y -= m <= 2;
-  const long long era = (y >= 0 ? y : y - 399) / 400;
-  const long long yoe = y - era * 400;
-  const long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void civilFromDays(long long z, int& y, int& m, int& d) {
-  z += 719468;
-  const long long era = (z >= 0 ? z : z - 146096) / 146097;
-  const long long doe = z - era * 146097;
-  const long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const long long mp = (5 * doy + 2) / 153;
-  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  y = static_cast<int>(yoe + era * 400 + (m <= 2));
-}
-
 // Seconds since the epoch of an ISO instant with an offset.
 long long epochOf(std::string_view s) {
   if (s.size() < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') {
@@ -136,7 +115,7 @@ long long epochOf(std::string_view s) {
   }
   if (hh > 23 || mm > 59 || ss > 60)
     throw std::invalid_argument("'" + std::string(s) + "' has an impossible time");
-  return daysFromCivil(date.year, date.month, date.day) * 86400 + hh * 3600 + mm * 60 + ss - offset;
+  return mapping::unixSecondsOfUtc(date, hh, mm, ss) - offset;
 }
 
 std::string pad(int n, int width) {
@@ -146,22 +125,10 @@ std::string pad(int n, int width) {
          s;
 }
 
+// An instant in UTC ("2024-03-01T00:30:00Z") or as a Japanese tool shows it ("2024/03/01 09:30").
 std::string formatEpoch(long long t, bool jst) {
-  if (jst) t += 9 * 3600;
-  long long days = t / 86400;
-  long long rem = t % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  int y, m, d;
-  civilFromDays(days, y, m, d);
-  const int hh = static_cast<int>(rem / 3600), mi = static_cast<int>(rem % 3600 / 60),
-            ss = static_cast<int>(rem % 60);
-  if (jst)
-    return pad(y, 4) + "/" + pad(m, 2) + "/" + pad(d, 2) + " " + pad(hh, 2) + ":" + pad(mi, 2);
-  return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(hh, 2) + ":" + pad(mi, 2) + ":" +
-         pad(ss, 2) + "Z";
+  if (jst) return mapping::japaneseMinutes(mapping::civilTime(t, mapping::Zone::Japan));
+  return mapping::isoUtc(mapping::civilTime(t, mapping::Zone::Utc));
 }
 
 Result one(const FieldMapping& field, const std::string& raw) {

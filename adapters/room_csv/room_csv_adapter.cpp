@@ -5,7 +5,6 @@
 #include <set>
 
 #include "adapters/csv/csv.hpp"
-#include "adapters/fhir_jp/narrative.hpp"
 #include "mapping/text/encoding.hpp"
 #include "mapping/text/strings.hpp"
 #include "mapping/text/utf8.hpp"
@@ -132,7 +131,7 @@ Decoded RoomCsvAdapter::decode(const LocalInput& input) const {
   std::vector<std::string> header;
   std::map<std::string, std::size_t> seen;
   for (std::size_t i = 0; i < rows[0].cells.size(); ++i) {
-    std::string name = fhir_jp::trimmed(rows[0].cells[i]);
+    std::string name = mapping::text::trimmed(rows[0].cells[i]);
     const int column = static_cast<int>(i + 1);
     if (name.empty()) {
       throw AdapterError(mapping::Issue{

@@ -18,14 +18,6 @@ constexpr std::size_t kLineLimit = 200;  // ShortText in common-1.xsd
   throw AdapterError(segment.line, segment.name(n), std::move(message));
 }
 
-std::size_t characters(std::string_view utf8) {
-  std::size_t n = 0;
-  for (char c : utf8) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-  }
-  return n;
-}
-
 std::string joinName(const std::string& family, const std::string& given) {
   if (family.empty()) return given;
   if (given.empty()) return family;
@@ -83,9 +75,10 @@ void readName(const Hl7Message& m, const Segment& pid, mapping::Patient& patient
   }
   for (const auto& [name, label] :
        {std::pair{&patient.nameKanji, "kanji"}, std::pair{&patient.nameKana, "kana"}}) {
-    if (characters(*name) > kNameLimit) {
+    if (mapping::text::characterCount(*name) > kNameLimit) {
       fail(pid, 5,
-           std::string("the ") + label + " name is " + std::to_string(characters(*name)) +
+           std::string("the ") + label + " name is " +
+               std::to_string(mapping::text::characterCount(*name)) +
                " characters; the sheet allows at most 64");
     }
   }
@@ -105,9 +98,9 @@ void readAddress(const Hl7Message& m, const Segment& pid, mapping::Patient& pati
   // Japanese order: 都道府県 (XAD-4), 市区町村 (XAD-3), 町域・番地 (XAD-1), 建物 (XAD-2).
   std::string address = part(4) + part(3) + part(1);
   if (!part(2).empty()) address += (address.empty() ? "" : " ") + part(2);
-  if (characters(address) > kLineLimit) {
+  if (mapping::text::characterCount(address) > kLineLimit) {
     losses.add(Loss::Kind::Dropped, "/PID/11",
-               "the address is " + std::to_string(characters(address)) +
+               "the address is " + std::to_string(mapping::text::characterCount(address)) +
                    " characters; 住所 allows at most 200: not carried");
   } else if (!address.empty()) {
     patient.address = address;
@@ -213,9 +206,10 @@ mapping::Contacts readContacts(const Hl7Message& message, const Segment& pv1,
          "the sending facility is empty: the sheet names the hospital; send its "
          "医療機関コード in MSH-4 or set the connector's hospitalName");
   }
-  if (characters(hospital.institution) > kLineLimit) {
+  if (mapping::text::characterCount(hospital.institution) > kLineLimit) {
     throw AdapterError(source == "metadata hospitalName" ? 0 : msh.line, source,
-                       "the hospital name is " + std::to_string(characters(hospital.institution)) +
+                       "the hospital name is " +
+                           std::to_string(mapping::text::characterCount(hospital.institution)) +
                            " characters; the sheet allows at most 200");
   }
 
@@ -225,9 +219,9 @@ mapping::Contacts readContacts(const Hl7Message& message, const Segment& pv1,
   for (const auto& [c, label] : {std::pair{2, "病室 "}, std::pair{3, "ベッド "}}) {
     if (!place(c).empty()) ward += (ward.empty() ? "" : "、") + std::string(label) + place(c);
   }
-  if (characters(ward) > kLineLimit) {
+  if (mapping::text::characterCount(ward) > kLineLimit) {
     losses.add(Loss::Kind::Dropped, "/PV1/3",
-               "the ward is " + std::to_string(characters(ward)) +
+               "the ward is " + std::to_string(mapping::text::characterCount(ward)) +
                    " characters; 病棟 allows at most 200: not carried");
   } else if (!ward.empty()) {
     hospital.ward = ward;
@@ -237,9 +231,10 @@ mapping::Contacts readContacts(const Hl7Message& message, const Segment& pv1,
   const std::string_view doctor = message.repetitions(pv1, 7).front();
   const std::string doctorName = joinName(message.text(pv1, 7, message.component(doctor, 2)),
                                           message.text(pv1, 7, message.component(doctor, 3)));
-  if (characters(doctorName) > kNameLimit) {
+  if (mapping::text::characterCount(doctorName) > kNameLimit) {
     losses.add(Loss::Kind::Dropped, "/PV1/7",
-               "the attending doctor's name is " + std::to_string(characters(doctorName)) +
+               "the attending doctor's name is " +
+                   std::to_string(mapping::text::characterCount(doctorName)) +
                    " characters; 氏名 allows at most 64: not carried");
   } else if (!doctorName.empty()) {
     mapping::Doctor attending;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gateway/common/atomic_file.hpp"
+#include "gateway/store/audit_chain.hpp"
 #include "mapping/digest.hpp"
 #include "mapping/model/binding.hpp"
 
@@ -148,7 +149,7 @@ void AtnaSink::start() {
   if (position() < 0) {
     auto conn = pool_.lease();
     writeFileAtomically(options_.spoolDirectory / "position",
-                        conn->exec("SELECT last_id FROM audit_head").text(0, 0));
+                        std::to_string(store::auditHead(*conn).lastId));
   }
   std::lock_guard lock(mutex_);
   if (thread_.joinable()) return;
@@ -171,21 +172,16 @@ int AtnaSink::spoolNew() {
   long long from = position();
   if (from < 0) from = 0;
   auto conn = pool_.lease();
-  auto r = conn->execParams(
-      "SELECT id, at, event, direction, peer, message_id, detail FROM exchange_events "
-      "WHERE id > $1 ORDER BY id LIMIT 1000",
-      {std::to_string(from)});
-  for (int i = 0; i < r.rows(); ++i) {
-    AuditRow row{
-        r.integer(i, 0), r.text(i, 1),
-        store::Event{r.text(i, 2), r.text(i, 3), r.optional(i, 4), r.optional(i, 5), r.text(i, 6)}};
+  const auto rows = store::eventsAfter(*conn, from);
+  for (const auto& stored : rows) {
+    const AuditRow row{stored.id, stored.at, stored.event};
     writeFileAtomically(
         options_.spoolDirectory / frameName(row.id),
         syslogFrame(atnaAuditMessage(row, nodeCode_, hostName_), row.at, hostName_, nodeCode_));
     // The position moves only once the frame is on disk: a crash in between spools it again.
     writeFileAtomically(options_.spoolDirectory / "position", std::to_string(row.id));
   }
-  return r.rows();
+  return static_cast<int>(rows.size());
 }
 
 std::size_t AtnaSink::spooled() const {

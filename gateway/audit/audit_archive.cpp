@@ -1,7 +1,5 @@
 #include "gateway/audit/audit_archive.hpp"
 
-#include <Poco/Exception.h>
-#include <Poco/JSON/Parser.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -9,6 +7,7 @@
 
 #include "gateway/common/atomic_file.hpp"
 #include "mapping/digest.hpp"
+#include "mapping/json/reader.hpp"
 #include "mapping/json/writer.hpp"
 
 namespace tsunagi::audit {
@@ -58,10 +57,15 @@ void appendNumber(std::string& out, const char* name, long long value) {
   out += ':' + std::to_string(value);
 }
 
-std::optional<std::string> optionalString(const Poco::JSON::Object::Ptr& o,
-                                          const std::string& key) {
-  if (!o->has(key) || o->isNull(key)) return std::nullopt;
-  return o->getValue<std::string>(key);
+// A member every line of an archive has.
+std::string required(const mapping::json::JsonView& line, const char* key) {
+  return line.requiredString(key, "every archive line has it");
+}
+
+long long requiredNumber(const mapping::json::JsonView& line, const char* key) {
+  const auto value = line.integer(key);
+  if (!value) throw mapping::json::JsonError(line.memberPath(key), "is required");
+  return *value;
 }
 
 }  // namespace
@@ -192,7 +196,6 @@ ArchiveCheck verifyArchiveFile(const std::filesystem::path& file,
   }
   const std::string signedPart = bytes.substr(0, sigLine);
   ArchiveCheck check;
-  Poco::JSON::Parser parser;
   std::size_t lineStart = 0;
   int lineNo = 0;
   auto nextLine = [&]() -> std::optional<std::string> {
@@ -203,15 +206,15 @@ ArchiveCheck verifyArchiveFile(const std::filesystem::path& file,
     ++lineNo;
     return line;
   };
+  // The archive's own lines, read back exactly (a detail may hold an escaped control character).
+  mapping::json::JsonLimits limits;
+  limits.controlCharacters = true;
   auto parseLine = [&](const std::string& line) {
     try {
-      parser.reset();
-      return parser.parse(line).extract<Poco::JSON::Object::Ptr>();
-    } catch (const Poco::Exception& e) {
+      return mapping::json::parseJson(line, limits).root("");
+    } catch (const mapping::json::JsonError& e) {
       throw ArchiveError(file.string() + ":" + std::to_string(lineNo) +
-                         ": not JSON: " + e.displayText());
-    } catch (const std::exception& e) {
-      throw ArchiveError(file.string() + ":" + std::to_string(lineNo) + ": not a JSON object");
+                         ": not a JSON object: " + e.issues().front().message);
     }
   };
   std::optional<crypto::Certificate> cert;
@@ -221,27 +224,26 @@ ArchiveCheck verifyArchiveFile(const std::filesystem::path& file,
     auto headerLine = nextLine();
     if (!headerLine) throw ArchiveError(file.string() + ": empty archive");
     auto header = parseLine(*headerLine);
-    if (optionalString(header, "format").value_or("") != kFormat) {
+    if (header.string("format").value_or("") != kFormat) {
       throw ArchiveError(file.string() + ":1: format is not " + std::string(kFormat));
     }
-    check.node = header->getValue<std::string>("node");
-    check.month = header->getValue<std::string>("month");
-    check.firstId = header->getValue<Poco::Int64>("firstId");
-    check.lastId = header->getValue<Poco::Int64>("lastId");
-    check.lastHash = header->getValue<std::string>("lastHash");
-    const long long declaredRows = header->getValue<Poco::Int64>("rows");
-    cert = crypto::Certificate::fromPem(header->getValue<std::string>("certificate"));
-    prevHash = header->getValue<std::string>("firstPrevHash");
+    check.node = required(header, "node");
+    check.month = required(header, "month");
+    check.firstId = requiredNumber(header, "firstId");
+    check.lastId = requiredNumber(header, "lastId");
+    check.lastHash = required(header, "lastHash");
+    const long long declaredRows = requiredNumber(header, "rows");
+    cert = crypto::Certificate::fromPem(required(header, "certificate"));
+    prevHash = required(header, "firstPrevHash");
     prevId = check.firstId - 1;
     while (auto line = nextLine()) {
-      auto o = parseLine(*line);
-      const long long id = o->getValue<Poco::Int64>("id");
-      store::Event e{o->getValue<std::string>("event"), o->getValue<std::string>("direction"),
-                     optionalString(o, "peer"), optionalString(o, "messageId"),
-                     o->getValue<std::string>("detail")};
-      const std::string at = o->getValue<std::string>("at");
-      const std::string rowPrev = o->getValue<std::string>("prevHash");
-      const std::string hash = o->getValue<std::string>("hash");
+      const auto o = parseLine(*line);
+      const long long id = requiredNumber(o, "id");
+      store::Event e{required(o, "event"), required(o, "direction"), o.string("peer"),
+                     o.string("messageId"), required(o, "detail")};
+      const std::string at = required(o, "at");
+      const std::string rowPrev = required(o, "prevHash");
+      const std::string hash = required(o, "hash");
       if (id == prevId) {
         check.firstBreak = ChainBreak{id, "inserted", "a second row with id " + std::to_string(id)};
       } else if (id != prevId + 1) {
@@ -271,8 +273,9 @@ ArchiveCheck verifyArchiveFile(const std::filesystem::path& file,
                                         ".." + std::to_string(check.lastId) + " but ends at row " +
                                         std::to_string(prevId)};
     }
-  } catch (const Poco::Exception& e) {
-    throw ArchiveError(file.string() + ":" + std::to_string(lineNo) + ": " + e.displayText());
+  } catch (const mapping::json::JsonError& e) {
+    throw ArchiveError(file.string() + ":" + std::to_string(lineNo) + ": " +
+                       e.issues().front().path + ": " + e.issues().front().message);
   } catch (const crypto::CryptoError& e) {
     throw ArchiveError(file.string() + ":1: certificate: " + e.what());
   }

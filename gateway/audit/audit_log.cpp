@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "gateway/store/audit_chain.hpp"
 #include "mapping/digest.hpp"
 
 namespace tsunagi::audit {
@@ -13,67 +14,10 @@ namespace {
 
 const std::string kZeroHash(64, '0');
 
-struct Row {
-  long long id = 0;
-  std::string at;
-  store::Event event;
-  std::string prevHash;
-  std::string hash;
+using Row = store::ChainRow;
 
-  bool selfConsistent() const { return store::eventHash(prevHash, id, at, event) == hash; }
-};
-
-/// The walk reads every column but prev_hash: a row whose hash recomputes from the previous row's
-/// hash links to it (anything else would be a SHA-256 collision), and 64 bytes less per row is a
-/// fifth of what the walk transfers. A row that fails is read again whole for the diagnosis.
-constexpr const char* kWalkColumns = "id, at, event, direction, peer, message_id, detail, hash";
-
-Row walkRowAt(const store::PgResult& r, int i) {
-  Row row;
-  row.id = r.integer(i, 0);
-  row.at = r.text(i, 1);
-  row.event.event = r.text(i, 2);
-  row.event.direction = r.text(i, 3);
-  row.event.peer = r.optional(i, 4);
-  row.event.messageId = r.optional(i, 5);
-  row.event.detailJson = r.text(i, 6);
-  row.hash = r.text(i, 7);
-  return row;
-}
-
-/// Every column: the walk's, then prev_hash (for the diagnosis of a row that failed).
-constexpr const char* kRowColumns =
-    "id, at, event, direction, peer, message_id, detail, hash, prev_hash";
-
-Row rowAt(const store::PgResult& r, int i) {
-  Row row = walkRowAt(r, i);
-  row.prevHash = r.text(i, 8);
-  return row;
-}
-
-Row wholeRow(store::PgConnection& conn, const Row& walked) {
-  auto r = conn.execParams(std::string("SELECT ") + kRowColumns +
-                               " FROM exchange_events WHERE id = $1 AND at = $2 AND hash = $3",
-                           {std::to_string(walked.id), walked.at, walked.hash});
-  return rowAt(r, 0);
-}
-
-std::optional<Row> rowAfter(store::PgConnection& conn, long long id) {
-  auto r = conn.execParams(std::string("SELECT ") + kRowColumns +
-                               " FROM exchange_events WHERE id > $1 ORDER BY id LIMIT 1",
-                           {std::to_string(id)});
-  if (r.rows() == 0) return std::nullopt;
-  return rowAt(r, 0);
-}
-
-/// The id of a row whose stored hash is `hash`, other than `except`.
-std::optional<long long> rowWithHash(store::PgConnection& conn, const std::string& hash,
-                                     long long except) {
-  auto r = conn.execParams(
-      "SELECT id FROM exchange_events WHERE hash = $1 AND id <> $2 ORDER BY id LIMIT 1",
-      {hash, std::to_string(except)});
-  if (r.rows() == 0) return std::nullopt;
-  return r.integer(0, 0);
+bool selfConsistent(const Row& row) {
+  return store::eventHash(row.prevHash, row.id, row.at, row.event) == row.hash;
 }
 
 std::string idRange(long long first, long long last) {
@@ -95,10 +39,10 @@ ChainBreak diagnose(store::PgConnection& conn, const Row& r, long long prevId,
             idRange(expected, r.id - 1) + " missing: row " + std::to_string(r.id) +
                 " follows row " + std::to_string(prevId)};
   }
-  const bool consistent = r.selfConsistent();
+  const bool consistent = selfConsistent(r);
   const bool linked = r.prevHash == prevHash;
   if (!linked) {
-    if (auto x = rowWithHash(conn, r.prevHash, r.id)) {
+    if (auto x = store::chainRowWithHash(conn, r.prevHash, r.id)) {
       if (*x > r.id) {
         return {r.id, "reordered",
                 "row " + std::to_string(r.id) + " links to row " + std::to_string(*x) +
@@ -117,7 +61,7 @@ ChainBreak diagnose(store::PgConnection& conn, const Row& r, long long prevId,
     }
   }
   // The row's own hash does not cover its content: edited, or a row that never was in the chain.
-  if (auto next = rowAfter(conn, r.id); next && next->prevHash == prevHash) {
+  if (auto next = store::chainRowAfter(conn, r.id); next && next->prevHash == prevHash) {
     return {r.id, "inserted",
             "row " + std::to_string(r.id) + " is not in the chain: row " +
                 std::to_string(next->id) + " links to row " + std::to_string(prevId)};
@@ -160,26 +104,18 @@ VerifyResult verifyChain(store::PgConnection& conn, const VerifyOptions& o) {
   }
   VerifyResult result;
   store::inTransaction(conn, [&] {
-    conn.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-    // The walk reads every row: plan for the whole result, not for the first rows.
-    conn.exec("SET LOCAL cursor_tuple_fraction = 1.0");
-    auto head = conn.exec("SELECT last_id, hash FROM audit_head");
-    const long long headId = head.integer(0, 0);
-    const std::string headHash = head.text(0, 1);
-    auto identity = conn.exec("SELECT node_code FROM node_identity");
-    const std::string nodeCode = identity.rows() ? identity.text(0, 0) : "";
+    store::beginChainSnapshot(conn);
+    const auto [headId, headHash] = store::auditHead(conn);
+    const std::string nodeCode = store::recordedNodeCode(conn);
 
     // Checkpoints: each signature first; the heads are compared as the walk reaches their rows.
     std::optional<ChainBreak> checkpointBreak;
     std::multimap<long long, CheckedCheckpoint> checkpoints;
     std::map<std::string, bool> trustedCertificates;
-    auto cps = conn.exec(
-        "SELECT id, event_id, head, signed_at, node_code, certificate, signature "
-        "FROM audit_checkpoints ORDER BY event_id, id");
-    for (int i = 0; i < cps.rows(); ++i) {
-      const long long eventId = cps.integer(i, 1);
-      const std::string cpHead = cps.text(i, 2), signedAt = cps.text(i, 3);
-      const std::string signer = cps.text(i, 4), pem = cps.text(i, 5);
+    for (const auto& stored : store::checkpointsByRow(conn)) {
+      const long long eventId = stored.eventId;
+      const std::string &cpHead = stored.head, &signedAt = stored.signedAt;
+      const std::string &signer = stored.nodeCode, &pem = stored.certificatePem;
       std::string problem;
       auto trusted = trustedCertificates.find(pem);
       if (trusted == trustedCertificates.end()) {
@@ -196,7 +132,7 @@ VerifyResult verifyChain(store::PgConnection& conn, const VerifyOptions& o) {
         }
         trusted = trustedCertificates.emplace(pem, ok).first;
       }
-      const auto signature = mapping::base64Decode(cps.text(i, 6));
+      const auto signature = mapping::base64Decode(stored.signatureBase64);
       if (!trusted->second) {
         problem = "its certificate is not this node's (CN " + nodeCode +
                   (o.trustedCas.empty() ? ")" : ", issued by the regional CA)");
@@ -210,7 +146,7 @@ VerifyResult verifyChain(store::PgConnection& conn, const VerifyOptions& o) {
         if (!checkpointBreak || eventId < checkpointBreak->id) {
           checkpointBreak =
               ChainBreak{eventId, "checkpoint",
-                         "checkpoint " + cps.text(i, 0) + " (row " + std::to_string(eventId) +
+                         "checkpoint " + stored.id + " (row " + std::to_string(eventId) +
                              ", signed " + signedAt + ") is not genuine: " + problem};
         }
         continue;
@@ -224,36 +160,30 @@ VerifyResult verifyChain(store::PgConnection& conn, const VerifyOptions& o) {
     long long lastGoodCheckpoint = 0;
     bool anchored = !o.from;
     if (!o.from) {
-      auto archived =
-          conn.exec("SELECT last_id, last_hash FROM audit_archives ORDER BY last_id DESC LIMIT 1");
-      if (archived.rows() == 1) {
-        prevId = archived.integer(0, 0);
-        prevHash = archived.text(0, 1);
+      if (const auto archived = store::lastArchivedRow(conn)) {
+        prevId = archived->lastId;
+        prevHash = archived->hash;
         lastGoodCheckpoint = prevId;
       }
     }
 
-    conn.execParams(std::string("DECLARE audit_walk NO SCROLL CURSOR FOR SELECT ") + kWalkColumns +
-                        " FROM exchange_events WHERE ($1::text IS NULL OR at >= $1) AND "
-                        "($2::text IS NULL OR at < $2) ORDER BY id",
-                    {o.from, o.to});
-    const std::string fetch = "FETCH FORWARD " + std::to_string(o.batchRows) + " FROM audit_walk";
+    store::openChainWalk(conn, o.from, o.to);
     std::optional<ChainBreak> chainBreak;
     auto checkpointAt = checkpoints.begin();
     while (!chainBreak) {
-      auto batch = conn.exec(fetch);
-      if (batch.rows() == 0) break;
-      for (int i = 0; i < batch.rows() && !chainBreak; ++i) {
-        Row row = walkRowAt(batch, i);
+      const auto batch = store::fetchChainWalk(conn, o.batchRows);
+      if (batch.empty()) break;
+      for (std::size_t i = 0; i < batch.size() && !chainBreak; ++i) {
+        const Row& row = batch[i];
         if (!anchored) {
           // A range starts from its first row's own link (rows before it are not checked).
           prevId = row.id - 1;
-          prevHash = wholeRow(conn, row).prevHash;
+          prevHash = store::wholeChainRow(conn, row).prevHash;
           anchored = true;
         }
         if (row.id != prevId + 1 ||
             store::eventHash(prevHash, row.id, row.at, row.event) != row.hash) {
-          chainBreak = diagnose(conn, wholeRow(conn, row), prevId, prevHash);
+          chainBreak = diagnose(conn, store::wholeChainRow(conn, row), prevId, prevHash);
           break;
         }
         if (row.id > headId) {
@@ -284,7 +214,7 @@ VerifyResult verifyChain(store::PgConnection& conn, const VerifyOptions& o) {
         ++result.rowsChecked;
       }
     }
-    conn.exec("CLOSE audit_walk");
+    store::closeChainWalk(conn);
 
     if (!chainBreak && !o.to) {
       if (prevId < headId) {
@@ -319,19 +249,22 @@ std::optional<CheckpointSummary> writeCheckpoint(store::PgConnection& conn,
                                                  const crypto::Key& nodeKey,
                                                  const crypto::Certificate& nodeCertificate) {
   return store::inTransaction(conn, [&]() -> std::optional<CheckpointSummary> {
-    auto head = conn.exec("SELECT last_id, hash FROM audit_head");
-    const long long eventId = head.integer(0, 0);
+    const auto head = store::auditHead(conn);
+    const long long eventId = head.lastId;
     if (eventId == 0) return std::nullopt;
-    auto newest = conn.exec("SELECT max(event_id) FROM audit_checkpoints");
-    if (!newest.isNull(0, 0) && newest.integer(0, 0) >= eventId) return std::nullopt;
-    CheckpointSummary cp{eventId, head.text(0, 1), store::databaseTimestamp(conn)};
+    if (const auto newest = store::newestCheckpointRow(conn); newest && *newest >= eventId) {
+      return std::nullopt;
+    }
+    CheckpointSummary cp{eventId, head.hash, store::databaseTimestamp(conn)};
     const std::string signature =
         crypto::signSha256(nodeKey, checkpointBytes(nodeCode, cp.eventId, cp.head, cp.signedAt));
-    conn.execParams(
-        "INSERT INTO audit_checkpoints (event_id, head, signed_at, node_code, certificate, "
-        "signature) VALUES ($1, $2, $3, $4, $5, $6)",
-        {std::to_string(cp.eventId), cp.head, cp.signedAt, nodeCode, nodeCertificate.pem(),
-         mapping::base64Encode(signature)});
+    store::insertCheckpoint(conn, store::StoredCheckpoint{{},
+                                                          cp.eventId,
+                                                          cp.head,
+                                                          cp.signedAt,
+                                                          nodeCode,
+                                                          nodeCertificate.pem(),
+                                                          mapping::base64Encode(signature)});
     return cp;
   });
 }
@@ -339,61 +272,21 @@ std::optional<CheckpointSummary> writeCheckpoint(store::PgConnection& conn,
 int ensurePartitions(store::PgConnection& conn, int monthsAhead) {
   int created = 0;
   for (int k = 0; k <= monthsAhead; ++k) {
-    auto m = conn.execParams(
-        "SELECT to_char(now() AT TIME ZONE 'UTC' + make_interval(months => $1::int), 'YYYY-MM'), "
-        "to_char(now() AT TIME ZONE 'UTC' + make_interval(months => $1::int + 1), 'YYYY-MM')",
-        {std::to_string(k)});
-    const std::string month = m.text(0, 0), next = m.text(0, 1);
-    const std::string table = "exchange_events_" + month.substr(0, 4) + "_" + month.substr(5, 2);
-    auto exists = conn.execParams("SELECT to_regclass($1) IS NOT NULL", {table});
-    if (exists.text(0, 0) == "t") continue;
-    // Rows of this month that landed in the default partition move into the new one, so making
-    // a partition late never fails.
-    const bool made = store::inTransaction(conn, [&] {
-      // Several gateway processes on one database: one makes it, the others find it made.
-      conn.exec("SELECT pg_advisory_xact_lock(hashtext('tsunagi audit partitions'))");
-      if (conn.execParams("SELECT to_regclass($1) IS NOT NULL", {table}).text(0, 0) == "t") {
-        return false;
-      }
-      conn.exec("CREATE TABLE " + table +
-                " (LIKE exchange_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
-      conn.exec("WITH moved AS (DELETE FROM exchange_events_default WHERE at >= '" + month +
-                "' AND at < '" + next + "' RETURNING *) INSERT INTO " + table +
-                " SELECT * FROM moved");
-      conn.exec("ALTER TABLE exchange_events ATTACH PARTITION " + table + " FOR VALUES FROM ('" +
-                month + "') TO ('" + next + "')");
-      return true;
-    });
-    if (!made) continue;
-    spdlog::info("audit: made the partition for {}", month);
+    const auto bounds = store::monthFromNow(conn, k);
+    if (store::partitionExists(conn, bounds.month)) continue;
+    if (!store::makeMonthPartition(conn, bounds)) continue;
+    spdlog::info("audit: made the partition for {}", bounds.month);
     ++created;
   }
   return created;
 }
 
 std::vector<std::string> partitionMonths(store::PgConnection& conn) {
-  auto r = conn.exec(
-      "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-      "WHERE i.inhparent = 'exchange_events'::regclass AND c.relname <> 'exchange_events_default' "
-      "ORDER BY 1");
   std::vector<std::string> out;
   const std::string prefix = "exchange_events_";
-  for (int i = 0; i < r.rows(); ++i) {
-    const std::string name = r.text(i, 0);
+  for (const auto& name : store::monthPartitionNames(conn)) {
     if (name.size() != prefix.size() + 7) continue;
     out.push_back(name.substr(prefix.size(), 4) + "-" + name.substr(prefix.size() + 5, 2));
-  }
-  return out;
-}
-
-std::vector<Witness> witnesses(store::PgConnection& conn) {
-  auto r = conn.exec(
-      "SELECT DISTINCT ON (o.peer) o.peer, r.chain_head, r.received_at, r.message_id, "
-      "count(*) OVER (PARTITION BY o.peer) FROM receipts r JOIN outbox o USING (message_id) "
-      "ORDER BY o.peer, r.received_at DESC");
-  std::vector<Witness> out;
-  for (int i = 0; i < r.rows(); ++i) {
-    out.push_back(Witness{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.integer(i, 4)});
   }
   return out;
 }

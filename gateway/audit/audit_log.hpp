@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gateway/crypto/keys.hpp"
+#include "gateway/store/audit_chain.hpp"
 #include "gateway/store/exchange_store.hpp"
 #include "gateway/store/pg.hpp"
 
@@ -81,14 +82,9 @@ std::vector<std::string> partitionMonths(store::PgConnection& conn);
 
 // ---- witnesses ----
 
-/// The newest chain head a peer's receipt gave us: evidence of the state of its log.
-struct Witness {
-  std::string peer;
-  std::string chainHead;
-  std::string receivedAt;
-  std::string messageId;
-  long long receipts = 0;  ///< receipts kept from this peer
-};
-std::vector<Witness> witnesses(store::PgConnection& conn);
+/// The newest chain head each peer's receipt gave us: evidence of the state of its log
+/// (store::witnesses, gateway/store/audit_chain.hpp).
+using store::Witness;
+using store::witnesses;
 
 }  // namespace tsunagi::audit

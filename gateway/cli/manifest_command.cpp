@@ -1,18 +1,17 @@
 #include "gateway/cli/manifest_command.hpp"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <ostream>
 
 #include "gateway/cli/cli.hpp"
+#include "gateway/common/atomic_file.hpp"
 #include "gateway/crypto/keys.hpp"
 #include "gateway/federation/manifest.hpp"
+#include "mapping/files.hpp"
 #include "mapping/xml/document.hpp"
 #include "mapping/xml/issue.hpp"
 
@@ -44,23 +43,16 @@ int usageError(std::ostream& err, const std::string& message) {
 
 /// At most `limit` bytes of a file; nullopt if it cannot be read or is larger.
 std::optional<std::string> readFile(const std::string& name, std::size_t limit, std::ostream& err) {
-  std::ifstream in(name, std::ios::binary);
-  if (!in) {
-    err << name << ": cannot read the file: " << std::strerror(errno) << '\n';
+  try {
+    return mapping::readWholeFile(name, limit);
+  } catch (const mapping::FileReadError& e) {
+    if (e.reason() == mapping::FileReadError::Reason::TooLarge) {
+      err << name << ": larger than " << limit << " bytes\n";
+    } else {
+      err << name << ": cannot read the file: " << std::strerror(e.systemError()) << '\n';
+    }
     return std::nullopt;
   }
-  std::string data(limit + 1, '\0');
-  in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  if (in.bad()) {
-    err << name << ": cannot read the file\n";
-    return std::nullopt;
-  }
-  data.resize(static_cast<std::size_t>(in.gcount()));
-  if (data.size() > limit) {
-    err << name << ": larger than " << limit << " bytes\n";
-    return std::nullopt;
-  }
-  return data;
 }
 
 void printIssues(const std::string& file, const mapping::DocumentError& error, std::ostream& out) {
@@ -78,29 +70,17 @@ bool expired(const federation::Manifest& manifest) {
          std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
 }
 
-/// Writes beside the target and renames, so a node reloading meanwhile never reads half a file.
+/// Written atomically (gateway/common/atomic_file), so a node reloading meanwhile never reads
+/// half a file. The mode is what a plain new file gets (0666 less the umask): the signature is
+/// public.
 bool writeAtomically(const fs::path& file, const std::string& bytes, std::ostream& err) {
-  fs::path temporary = file;
-  temporary += ".tmp-" + std::to_string(getpid());
-  {
-    std::ofstream outFile(temporary, std::ios::binary | std::ios::trunc);
-    outFile.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    outFile.close();
-    if (!outFile) {
-      err << temporary.string() << ": cannot write the file: " << std::strerror(errno) << '\n';
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      return false;
-    }
-  }
-  std::error_code ec;
-  fs::rename(temporary, file, ec);
-  if (ec) {
-    err << file.string() << ": cannot write the file: " << ec.message() << '\n';
-    fs::remove(temporary, ec);
+  try {
+    writeFileAtomically(file, bytes, 0666);
+    return true;
+  } catch (const FileWriteError& e) {
+    err << file.string() << ": cannot write the file: " << e.what() << '\n';
     return false;
   }
-  return true;
 }
 
 struct Options {

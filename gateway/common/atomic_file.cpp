@@ -6,8 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace tsunagi {
 
@@ -81,18 +79,6 @@ void createFolders(const std::filesystem::path& folder, unsigned mode) {
     throw std::filesystem::filesystem_error("cannot set the mode of", folder, why);
   }
   ::close(fd);
-}
-
-std::string readWholeFile(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw std::runtime_error(file.string() + (std::filesystem::exists(file)
-                                                  ? ": cannot be read (permissions?)"
-                                                  : ": no such file"));
-  }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
 }
 
 }  // namespace tsunagi

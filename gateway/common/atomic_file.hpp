@@ -1,11 +1,14 @@
 #pragma once
 // Writing a file so that readers see either nothing or all of it: a temporary file beside the
 // target (".NAME.part", hidden, so folder watchers skip it), fsync, rename, fsync of the folder.
+// The one way tsunagi writes a file that must not be seen half written.
 
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "mapping/files.hpp"
 
 namespace tsunagi {
 
@@ -33,8 +36,7 @@ void writeFileAtomically(const std::filesystem::path& target, std::string_view b
 /// that exist keep theirs. Throws std::filesystem::filesystem_error.
 void createFolders(const std::filesystem::path& folder, unsigned mode);
 
-/// The whole file; throws std::runtime_error naming it (and whether it exists) when it cannot be
-/// read.
-std::string readWholeFile(const std::filesystem::path& file);
+/// Reading a file is mapping/files.hpp (mapping::readWholeFile, bounded or not).
+using mapping::readWholeFile;
 
 }  // namespace tsunagi

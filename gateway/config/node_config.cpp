@@ -14,8 +14,9 @@
 #include <sstream>
 #include <string_view>
 
-#include "gateway/channels/kintone_connector.hpp"
+#include "gateway/channels/connector_registry.hpp"
 #include "gateway/crypto/keys.hpp"
+#include "mapping/files.hpp"
 #include "mapping/identifiers.hpp"
 #include "mapping/xml/document.hpp"
 #include "mapping/xml/schema.hpp"
@@ -177,80 +178,60 @@ std::vector<std::string> words(const std::string& list) {
   return out;
 }
 
-// <kintone>: HTTPS only (the API token travels in a header), the token in a file of its own that
-// only the node's user may read, and an app to poll for inbound channels.
-channels::KintoneOptions readKintone(Reader& r, const xmlNode* m, const channels::ChannelOptions& c,
-                                     std::set<std::string>& polled) {
-  const bool inbound = c.direction == channels::Direction::Inbound;
-  channels::KintoneOptions k;
-  k.baseUrl = *attribute(m, "baseUrl");
-  while (!k.baseUrl.empty() && k.baseUrl.back() == '/') k.baseUrl.pop_back();
-  try {
-    const Poco::URI uri(k.baseUrl);
-    if (uri.getScheme() != "https") {
-      r.fail(m, "baseUrl",
-             "kintone is reached over https:// only (the API token must not travel "
-             "in clear), not '" +
-                 uri.getScheme() + "'");
-    } else if (uri.getHost().empty()) {
-      r.fail(m, "baseUrl", "no host: expected https://SUBDOMAIN.cybozu.com");
-    } else if (!uri.getRawQuery().empty() || !uri.getFragment().empty() ||
-               !uri.getUserInfo().empty()) {
-      r.fail(m, "baseUrl",
-             "the base URL takes no query, fragment or user (the token goes in "
-             "tokenFile): expected https://SUBDOMAIN.cybozu.com");
-    }
-  } catch (const Poco::Exception& e) {
-    r.fail(m, "baseUrl", "not a URL: " + e.message());
+// A connector element of a channel, read by its kind (channels/connector.hpp) over this file's
+// Reader: resolved paths, readable files, mistakes with their lines.
+class ChannelConnectorElement : public channels::ConnectorElement {
+ public:
+  ChannelConnectorElement(Reader& r, const xmlNode* element, const channels::ChannelOptions& channel,
+                          std::set<std::string>& claims, unsigned short localPort)
+      : r_(r), element_(element), channel_(channel), claims_(claims), localPort_(localPort) {}
+
+  const channels::ChannelOptions& channel() const override { return channel_; }
+  std::optional<std::string> attribute(const char* name) const override {
+    return mapping::xml::attribute(element_, name);
   }
-  k.app = attribute(m, "app").value_or("");
-  k.condition = attribute(m, "query").value_or("");
-  k.poll = std::chrono::seconds(intAttribute(m, "pollSeconds", 60));
-  k.timeout = std::chrono::seconds(intAttribute(m, "timeoutSeconds", 30));
-  if (c.adapter.rfind("kintone:", 0) != 0) {
-    r.fail(m, "",
-           "the kintone connector carries kintone records: the channel's adapter must be "
-           "kintone:PROFILE, not " +
-               c.adapter);
+  long long number(const char* name, long long fallback, long long min,
+                   long long max) const override {
+    return config::number(element_, name, fallback, min, max);
   }
-  if (inbound) {
-    if (k.app.empty()) r.fail(m, "app", "an inbound kintone channel needs the app it polls");
-    if (!k.app.empty() && !polled.insert(k.baseUrl + " " + k.app).second) {
-      r.fail(m, "app", "app " + k.app + " of " + k.baseUrl + " is polled by another channel");
-    }
-  } else {
-    if (!k.app.empty()) {
-      r.fail(m, "app",
-             "an outbound kintone channel writes each document to the app its profile "
-             "mapping names; app is for inbound channels");
-    }
-    if (!k.condition.empty()) r.fail(m, "query", "query is for inbound channels (what to take)");
+  fs::path path(const char* name) const override {
+    const auto value = attribute(name);
+    return value ? r_.resolve(*value) : fs::path();
   }
-  k.tokenFile = r.resolve(*attribute(m, "tokenFile"));
-  try {
-    channels::readApiToken(k.tokenFile);
-  } catch (const std::exception& e) {
-    r.fail(m, "tokenFile", e.what());
+  fs::path readableFile(const char* name) override {
+    return r_.readableFile(element_, name, attribute(name).value_or(""));
   }
-  if (auto ca = attribute(m, "caCertificate")) {
-    const std::size_t before = r.issues().size();
-    k.caCertificate = r.readableFile(m, "caCertificate", *ca);
-    if (r.issues().size() == before) {
+  fs::path certificateFile(const char* name) override {
+    const std::size_t before = r_.issues().size();
+    const fs::path file = readableFile(name);
+    if (r_.issues().size() == before) {
       try {
-        crypto::Certificate::fromPemFile(k.caCertificate);
+        crypto::Certificate::fromPemFile(file);
       } catch (const crypto::CryptoError& e) {
-        r.fail(m, "caCertificate", std::string("unreadable certificate: ") + e.what());
+        fail(name, std::string("unreadable certificate: ") + e.what());
       }
     }
+    return file;
   }
-  return k;
-}
+  void fail(const std::string& attribute, const std::string& message) override {
+    r_.fail(element_, attribute, message);
+  }
+  bool claim(const std::string& resource) override { return claims_.insert(resource).second; }
+  unsigned short localListenerPort() const override { return localPort_; }
+
+ private:
+  Reader& r_;
+  const xmlNode* element_;
+  const channels::ChannelOptions& channel_;
+  std::set<std::string>& claims_;
+  unsigned short localPort_;
+};
 
 // <channels>: every channel's connector and adapter, checked as far as can be before start.
 void readChannels(Reader& r, const xmlNode* list, const adapters::AdapterRegistry& registry,
                   bool hasExchange, NodeOptions& o) {
-  std::set<std::string> names, folders, polled;
-  std::set<int> mllpPorts;
+  const auto connectors = channels::builtinConnectors();
+  std::set<std::string> names, claims;
   for (const xmlNode* n = list->children; n; n = n->next) {
     if (n->type != XML_ELEMENT_NODE) continue;
     channels::ChannelOptions c;
@@ -291,79 +272,13 @@ void readChannels(Reader& r, const xmlNode* list, const adapters::AdapterRegistr
       const std::string kind = reinterpret_cast<const char*>(m->name);
       if (kind == "metadata") {
         c.metadata[*attribute(m, "key")] = *attribute(m, "value");
-      } else if (kind == "directory") {
-        channels::DirectoryOptions d;
-        d.poll = std::chrono::milliseconds(intAttribute(m, "pollMs", 1000));
-        d.settle = std::chrono::milliseconds(intAttribute(m, "settleMs", 2000));
-        d.maxBytes = static_cast<std::size_t>(intAttribute(m, "maxBytes", 16 * 1024 * 1024));
-        d.fileMode = attribute(m, "fileMode").value_or("0600") == "0640" ? 0640 : 0600;
-        auto folder = [&](const char* key) -> fs::path {
-          auto v = attribute(m, key);
-          return v ? r.resolve(*v) : fs::path();
-        };
-        d.inbox = folder("inbox");
-        d.archive = folder("archive");
-        d.error = folder("error");
-        d.outbox = folder("outbox");
-        if (inbound) {
-          if (d.inbox.empty()) r.fail(m, "inbox", "an inbound directory channel needs inbox");
-          if (!d.outbox.empty()) r.fail(m, "outbox", "an inbound channel has no outbox (use inbox)");
-          if (d.archive.empty()) d.archive = d.inbox / "archive";
-          if (d.error.empty()) d.error = d.inbox / "error";
-          if (!d.inbox.empty() && !folders.insert(d.inbox.string()).second) {
-            r.fail(m, "inbox", "folder " + d.inbox.string() + " is watched by another channel");
-          }
-        } else {
-          if (d.outbox.empty()) r.fail(m, "outbox", "an outbound directory channel needs outbox");
-          for (const char* key : {"inbox", "archive", "error"}) {
-            if (attribute(m, key)) r.fail(m, key, "an outbound channel only writes (use outbox)");
-          }
-        }
-        c.connector = d;
-      } else if (kind == "http") {
-        channels::HttpOptions h;
-        h.webhook = attribute(m, "webhook").value_or("");
-        h.timeout = std::chrono::seconds(intAttribute(m, "timeoutSeconds", 30));
-        h.maxBytes = static_cast<std::size_t>(intAttribute(m, "maxBytes", 16 * 1024 * 1024));
-        if (inbound && !h.webhook.empty()) {
-          r.fail(m, "webhook", "an inbound HTTP channel is POSTed to at /local/v1/channels/" + c.name +
-                                   "; webhook is for outbound channels");
-        }
-        if (!inbound && h.webhook.empty()) r.fail(m, "webhook", "an outbound HTTP channel needs webhook");
-        if (auto ca = attribute(m, "caCertificate")) {
-          const std::size_t before = r.issues().size();
-          h.caCertificate = r.readableFile(m, "caCertificate", *ca);
-          if (h.webhook.rfind("https://", 0) != 0) {
-            r.fail(m, "caCertificate", "caCertificate is for an https:// webhook");
-          } else if (r.issues().size() == before) {
-            try {
-              crypto::Certificate::fromPemFile(h.caCertificate);
-            } catch (const crypto::CryptoError& e) {
-              r.fail(m, "caCertificate", std::string("unreadable certificate: ") + e.what());
-            }
-          }
-        }
-        c.connector = h;
-      } else if (kind == "mllp") {
-        channels::MllpOptions l;
-        l.host = attribute(m, "host").value_or("127.0.0.1");
-        const int port = intAttribute(m, "port", 0);
-        l.port = static_cast<unsigned short>(port);
-        l.maxBytes = static_cast<std::size_t>(intAttribute(m, "maxBytes", 1024 * 1024));
-        l.idleTimeout = std::chrono::seconds(intAttribute(m, "idleSeconds", 300));
-        l.frameTimeout = std::chrono::seconds(intAttribute(m, "frameSeconds", 30));
-        l.maxConnections = static_cast<std::size_t>(intAttribute(m, "maxConnections", 64));
-        l.maxConnectionsPerAddress =
-            static_cast<std::size_t>(intAttribute(m, "maxConnectionsPerAddress", 8));
-        l.workers = intAttribute(m, "workers", 4);
-        if (!inbound) r.fail(m, "", "MLLP channels are inbound only (hospitals send ADT to the node)");
-        if (port != 0 && !mllpPorts.insert(port).second) {
-          r.fail(m, "port", "port " + std::to_string(port) + " is used by another MLLP channel");
-        }
-        if (port != 0 && port == o.listenPort) r.fail(m, "port", "port is the local listener's");
-        c.connector = l;
-      } else if (kind == "kintone") {
-        c.connector = readKintone(r, m, c, polled);
+      } else if (const channels::ConnectorKind* connector = connectors->find(kind)) {
+        ChannelConnectorElement element(r, m, c, claims, o.listenPort);
+        c.connector = connector->read(element);
+      } else {
+        std::string known;
+        for (const auto& name : connectors->names()) known += (known.empty() ? "" : ", ") + name;
+        r.fail(m, "", "no connector " + kind + " (known: " + known + ")");
       }
     }
     o.channels.push_back(std::move(c));
@@ -377,16 +292,18 @@ namespace {
 NodeOptions readNodeConfig(const fs::path& file,
                            std::shared_ptr<const adapters::AdapterRegistry> adapters) {
   if (!adapters) adapters = builtinAdapters();
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw ConfigError(file, {Issue{0, "", fs::exists(file) ? "cannot be read (permissions?)"
-                                                           : "configuration file does not exist"}});
+  std::string bytes;
+  try {
+    bytes = mapping::readWholeFile(file);
+  } catch (const mapping::FileReadError& e) {
+    throw ConfigError(file, {Issue{0, "",
+                                   e.reason() == mapping::FileReadError::Reason::Missing
+                                       ? "configuration file does not exist"
+                                       : "cannot be read (permissions?)"}});
   }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
   mapping::xml::Document doc = [&] {
     try {
-      return mapping::xml::parseUntrusted(bytes.str());
+      return mapping::xml::parseUntrusted(bytes);
     } catch (const mapping::DocumentError& e) {
       throw ConfigError(file, e.issues());
     }

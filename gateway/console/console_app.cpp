@@ -1,6 +1,5 @@
 #include "gateway/console/console_app.hpp"
 
-#include <Poco/JSON/Parser.h>
 #include <spdlog/spdlog.h>
 
 #include "gateway/console/console_call.hpp"
@@ -51,7 +50,7 @@ Response ConsoleApp::handle(const Request& req) {
   } catch (const store::PgError& e) {
     spdlog::error("console: database trouble on {} {}: {}", req.method, req.path, e.what());
     if (call.api) {
-      response = jsonResponse(503, Json().set("error", "storage-unavailable"));
+      response = jsonResponse(503, Json::object().set("error", "storage-unavailable"));
     } else {
       response = Response{
           503,
@@ -108,7 +107,7 @@ Response ConsoleApp::refuse(Call& call, int status, const std::string& reason,
                                            {"path", call.req.path.substr(0, 200)},
                                            {"client", call.req.client}});
   if (call.api) {
-    Json body(Poco::JSON_PRESERVE_KEY_ORDER);
+    Json body = Json::object();
     body.set("error", reason);
     body.set("message", message);
     return jsonResponse(status, body);
@@ -132,7 +131,7 @@ Response ConsoleApp::route(Call& call) {
   const auto token = req.cookies.find(kSessionCookie);
   if (token == req.cookies.end() || token->second.empty()) {
     if (call.api) {
-      return jsonResponse(401, Json().set("error", "not-logged-in"));
+      return jsonResponse(401, Json::object().set("error", "not-logged-in"));
     }
     return redirect("/login");
   }
@@ -150,7 +149,7 @@ Response ConsoleApp::route(Call& call) {
                                              {"path", req.path.substr(0, 200)},
                                              {"client", req.client}});
     call.headers.emplace_back("Set-Cookie", cookie(kSessionCookie, "", "/", 0));
-    if (call.api) return jsonResponse(401, Json().set("error", reason));
+    if (call.api) return jsonResponse(401, Json::object().set("error", reason));
     return redirect("/login?expired=1");
   }
   call.session = found.session;
@@ -191,11 +190,11 @@ Response ConsoleApp::route(Call& call) {
       {"POST", "/logout", Permission::Read, [this](Call& c, auto&) { return logout(c); }},
       {"GET", "/session", Permission::Read,
        [this](Call& c, auto&) {
-         Json o(Poco::JSON_PRESERVE_KEY_ORDER);
+         Json o = Json::object();
          o.set("user", c.session->user);
          o.set("role", toString(c.session->role));
          o.set("csrfToken", c.session->csrf);
-         o.set("expiresAt", c.session->expiresAt);
+         o.set("expiresAt", Json::integer(c.session->expiresAt));
          o.set("node", context_.nodeCode);
          return jsonResponse(200, o);
        }},
@@ -248,11 +247,11 @@ Response ConsoleApp::route(Call& call) {
     return route.handler(call, param);
   }
   if (pathKnown) {
-    Response r = call.api ? jsonResponse(405, Json().set("error", "method-not-allowed"))
+    Response r = call.api ? jsonResponse(405, Json::object().set("error", "method-not-allowed"))
                           : htmlPage(call, 405, "405", errorBody(call.tr, "method not allowed"));
     return r;
   }
-  return call.api ? jsonResponse(404, Json().set("error", "not-found"))
+  return call.api ? jsonResponse(404, Json::object().set("error", "not-found"))
                   : htmlPage(call, 404, call.tr("ページがありません", "Not found"),
                              errorBody(call.tr,
                                        call.tr("このページはありません", "There is no such page")));
@@ -322,7 +321,7 @@ Response ConsoleApp::login(Call& call) {
 
 Response ConsoleApp::apiLogin(Call& call) {
   const Request& req = call.req;
-  if (req.method != "POST") return jsonResponse(405, Json().set("error", "method-not-allowed"));
+  if (req.method != "POST") return jsonResponse(405, Json::object().set("error", "method-not-allowed"));
   // Cross-site forms cannot send application/json without a CORS preflight this server never
   // grants: the content type is the API login's CSRF defence.
   if (req.contentType.rfind("application/json", 0) != 0) {
@@ -330,29 +329,29 @@ Response ConsoleApp::apiLogin(Call& call) {
   }
   std::string user, password, totp;
   try {
-    auto json = Poco::JSON::Parser().parse(req.body).extract<Json::Ptr>();
-    user = json->optValue<std::string>("user", "");
-    password = json->optValue<std::string>("password", "");
-    totp = json->optValue<std::string>("totp", "");
-  } catch (const Poco::Exception& e) {
-    return jsonResponse(400, Json().set("error", "invalid-json"));
+    const mapping::json::JsonView body = readApiBody(req.body);
+    user = apiField(body, "user");
+    password = apiField(body, "password");
+    totp = apiField(body, "totp");
+  } catch (const mapping::json::JsonError&) {
+    return jsonResponse(400, Json::object().set("error", "invalid-json"));
   }
   if (const auto wait = throttled(call)) {
     call.headers.emplace_back("Retry-After", std::to_string(*wait));
-    Json o(Poco::JSON_PRESERVE_KEY_ORDER);
+    Json o = Json::object();
     o.set("error", "login-throttled");
-    o.set("retryAfter", *wait);
+    o.set("retryAfter", Json::integer(*wait));
     return jsonResponse(429, o);
   }
   const LoginResult result = checkLogin(call, user, password, totp);
   if (result.outcome != LoginOutcome::Ok)
-    return jsonResponse(401, Json().set("error", "login-refused"));
+    return jsonResponse(401, Json::object().set("error", "login-refused"));
   call.headers.emplace_back("Set-Cookie", cookie(kSessionCookie, result.token, "/", std::nullopt));
-  Json o(Poco::JSON_PRESERVE_KEY_ORDER);
+  Json o = Json::object();
   o.set("user", user);
   o.set("role", toString(result.role));
   o.set("csrfToken", result.csrf);
-  o.set("expiresAt", result.expiresAt);
+  o.set("expiresAt", Json::integer(result.expiresAt));
   return jsonResponse(200, o);
 }
 
@@ -404,7 +403,7 @@ Response ConsoleApp::logout(Call& call) {
                               store::jsonObject({{"user", call.user()}})});
   });
   call.headers.emplace_back("Set-Cookie", cookie(kSessionCookie, "", "/", 0));
-  if (call.api) return jsonResponse(200, Json().set("loggedOut", true));
+  if (call.api) return jsonResponse(200, Json::object().set("loggedOut", Json::boolean(true)));
   return redirect("/login");
 }
 

@@ -3,34 +3,41 @@
 // each page and API call): one request in flight, and the JSON and redirect answers. Internal to
 // gateway/console/.
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/JSON/Stringifier.h>
-
 #include <optional>
-#include <sstream>
 #include <string>
 
 #include "gateway/console/console_app.hpp"
+#include "mapping/json/reader.hpp"
+#include "mapping/json/writer.hpp"
 
 namespace tsunagi::console {
 
-using Json = Poco::JSON::Object;
-using JsonArray = Poco::JSON::Array;
+using Json = mapping::json::JsonValue;
 
-inline std::string stringify(const Poco::Dynamic::Var& value) {
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(value, out);
-  return out.str();
+inline Response jsonResponse(int status, const Json& value) {
+  return Response{status, "application/json; charset=utf-8", value.compact(), {}};
 }
 
-inline Response jsonResponse(int status, const Poco::Dynamic::Var& value) {
-  return Response{status, "application/json; charset=utf-8", stringify(value), {}};
+inline Json optionalJson(const std::optional<std::string>& v) { return v ? Json(*v) : Json::null(); }
+
+inline Json optionalJson(const std::optional<long long>& v) {
+  return v ? Json::integer(*v) : Json::null();
 }
 
-inline Poco::Dynamic::Var optionalJson(const std::optional<std::string>& v) {
-  return v ? Poco::Dynamic::Var(*v) : Poco::Dynamic::Var();
+/// An API body read by the project's JSON reader: a JSON object, the strings as sent (control
+/// characters included: the handlers check them). Throws mapping::json::JsonError.
+inline mapping::json::JsonView readApiBody(const std::string& body) {
+  mapping::json::JsonLimits limits;
+  limits.maxDepth = 16;
+  limits.controlCharacters = true;
+  return mapping::json::parseJson(body, limits).root("");
+}
+
+/// A member of an API body as text: a string as sent, a number as written; "" when absent or of
+/// another kind.
+inline std::string apiField(const mapping::json::JsonView& body, std::string_view name) {
+  const auto m = body.isObject() ? body.member(name) : std::nullopt;
+  return m && (m->isString() || m->isNumber()) ? m->asScalarText() : "";
 }
 
 inline std::string cookie(const std::string& name, const std::string& value,
@@ -55,26 +62,22 @@ struct ConsoleApp::Call {
   std::optional<SessionInfo> session;
   std::vector<std::pair<std::string, std::string>> headers;
 
-  /// A field of the posted form, or of the posted JSON object (API calls); "" when absent or
-  /// not a string.
+  /// A field of the posted form, or of the posted JSON object (API calls: apiField); "" when
+  /// absent.
   std::string field(const std::string& name) {
     if (auto it = req.form.find(name); it != req.form.end()) return it->second;
     if (!api || req.contentType.rfind("application/json", 0) != 0) return "";
     if (!json) {
       try {
-        json = Poco::JSON::Parser().parse(req.body).extract<Poco::JSON::Object::Ptr>();
-      } catch (const Poco::Exception&) {
-        json = new Poco::JSON::Object;  // not a JSON object: every field is absent
+        json = readApiBody(req.body);
+      } catch (const mapping::json::JsonError&) {
+        json = mapping::json::JsonView();  // not a JSON object: every field is absent
       }
     }
-    try {
-      return json->optValue<std::string>(name, "");
-    } catch (const Poco::Exception&) {
-      return "";
-    }
+    return apiField(*json, name);
   }
   std::string user() const { return session ? session->user : ""; }
-  Poco::JSON::Object::Ptr json;  ///< the parsed body of an API call, on first use
+  std::optional<mapping::json::JsonView> json;  ///< the parsed body of an API call, on first use
 };
 
 }  // namespace tsunagi::console

@@ -1,6 +1,4 @@
 // The console's pages and API calls, each rendered as HTML or JSON from the same data.
-#include <Poco/JSON/Parser.h>
-
 #include <chrono>
 #include <cstdio>
 
@@ -8,38 +6,33 @@
 #include "gateway/console/console_app.hpp"
 #include "gateway/console/console_call.hpp"
 #include "gateway/store/exchange_store.hpp"
+#include "mapping/time.hpp"
 
 namespace tsunagi::console {
 
 namespace {
 
 std::string japanDay(std::int64_t unixSeconds) {
-  using namespace std::chrono;
-  const sys_days day = floor<days>(sys_seconds(seconds(unixSeconds + 9 * 3600)));
-  const year_month_day ymd(day);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buf;
+  return mapping::civilTime(unixSeconds, mapping::Zone::Japan).date.iso();
 }
 
-Json::Ptr rowJson(const ExchangeRow& r) {
-  Json::Ptr o = new Json(Poco::JSON_PRESERVE_KEY_ORDER);
-  o->set("messageId", r.messageId);
-  o->set("direction", r.direction);
-  o->set("peer", r.peer);
-  o->set("documentType", r.documentType);
-  o->set("caseId", optionalJson(r.caseId));
-  o->set("status", r.status);
-  o->set("at", r.at);
-  o->set("attempts", r.attempts);
-  o->set("lastError", optionalJson(r.lastError));
+Json rowJson(const ExchangeRow& r) {
+  Json o = Json::object();
+  o.set("messageId", r.messageId);
+  o.set("direction", r.direction);
+  o.set("peer", r.peer);
+  o.set("documentType", r.documentType);
+  o.set("caseId", optionalJson(r.caseId));
+  o.set("status", r.status);
+  o.set("at", r.at);
+  o.set("attempts", Json::integer(r.attempts));
+  o.set("lastError", optionalJson(r.lastError));
   return o;
 }
 
-JsonArray::Ptr rowsJson(const std::vector<ExchangeRow>& rows) {
-  JsonArray::Ptr a = new JsonArray;
-  for (const auto& r : rows) a->add(rowJson(r));
+Json rowsJson(const std::vector<ExchangeRow>& rows) {
+  Json a = Json::array();
+  for (const auto& r : rows) a.push(rowJson(r));
   return a;
 }
 
@@ -85,41 +78,40 @@ Response ConsoleApp::dashboard(Call& call) {
   }
   if (!call.api)
     return htmlPage(call, 200, call.tr("ダッシュボード", "Dashboard"), dashboardBody(call.tr, d));
-  Json o(Poco::JSON_PRESERVE_KEY_ORDER);
-  JsonArray peers;
+  Json o = Json::object();
+  Json peers = Json::array();
   for (const auto& p : d.peers) {
-    Json j(Poco::JSON_PRESERVE_KEY_ORDER);
+    Json j = Json::object();
     j.set("peer", p.peer);
-    j.set("name", d.peerNames.count(p.peer) ? Poco::Dynamic::Var(d.peerNames[p.peer])
-                                            : Poco::Dynamic::Var());
+    j.set("name", d.peerNames.count(p.peer) ? Json(d.peerNames[p.peer]) : Json::null());
     j.set("lastSent", optionalJson(p.lastSent));
     j.set("lastReceived", optionalJson(p.lastReceived));
-    j.set("backlog", p.backlog);
-    j.set("deadLetters", p.deadLetters);
-    j.set("successes24h", p.successes24h);
-    j.set("failures24h", p.failures24h);
+    j.set("backlog", Json::integer(p.backlog));
+    j.set("deadLetters", Json::integer(p.deadLetters));
+    j.set("successes24h", Json::integer(p.successes24h));
+    j.set("failures24h", Json::integer(p.failures24h));
     j.set("errorRate24h",
-          p.errorRate() ? Poco::Dynamic::Var(*p.errorRate()) : Poco::Dynamic::Var());
-    peers.add(j);
+          p.errorRate() ? Json::number(*p.errorRate()) : Json::null());
+    peers.push(j);
   }
   o.set("peers", peers);
-  JsonArray expiries;
+  Json expiries = Json::array();
   for (const auto& e : d.expiries) {
-    Json j(Poco::JSON_PRESERVE_KEY_ORDER);
+    Json j = Json::object();
     j.set("what", e.what);
-    j.set("notAfter", e.notAfter);
-    j.set("secondsLeft", e.notAfter - d.now);
-    expiries.add(j);
+    j.set("notAfter", Json::integer(e.notAfter));
+    j.set("secondsLeft", Json::integer(e.notAfter - d.now));
+    expiries.push(j);
   }
   o.set("expiries", expiries);
-  JsonArray daily;
+  Json daily = Json::array();
   for (const auto& c : d.daily) {
-    Json j(Poco::JSON_PRESERVE_KEY_ORDER);
+    Json j = Json::object();
     j.set("day", c.day);
     j.set("peer", c.peer);
     j.set("status", c.status);
-    j.set("count", c.count);
-    daily.add(j);
+    j.set("count", Json::integer(c.count));
+    daily.push(j);
   }
   o.set("daily", daily);
   return jsonResponse(200, o);
@@ -137,7 +129,7 @@ Response ConsoleApp::search(Call& call) {
                                              {"path", call.req.path},
                                              {"client", call.req.client}});
     if (call.api) {
-      Json o(Poco::JSON_PRESERVE_KEY_ORDER);
+      Json o = Json::object();
       o.set("error", "invalid-filter");
       o.set("field", e.field());
       o.set("message", e.what());
@@ -161,10 +153,10 @@ Response ConsoleApp::search(Call& call) {
   if (!call.api)
     return htmlPage(call, 200, call.tr("交換検索", "Exchange search"),
                     searchBody(call.tr, filter, &page, ""));
-  Json o(Poco::JSON_PRESERVE_KEY_ORDER);
-  o.set("total", page.total);
-  o.set("page", page.page);
-  o.set("pageSize", page.pageSize);
+  Json o = Json::object();
+  o.set("total", Json::integer(page.total));
+  o.set("page", Json::integer(page.page));
+  o.set("pageSize", Json::integer(page.pageSize));
   o.set("exchanges", rowsJson(page.rows));
   return jsonResponse(200, o);
 }
@@ -212,7 +204,7 @@ Response ConsoleApp::exchange(Call& call, const std::string& messageId) {
     detail = findExchange(*conn, messageId);
   }
   if (!detail) {
-    if (call.api) return jsonResponse(404, Json().set("error", "not-found"));
+    if (call.api) return jsonResponse(404, Json::object().set("error", "not-found"));
     return htmlPage(call, 404, call.tr("交換", "Exchange"),
                     errorBody(call.tr, call.tr("このメッセージIDの交換はありません",
                                                "No exchange has this message id")));
@@ -222,28 +214,28 @@ Response ConsoleApp::exchange(Call& call, const std::string& messageId) {
                     exchangeBody(call.tr, *detail, allows(call.session->role, Permission::Act),
                                  call.session->csrf));
   }
-  Json::Ptr o = rowJson(detail->row);
-  JsonArray events;
+  Json o = rowJson(detail->row);
+  Json events = Json::array();
   for (const auto& e : detail->events) {
-    Json j(Poco::JSON_PRESERVE_KEY_ORDER);
-    j.set("id", e.id);
+    Json j = Json::object();
+    j.set("id", Json::integer(e.id));
     j.set("at", e.at);
     j.set("event", e.event);
     j.set("direction", e.direction);
     j.set("detail", e.detailJson);
-    events.add(j);
+    events.push(j);
   }
-  o->set("events", events);
-  Json receipt(Poco::JSON_PRESERVE_KEY_ORDER);
+  o.set("events", events);
+  Json receipt = Json::object();
   receipt.set("receivedAt", optionalJson(detail->receiptAt));
   receipt.set("receiverChainHead", optionalJson(detail->receiptChainHead));
   receipt.set("contentDigest", optionalJson(detail->contentDigest));
   receipt.set("signature", detail->row.direction == "outbound" ? "signed-at-each-attempt"
                                                                : "verified-at-receipt");
-  o->set("signatureAndReceipt", receipt);
-  JsonArray losses;
-  for (const auto& l : detail->lossReports) losses.add(l);
-  o->set("lossReports", losses);
+  o.set("signatureAndReceipt", receipt);
+  Json losses = Json::array();
+  for (const auto& l : detail->lossReports) losses.push(l);
+  o.set("lossReports", losses);
   return jsonResponse(200, o);
 }
 
@@ -253,7 +245,7 @@ Response ConsoleApp::deadLetters(Call& call) {
     auto conn = context_.pool->lease();
     rows = console::deadLetters(*conn);
   }
-  if (call.api) return jsonResponse(200, Json().set("deadLetters", rowsJson(rows)));
+  if (call.api) return jsonResponse(200, Json::object().set("deadLetters", rowsJson(rows)));
   std::string notice;
   if (auto done = call.req.query.find("done"); done != call.req.query.end()) {
     if (done->second == "replayed")
@@ -286,7 +278,7 @@ Response ConsoleApp::deadLetterAction(Call& call, const std::string& messageId, 
                           "No dead letter has this id (already handled?)"));
   }
   if (replay && context_.wakeDelivery) context_.wakeDelivery();
-  if (call.api) return jsonResponse(200, Json().set(replay ? "replayed" : "discarded", messageId));
+  if (call.api) return jsonResponse(200, Json::object().set(replay ? "replayed" : "discarded", messageId));
   return redirect(std::string("/dead-letters?done=") + (replay ? "replayed" : "discarded"));
 }
 
@@ -297,19 +289,19 @@ Response ConsoleApp::identityReviews(Call& call) {
     reviews = openIdentityReviews(*conn);
   }
   if (call.api) {
-    JsonArray a;
+    Json a = Json::array();
     for (const auto& r : reviews) {
-      Json j(Poco::JSON_PRESERVE_KEY_ORDER);
-      j.set("id", r.id);
+      Json j = Json::object();
+      j.set("id", Json::integer(r.id));
       j.set("sender", r.sender);
       j.set("messageId", r.messageId);
       j.set("grade", r.grade);
       j.set("reason", r.reason);
       j.set("candidate", optionalJson(r.candidate));
       j.set("createdAt", r.createdAt);
-      a.add(j);
+      a.push(j);
     }
-    return jsonResponse(200, Json().set("identityReviews", a));
+    return jsonResponse(200, Json::object().set("identityReviews", a));
   }
   std::string notice;
   if (call.req.query.count("done")) notice = call.tr("判断を記録しました。", "Decision recorded.");
@@ -334,7 +326,7 @@ Response ConsoleApp::resolveIdentity(Call& call, const std::string& idText) {
   if (!done)
     return refuse(call, 404, "not-open",
                   call.tr("この確認はありません (処理済み?)", "No open review has this id"));
-  if (call.api) return jsonResponse(200, Json().set("resolved", std::stoll(idText)));
+  if (call.api) return jsonResponse(200, Json::object().set("resolved", Json::integer(std::stoll(idText))));
   return redirect("/identity-reviews?done=1");
 }
 
@@ -350,9 +342,9 @@ Response ConsoleApp::consents(Call& call) {
                                  call.req.query.count("done")
                                      ? call.tr("同意を撤回しました。", "Consent revoked.")
                                      : ""));
-  JsonArray a;
+  Json a = Json::array();
   for (const auto& c : rows) {
-    Json j(Poco::JSON_PRESERVE_KEY_ORDER);
+    Json j = Json::object();
     j.set("reference", c.reference);
     j.set("insurerNumber", c.insurerNumber);
     j.set("insuredNumber", c.insuredNumber);
@@ -362,9 +354,9 @@ Response ConsoleApp::consents(Call& call) {
     j.set("validUntil", optionalJson(c.validUntil));
     j.set("revokedAt", optionalJson(c.revokedAt));
     j.set("state", c.state);
-    a.add(j);
+    a.push(j);
   }
-  return jsonResponse(200, Json().set("consents", a));
+  return jsonResponse(200, Json::object().set("consents", a));
 }
 
 Response ConsoleApp::revokeConsent(Call& call, const std::string& reference) {
@@ -388,7 +380,7 @@ Response ConsoleApp::revokeConsent(Call& call, const std::string& reference) {
         call, 404, "no-active-consent",
         call.tr("この参照番号の有効な同意はありません", "No active consent has this reference"));
   }
-  if (call.api) return jsonResponse(200, Json().set("revoked", reference));
+  if (call.api) return jsonResponse(200, Json::object().set("revoked", reference));
   return redirect("/consents?done=1");
 }
 
@@ -397,7 +389,7 @@ Response ConsoleApp::unlockUser(Call& call, const std::string& name) {
   const bool done = console::unlockUser(*conn, name, call.user());
   if (!done)
     return refuse(call, 404, "no-such-user", call.tr("このユーザーはいません", "No such user"));
-  if (call.api) return jsonResponse(200, Json().set("unlocked", name));
+  if (call.api) return jsonResponse(200, Json::object().set("unlocked", name));
   return redirect("/admin/users");
 }
 
@@ -409,15 +401,13 @@ Response ConsoleApp::auditStatus(Call& call) {
   }
   if (!call.api)
     return htmlPage(call, 200, call.tr("監査チェーン", "Audit chain"), auditBody(call.tr, s));
-  Json o(Poco::JSON_PRESERVE_KEY_ORDER);
-  o.set("rows", s.rows);
-  o.set("headId", s.headId);
+  Json o = Json::object();
+  o.set("rows", Json::integer(s.rows));
+  o.set("headId", Json::integer(s.headId));
   o.set("headHash", s.headHash);
   o.set("headAt", optionalJson(s.headAt));
-  o.set("verifiedUpTo",
-        s.verifiedUpTo ? Poco::Dynamic::Var(*s.verifiedUpTo) : Poco::Dynamic::Var());
-  o.set("lastCheckpointId",
-        s.lastCheckpointId ? Poco::Dynamic::Var(*s.lastCheckpointId) : Poco::Dynamic::Var());
+  o.set("verifiedUpTo", optionalJson(s.verifiedUpTo));
+  o.set("lastCheckpointId", optionalJson(s.lastCheckpointId));
   o.set("lastCheckpointAt", optionalJson(s.lastCheckpointAt));
   o.set("firstBreak", optionalJson(s.firstBreak));
   return jsonResponse(200, o);
@@ -432,25 +422,25 @@ Response ConsoleApp::users(Call& call) {
   if (!call.api)
     return htmlPage(call, 200, call.tr("ユーザー", "Users"),
                     usersBody(call.tr, list, call.session->csrf));
-  JsonArray a;
+  Json a = Json::array();
   for (const auto& u : list) {
-    Json j(Poco::JSON_PRESERVE_KEY_ORDER);
+    Json j = Json::object();
     j.set("name", u.name);
     j.set("role", toString(u.role));
-    j.set("totpEnrolled", u.totpEnrolled);
-    j.set("failedAttempts", u.failedAttempts);
+    j.set("totpEnrolled", Json::boolean(u.totpEnrolled));
+    j.set("failedAttempts", Json::integer(u.failedAttempts));
     j.set("lockedUntil", optionalJson(u.lockedUntil));
     j.set("createdAt", u.createdAt);
-    a.add(j);
+    a.push(j);
   }
-  return jsonResponse(200, Json().set("users", a));
+  return jsonResponse(200, Json::object().set("users", a));
 }
 
 Response ConsoleApp::configuration(Call& call) {
   if (!call.api)
     return htmlPage(call, 200, call.tr("設定", "Configuration"),
                     configBody(call.tr, context_.configuration));
-  Json o(Poco::JSON_PRESERVE_KEY_ORDER);
+  Json o = Json::object();
   for (const auto& [k, v] : context_.configuration) o.set(k, v);
   return jsonResponse(200, o);
 }

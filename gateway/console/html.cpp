@@ -4,35 +4,11 @@
 #include <Poco/URI.h>
 
 #include "gateway/console/http.hpp"
+#include "mapping/text/strings.hpp"
 
 namespace tsunagi::console {
 
-std::string html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string html(std::string_view text) { return mapping::text::escapeHtml(text); }
 
 std::map<std::string, std::string> parseUrlEncoded(const std::string& text,
                                                    std::optional<std::string>* broken) {

@@ -8,7 +8,7 @@ namespace tsunagi::console {
 
 enum class Lang { Ja, En };
 
-/// Escapes & < > " ' for text and attribute values.
+/// Escapes & < > " ' for text and attribute values (mapping::text::escapeHtml).
 std::string html(std::string_view text);
 
 /// Picks the text of the page's language: tr("交換検索", "Exchange search").

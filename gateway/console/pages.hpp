@@ -8,7 +8,7 @@
 
 #include "gateway/console/chain_status.hpp"
 #include "gateway/console/html.hpp"
-#include "gateway/console/queries.hpp"
+#include "gateway/console/exchange_filter.hpp"
 #include "gateway/console/users.hpp"
 
 namespace tsunagi::console {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "mapping/digest.hpp"
+#include "mapping/text/utf8.hpp"
 
 namespace tsunagi::console {
 
@@ -98,12 +99,10 @@ std::uint64_t passwordVerifications() { return verifications.load(std::memory_or
 
 std::string passwordProblem(std::string_view password) {
   // Counted in code points: a Japanese passphrase is as good as an ASCII one.
-  std::size_t characters = 0;
   for (unsigned char c : password) {
-    if ((c & 0xC0) != 0x80) ++characters;
     if (c < 0x20 || c == 0x7F) return "contains a control character";
   }
-  if (characters < 12) return "shorter than 12 characters";
+  if (mapping::text::characterCount(password) < 12) return "shorter than 12 characters";
   if (password.size() > 1024) return "longer than 1024 bytes";
   return "";
 }

@@ -8,21 +8,20 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "mapping/digest.hpp"
+#include "mapping/files.hpp"
+#include "mapping/time.hpp"
 
 namespace tsunagi::crypto {
 
 namespace {
 
 std::string readFile(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw CryptoError("cannot read " + file.string());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  try {
+    return mapping::readWholeFile(file);
+  } catch (const mapping::FileReadError&) {
+    throw CryptoError("cannot read " + file.string());
+  }
 }
 
 std::unique_ptr<BIO, decltype(&BIO_free)> memoryBio(std::string_view data) {
@@ -131,7 +130,7 @@ Key Certificate::publicKey() const { return Key(X509_get_pubkey(get())); }
 std::time_t Certificate::notAfter() const {
   struct tm t {};
   if (ASN1_TIME_to_tm(X509_get0_notAfter(get()), &t) != 1) return 0;
-  return timegm(&t);
+  return mapping::unixSecondsOfUtc(t);
 }
 
 std::string Certificate::pem() const {

@@ -12,8 +12,9 @@
 #include <sstream>
 #include <thread>
 
-#include "gateway/channels/mllp.hpp"
+#include "gateway/channels/mllp/mllp.hpp"
 #include "gateway/common/atomic_file.hpp"
+#include "gateway/store/demo_queries.hpp"
 #include "gateway/store/pool.hpp"
 #include "mapping/xml/schema.hpp"
 
@@ -82,17 +83,25 @@ bool waitUntil(const std::function<bool()>& done, std::chrono::seconds timeout) 
   }
 }
 
-long long count(Node& node, const std::string& sql, const std::vector<std::string>& params = {}) {
+/// `read` (a store::demo query) on a connection of the node's pool.
+template <class Read>
+auto on(Node& node, Read&& read) {
   auto conn = node.pool()->lease();
-  std::vector<store::PgParam> values(params.begin(), params.end());
-  return conn->execParams(sql, values).integer(0, 0);
+  return read(*conn);
 }
 
-// A local delivery writes its file first and marks the inbox row afterwards (nothing is marked
-// done before it is), so a row count checked right after a file appears may trail it briefly.
-bool reaches(Node& node, const std::string& sql, const std::vector<std::string>& params,
-             long long expected) {
-  return waitUntil([&] { return count(node, sql, params) == expected; }, std::chrono::seconds(30));
+/// Messages from `sender` of `type` for the case delivered locally at `node`. A local delivery
+/// writes its file first and marks the inbox row afterwards (nothing is marked done before it
+/// is), so a row count checked right after a file appears may trail it briefly.
+bool reaches(Node& node, const std::string& sender, const std::string& type,
+             const std::string& caseId, long long expected) {
+  return waitUntil(
+      [&] {
+        return on(node, [&](store::PgConnection& c) {
+                 return store::demo::deliveredFromCase(c, sender, type, caseId);
+               }) == expected;
+      },
+      std::chrono::seconds(30));
 }
 
 std::vector<fs::path> filesIn(const fs::path& dir) {
@@ -240,15 +249,16 @@ class Scenario {
                          "入院予定の利用者の情報を病院と共有するため"));
     ok &= expect(b.status == 202, std::string("松戸のケアマネがケース ") + kMatsudoCase +
                                       " を開始 (HTTP " + std::to_string(b.status) + ")");
-    const std::string openCase =
-        "SELECT count(*) FROM cases WHERE case_id = $1 AND closed_at IS NULL";
-    ok &= expect(
-        waitUntil([&] { return count(node("nagareyama"), openCase, {kNagareyamaCase}) == 1; },
-                  std::chrono::seconds(60)),
-        "流山ノードがケースを受信 / Nagareyama knows the case");
-    ok &= expect(waitUntil([&] { return count(node("kashiwa"), openCase, {kMatsudoCase}) == 1; },
+    auto openCase = [&](const char* key, const std::string& caseId) {
+      return on(node(key),
+                [&](store::PgConnection& c) { return store::demo::openCaseCount(c, caseId); });
+    };
+    ok &= expect(waitUntil([&] { return openCase("nagareyama", kNagareyamaCase) == 1; },
                            std::chrono::seconds(60)),
-                 "柏ノードが松戸のケースを受信 / Kashiwa knows Matsudo's case");
+                 "流山ノードがケースを受信 / Nagareyama knows the case");
+    ok &= expect(
+        waitUntil([&] { return openCase("kashiwa", kMatsudoCase) == 1; }, std::chrono::seconds(60)),
+        "柏ノードが松戸のケースを受信 / Kashiwa knows Matsudo's case");
     return ok;
   }
 
@@ -268,24 +278,17 @@ class Scenario {
         expect(waitUntil([&] { return filesIn(kintone).size() == 2; }, std::chrono::seconds(60)),
                "流山の kintone フォルダに退院時情報 (app 33) が 2 件 / two records for app 33 in " +
                    kintone.string());
-    ok &= expect(reaches(node("nagareyama"),
-                         "SELECT count(*) FROM inbox WHERE sender = '122173' AND document_type = "
-                         "'LiaisonSheet' AND case_id = $1 AND local_state = 'delivered'",
-                         {kNagareyamaCase}, 2),
+    ok &= expect(reaches(node("nagareyama"), "122173", "LiaisonSheet", kNagareyamaCase, 2),
                  "ケース経由で届き、ローカルに引き渡し済み / received through the case, delivered");
-    auto conn = node("nagareyama").pool()->lease();
-    auto rows = conn->execParams(
-        "SELECT jsonb_array_length(losses::jsonb), "
-        "(SELECT COALESCE(sum(jsonb_array_length(value)), 0) FROM "
-        "jsonb_each(local_losses::jsonb)) FROM inbox WHERE sender = '122173' "
-        "AND document_type = 'LiaisonSheet' ORDER BY received_at",
-        {});
-    for (int i = 0; i < rows.rows(); ++i) {
-      say("  損失レポート / loss report: 変換元で " + rows.text(i, 0) + " 件、kintone 形式で " +
-          rows.text(i, 1) + " 件 (kintone の特記事項に注記) / decode " + rows.text(i, 0) +
-          ", encode " + rows.text(i, 1));
+    const auto losses = on(node("nagareyama"), [](store::PgConnection& c) {
+      return store::demo::receivedLosses(c, "122173", "LiaisonSheet");
+    });
+    for (const auto& l : losses) {
+      const std::string decode = std::to_string(l.decode), encode = std::to_string(l.encode);
+      say("  損失レポート / loss report: 変換元で " + decode + " 件、kintone 形式で " + encode +
+          " 件 (kintone の特記事項に注記) / decode " + decode + ", encode " + encode);
     }
-    ok &= expect(rows.rows() == 2 && rows.integer(0, 0) > 0,
+    ok &= expect(losses.size() == 2 && losses[0].decode > 0,
                  "損失レポートが受信側に記録された / the loss reports are recorded");
     return ok;
   }
@@ -299,10 +302,7 @@ class Scenario {
     ok &= expect(
         waitUntil([&] { return filesIn(room).size() == 1; }, std::chrono::seconds(60)),
         "柏の部屋 CSV フォルダに時系列 CSV (CP932) が届いた / a timeline CSV in " + room.string());
-    ok &= expect(reaches(node("kashiwa"),
-                         "SELECT count(*) FROM inbox WHERE sender = '122203' AND document_type = "
-                         "'CaseUpdate' AND case_id = $1 AND local_state = 'delivered'",
-                         {kNagareyamaCase}, 1),
+    ok &= expect(reaches(node("kashiwa"), "122203", "CaseUpdate", kNagareyamaCase, 1),
                  "柏ノードがケース更新を受信 / Kashiwa received the case update");
     const fs::path archived =
         f_.channelDir("nagareyama", "kintone/in/archive/kintone-records-6101.json");
@@ -319,17 +319,15 @@ class Scenario {
     ok &= expect(waitUntil([&] { return filesIn(hospital).size() == 1; }, std::chrono::seconds(60)),
                  "柏の病院のフォルダに FHIR の入院時情報が届いた / a FHIR admission bundle in " +
                      hospital.string());
-    ok &= expect(reaches(node("kashiwa"),
-                         "SELECT count(*) FROM inbox WHERE sender = '122076' AND document_type = "
-                         "'LiaisonSheet' AND case_id = $1 AND local_state = 'delivered'",
-                         {kMatsudoCase}, 1),
+    ok &= expect(reaches(node("kashiwa"), "122076", "LiaisonSheet", kMatsudoCase, 1),
                  "松戸の利用者のケース経由で届いた / routed through Matsudo's case");
     return ok;
   }
 
   bool withoutConsent() {
     bool ok = true;
-    const long long before = count(node("kashiwa"), "SELECT count(*) FROM outbox");
+    auto outboxTotal = [&] { return on(node("kashiwa"), store::demo::outboxTotal); };
+    const long long before = outboxTotal();
     drop(inputs_ / "kashiwa-room-sheet-no-consent.csv", f_.channelDir("kashiwa", "room/in"),
          "renkei-20240318-0031.csv");
     say("柏のケアマネが、同意未登録の流山市の利用者のシートを部屋 CSV で出力");
@@ -340,8 +338,7 @@ class Scenario {
     const std::string reason = fs::exists(why) ? readWholeFile(why) : "";
     ok &= expect(reason.find("consent-missing") != std::string::npos,
                  "理由: consent-missing (提供先 122203 への同意なし)");
-    ok &= expect(count(node("kashiwa"), "SELECT count(*) FROM outbox") == before,
-                 "何も送信されていない / nothing was sent");
+    ok &= expect(outboxTotal() == before, "何も送信されていない / nothing was sent");
     return ok;
   }
 
@@ -352,23 +349,21 @@ class Scenario {
     drop(inputs_ / "kashiwa-room-timeline.csv", f_.channelDir("kashiwa", "room/in"),
          "timeline-88301.csv");
     say("柏の訪問看護師が部屋に投稿 (時系列 CSV) / a nurse posts in Kashiwa's room");
-    const std::string pending =
-        "SELECT count(*) FROM outbox WHERE peer = '122203' AND document_type = 'CaseUpdate' "
-        "AND state = 'pending' AND attempts >= 1";
-    ok &= expect(
-        waitUntil([&] { return count(node("kashiwa"), pending) == 1; }, std::chrono::seconds(60)),
-        "送信できず柏の送信キューに滞留 (再試行中) / queued at Kashiwa, retrying");
+    // CaseUpdates from Kashiwa to Nagareyama in `state`, tried at least `attempts` times.
+    auto updates = [&](const char* state, int attempts) {
+      return on(node("kashiwa"), [&](store::PgConnection& c) {
+        return store::demo::outboxIn(c, "122203", "CaseUpdate", state, attempts);
+      });
+    };
+    ok &= expect(waitUntil([&] { return updates("pending", 1) == 1; }, std::chrono::seconds(60)),
+                 "送信できず柏の送信キューに滞留 (再試行中) / queued at Kashiwa, retrying");
     const auto restarted = Clock::now();
     f_.start("nagareyama");
     say("流山ノードを再開 / Nagareyama restarted");
-    const std::string delivered =
-        "SELECT count(*) FROM outbox WHERE peer = '122203' AND document_type = 'CaseUpdate' "
-        "AND state = 'delivered'";
     const fs::path kintone = f_.channelDir("nagareyama", "kintone/out");
     ok &= expect(
-        waitUntil(
-            [&] { return count(node("kashiwa"), delivered) == 1 && filesIn(kintone).size() == 3; },
-            std::chrono::seconds(90)),
+        waitUntil([&] { return updates("delivered", 0) == 1 && filesIn(kintone).size() == 3; },
+                  std::chrono::seconds(90)),
         "滞留分が配送され kintone フォルダへ / the backlog drained into the kintone folder");
     const double seconds =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - restarted).count() /
@@ -390,35 +385,22 @@ class Scenario {
     for (const City& c : cities()) {
       if (!f_.running(c.key)) continue;
       auto conn = node(c.key).pool()->lease();
-      auto r = conn->execParams(
-          "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-          "peer, "
-          "document_type, state, COALESCE(round(extract(epoch FROM "
-          "(finished_at - created_at)) * 1000)::bigint::text, '-'), "
-          "jsonb_array_length(losses::jsonb), message_id::text FROM outbox",
-          {});
-      for (int i = 0; i < r.rows(); ++i) {
-        Row row{r.text(i, 0), c.code,       r.text(i, 1),
-                r.text(i, 2), r.text(i, 3), r.text(i, 4) == "-" ? "-" : r.text(i, 4) + " ms",
-                r.text(i, 5)};
+      for (const auto& sent : store::demo::sentMessages(*conn)) {
+        Row row{sent.created,      c.code,     sent.peer,
+                sent.documentType, sent.state, sent.latencyMs == "-" ? "-" : sent.latencyMs + " ms",
+                sent.losses};
         // The encode losses the receiver recorded for its local channels.
         for (const City& peer : cities()) {
           if (peer.code != row.to || !f_.running(peer.key)) continue;
-          row.losses += "+" + std::to_string(count(
-                                  node(peer.key),
-                                  "SELECT COALESCE(sum(jsonb_array_length(value)), 0) FROM inbox, "
-                                  "jsonb_each(local_losses::jsonb) WHERE message_id = $1::uuid",
-                                  {std::string(r.text(i, 6))}));
+          row.losses += "+" + std::to_string(on(node(peer.key), [&](store::PgConnection& p) {
+                          return store::demo::localLossCount(p, sent.messageId);
+                        }));
         }
         rows.push_back(row);
       }
-      auto refused = conn->execParams(
-          "SELECT at, COALESCE(peer, '-'), detail::jsonb->>'documentType', detail::jsonb->>'code' "
-          "FROM exchange_events WHERE event IN ('consent-blocked', 'refused') ORDER BY id",
-          {});
-      for (int i = 0; i < refused.rows(); ++i) {
-        rows.push_back({refused.text(i, 0), c.code, refused.text(i, 1), refused.text(i, 2),
-                        "refused (" + refused.text(i, 3) + ")", "-", "-"});
+      for (const auto& refused : store::demo::refusedSubmissions(*conn)) {
+        rows.push_back({refused.at, c.code, refused.peer, refused.documentType,
+                        "refused (" + refused.code + ")", "-", "-"});
       }
     }
     std::sort(rows.begin(), rows.end(),

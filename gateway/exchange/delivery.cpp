@@ -70,7 +70,8 @@ void DeliveryWorkers::deliverOne(PeerClient& client, store::ClaimedMessage& m, b
   }
   if (m.consentReference) {
     if (auto withdrawn = store::consentWithdrawn(*conn, *m.consentReference)) {
-      store::markFailed(*conn, m, *withdrawn, /*permanent=*/true, policy_.maxAttempts, {});
+      store::markFailed(*conn, m, withdrawn->message(), /*permanent=*/true, policy_.maxAttempts,
+                        {});
       return;
     }
   }

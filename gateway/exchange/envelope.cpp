@@ -10,8 +10,9 @@
 #include <ctime>
 
 #include "mapping/digest.hpp"
-#include "mapping/text/utf8.hpp"
 #include "mapping/model/binding.hpp"
+#include "mapping/text/utf8.hpp"
+#include "mapping/time.hpp"
 #include "mapping/xml/schema.hpp"
 
 namespace tsunagi::exchange {
@@ -242,15 +243,8 @@ std::string newMessageId() {
 }
 
 std::string utcNow() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
+  return mapping::isoUtc(mapping::civilTime(std::chrono::system_clock::now(), mapping::Zone::Utc),
+                         true);
 }
 
 std::optional<double> parseInstant(std::string_view instant) {
@@ -275,7 +269,7 @@ std::optional<double> parseInstant(std::string_view instant) {
   if (at + 1 != text.size() || text[at] != 'Z') return std::nullopt;
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
-  return static_cast<double>(timegm(&tm)) + fraction;
+  return static_cast<double>(mapping::unixSecondsOfUtc(tm)) + fraction;
 }
 
 }  // namespace tsunagi::exchange

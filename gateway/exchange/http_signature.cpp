@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "mapping/digest.hpp"
+#include "mapping/text/strings.hpp"
 
 namespace tsunagi::exchange {
 
@@ -294,11 +295,7 @@ std::string memberNames(const Dictionary& dictionary) {
 const char* const kProfileComponents[] = {"@method", "@target-uri", "content-type",
                                           "content-digest"};
 
-std::string trimOws(std::string_view v) {
-  const auto first = v.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return std::string(v.substr(first, v.find_last_not_of(" \t") - first + 1));
-}
+std::string trimOws(std::string_view v) { return std::string(mapping::text::trimAscii(v, " \t")); }
 
 /// §2.1: field values lose leading and trailing whitespace; derived components are used as they
 /// are.

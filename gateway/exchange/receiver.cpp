@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "gateway/exchange/case_book.hpp"
 #include "gateway/exchange/envelope.hpp"
 #include "gateway/exchange/http_signature.hpp"
+#include "gateway/store/case_book.hpp"
 #include "gateway/store/exchange_store.hpp"
 
 namespace tsunagi::exchange {
@@ -68,7 +68,7 @@ namespace {
 
 // A membership change the case book's rules refused inside the commit transaction (rolls it back).
 struct MembershipRefused {
-  MembershipRefusal refusal;
+  store::MembershipRefusal refusal;
 };
 
 }  // namespace
@@ -165,10 +165,10 @@ net::HttpResponse Receiver::receiveMessage(const IncomingRequest& req) {
   }
 
   // 9. A membership change only from the case's owner, the node its id names; nothing of the
-  //    case changes when it is refused (case_book.hpp).
+  //    case changes when it is refused (store/case_book.hpp).
   const auto* membership = std::get_if<mapping::CaseMembership>(&envelope.document);
   if (membership) {
-    if (auto refusal = checkMembership(*membership, peer, MembershipSide::Received)) {
+    if (auto refusal = store::checkMembership(*membership, peer, store::MembershipSide::Received)) {
       return refuse(problems::notCaseOwner(refusal->message), peer, envelope.messageId,
                     refusal->logged);
     }
@@ -222,8 +222,8 @@ net::HttpResponse Receiver::receiveMessage(const IncomingRequest& req) {
           }
           if (membership) {
             // The rules of step 9 again, in the transaction that applies the change.
-            if (auto refusal =
-                    applyMembership(*conn, *membership, peer, MembershipSide::Received)) {
+            if (auto refusal = store::applyMembership(*conn, *membership, peer,
+                                                      store::MembershipSide::Received)) {
               throw MembershipRefused{*refusal};
             }
           }

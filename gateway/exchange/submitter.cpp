@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <map>
 
-#include "gateway/exchange/case_book.hpp"
 #include "gateway/exchange/envelope.hpp"
+#include "gateway/store/case_book.hpp"
 #include "gateway/store/exchange_store.hpp"
 
 namespace tsunagi::exchange {
@@ -174,7 +174,7 @@ Plan planFor(store::PgConnection& conn, const federation::Manifest& manifest,
     plan.caseId = caseId;
     if (membership) {
       // Only the case's owner, the node its id names, opens it or changes its participants.
-      if (auto refusal = checkMembership(*membership, self, MembershipSide::Local)) {
+      if (auto refusal = store::checkMembership(*membership, self, store::MembershipSide::Local)) {
         refuse(refusal->code, refusal->message, std::nullopt, refusal->logged);
       }
     }
@@ -204,19 +204,15 @@ std::map<std::string, std::string> consentsFor(store::PgConnection& conn, const 
   std::map<std::string, std::string> consentFor;
   for (const auto& peer : plan.peers) {
     if (!plan.patient.insurer || !plan.patient.insured) {
-      throw Refusal{"consent-missing",
-                    "the patient's 保険者番号 and 被保険者番号 are needed to find a consent", type,
+      const store::ConsentCheck unknown{store::ConsentOutcome::PatientUnknown, "", peer};
+      throw Refusal{std::string(unknown.code()), unknown.message(), type, peer};
+    }
+    const auto check = store::findConsent(conn, *plan.patient.insurer, *plan.patient.insured, peer);
+    if (!check.covered()) {
+      throw Refusal{std::string(check.code()), "not sent to " + peer + ": " + check.message(), type,
                     peer};
     }
-    auto decision = store::findConsent(conn, *plan.patient.insurer, *plan.patient.insured, peer);
-    if (!decision.reference) {
-      std::string code = "consent-missing";
-      if (decision.refusal.find("revoked") != std::string::npos) code = "consent-revoked";
-      if (decision.refusal.find("does not cover") != std::string::npos) code = "consent-scope";
-      if (decision.refusal.find("expired") != std::string::npos) code = "consent-expired";
-      throw Refusal{code, "not sent to " + peer + ": " + decision.refusal, type, peer};
-    }
-    consentFor[peer] = *decision.reference;
+    consentFor[peer] = check.reference;
   }
   return consentFor;
 }
@@ -258,7 +254,8 @@ std::vector<Submitted> Submitter::submitAll(
                                                  {"peers", std::to_string(plan.peers.size())}})});
           if (const auto* membership = std::get_if<mapping::CaseMembership>(&document)) {
             // The one way the case book changes (the receiver applies a peer's the same way).
-            if (auto refusal = applyMembership(conn, *membership, self_, MembershipSide::Local)) {
+            if (auto refusal = store::applyMembership(conn, *membership, self_,
+                                                      store::MembershipSide::Local)) {
               throw Refusal{refusal->code, refusal->message, type, std::nullopt, refusal->logged};
             }
           }

@@ -15,8 +15,9 @@
 namespace tsunagi::exchange {
 
 /// A submission that cannot be sent. `code` is stable: document-invalid, no-route, self-route,
-/// identity-ambiguous, case-unknown, case-closed, not-case-owner, consent-missing, consent-revoked,
-/// consent-scope, consent-expired.
+/// identity-ambiguous, case-unknown, case-closed, not-case-owner, and the consent refusals
+/// (store::consentCode: consent-missing, consent-revoked, consent-scope, consent-expired,
+/// consent-not-yet-valid).
 class SubmitError : public std::runtime_error {
  public:
   SubmitError(std::string code, const std::string& message)

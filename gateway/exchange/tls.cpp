@@ -13,11 +13,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "gateway/net/tls_refusal.hpp"
+#include "mapping/files.hpp"
+#include "mapping/time.hpp"
 
 namespace tsunagi::exchange {
 
@@ -269,11 +269,12 @@ void RevocationList::reload() {
 }
 
 std::shared_ptr<const RevocationList::Snapshot> RevocationList::load() const {
-  std::ifstream in(file_, std::ios::binary);
-  if (!in) throw crypto::CryptoError("cannot read CRL " + file_.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  const std::string pem = text.str();
+  std::string pem;
+  try {
+    pem = mapping::readWholeFile(file_);
+  } catch (const mapping::FileReadError&) {
+    throw crypto::CryptoError("cannot read CRL " + file_.string());
+  }
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
       BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
   std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)> crl(
@@ -287,7 +288,7 @@ std::shared_ptr<const RevocationList::Snapshot> RevocationList::load() const {
   auto snapshot = std::make_shared<Snapshot>();
   if (const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get())) {
     struct tm t {};
-    if (ASN1_TIME_to_tm(next, &t) == 1) snapshot->nextUpdate = timegm(&t);
+    if (ASN1_TIME_to_tm(next, &t) == 1) snapshot->nextUpdate = mapping::unixSecondsOfUtc(t);
   }
   STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
   for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {

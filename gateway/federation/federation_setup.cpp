@@ -10,6 +10,7 @@
 #include "gateway/common/subprocess.hpp"
 #include "gateway/federation/manifest.hpp"
 #include "mapping/model/binding.hpp"
+#include "mapping/time.hpp"
 #include "mapping/xml/schema.hpp"
 
 namespace tsunagi::federation {
@@ -44,12 +45,8 @@ void runCertsScriptOrThrow(const std::string& script, const std::vector<std::str
 }
 
 std::string utcTimestamp(long long offsetSeconds) {
-  const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(offsetSeconds);
-  struct tm parts {};
-  gmtime_r(&t, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
+  return mapping::isoUtc(
+      mapping::civilTime(mapping::nowUnixSeconds() + offsetSeconds, mapping::Zone::Utc));
 }
 
 std::string manifestXml(const ManifestDraft& draft) {

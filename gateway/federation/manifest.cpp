@@ -12,6 +12,8 @@
 
 #include "mapping/digest.hpp"
 #include "mapping/identifiers.hpp"
+#include "mapping/text/strings.hpp"
+#include "mapping/time.hpp"
 #include "mapping/xml/document.hpp"
 #include "mapping/xml/issue.hpp"
 #include "mapping/xml/schema.hpp"
@@ -61,19 +63,11 @@ std::string_view nameOf(const xmlNode* node) { return reinterpret_cast<const cha
 
 int lineOf(const xmlNode* node) { return static_cast<int>(xmlGetLineNo(node)); }
 
-std::string trimmed(std::string s) {
-  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && blank(s.back())) s.pop_back();
-  std::size_t start = 0;
-  while (start < s.size() && blank(s[start])) ++start;
-  return s.substr(start);
-}
-
 std::string textOf(const xmlNode* node) {
   xmlChar* text = xmlNodeGetContent(node);
   std::string out = text ? reinterpret_cast<const char*>(text) : "";
   xmlFree(text);
-  return trimmed(std::move(out));
+  return std::string(mapping::text::trimAscii(out));
 }
 
 std::vector<const xmlNode*> elements(const xmlNode* parent) {
@@ -140,9 +134,9 @@ std::optional<std::time_t> parseInstant(std::string_view text) {
   }
   if (t.tm_hour == 24) {  // xs:dateTime allows 24:00:00 for the end of a day
     t.tm_hour = 0;
-    return timegm(&t) + 24 * 3600 - offset;
+    return mapping::unixSecondsOfUtc(t) + 24 * 3600 - offset;
   }
-  return timegm(&t) - offset;
+  return mapping::unixSecondsOfUtc(t) - offset;
 }
 
 // https://host[:port][/path]: the schema has checked the scheme; this checks the authority.

@@ -4,8 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
+#include "mapping/files.hpp"
 #include "mapping/xml/document.hpp"
 #include "mapping/xml/issue.hpp"
 
@@ -34,20 +34,16 @@ constexpr std::size_t kMaxSignatureBytes = 1024;
 
 /// Reads at most `limit` bytes; a larger file is refused without being read whole.
 std::string readBounded(const fs::path& file, std::size_t limit, const char* what) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  try {
+    return mapping::readWholeFile(file, limit);
+  } catch (const mapping::FileReadError& e) {
+    if (e.reason() == mapping::FileReadError::Reason::TooLarge) {
+      throw ManifestError(std::string("the ") + what + " " + file.string() + " is larger than " +
+                          std::to_string(limit) + " bytes");
+    }
     throw ManifestError(std::string("cannot read the ") + what + " " + file.string() + ": " +
-                        std::strerror(errno));
+                        std::strerror(e.systemError()));
   }
-  std::string data(limit + 1, '\0');
-  in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  if (in.bad()) throw ManifestError(std::string("cannot read the ") + what + " " + file.string());
-  data.resize(static_cast<std::size_t>(in.gcount()));
-  if (data.size() > limit) {
-    throw ManifestError(std::string("the ") + what + " " + file.string() + " is larger than " +
-                        std::to_string(limit) + " bytes");
-  }
-  return data;
 }
 
 }  // namespace

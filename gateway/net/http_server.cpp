@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "mapping/text/strings.hpp"
+
 namespace tsunagi::net {
 
 const char* reasonPhrase(int status) {
@@ -85,12 +87,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 struct HeadError {
   int status;
   std::string detail;
@@ -136,7 +132,7 @@ std::optional<HeadError> parseHead(std::string_view head, const HttpOptions& opt
     if (colon == std::string_view::npos || !isToken(line.substr(0, colon))) {
       return HeadError{400, "a header line is not 'Name: value'"};
     }
-    std::string_view value = trim(line.substr(colon + 1));
+    std::string_view value = mapping::text::trimAscii(line.substr(colon + 1), " \t");
     for (unsigned char c : value) {
       if ((c < 32 && c != '\t') || c == 127) {
         return HeadError{400, "a header value has a control character"};

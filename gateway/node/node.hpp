@@ -1,6 +1,7 @@
 #pragma once
-// One tsunagi node: its database (configured or the embedded default), schema migrations, and its
-// loopback HTTP listener. The exchange, channels and console attach here as they land.
+// One tsunagi node: starts and stops its parts and wires them — the database (configured or the
+// embedded default) with its migrations and identity, the audit checkpointer and ATNA sink, the
+// exchange, the channels, the local listener (its API: node/local_api.*) and the console.
 
 #include <filesystem>
 #include <memory>
@@ -14,7 +15,8 @@
 
 namespace tsunagi {
 
-/// The adapters shipped with tsunagi (registerBuiltinAdapters), made once.
+/// A registry of the adapters shipped with tsunagi (registerBuiltinAdapters), made afresh at each
+/// call (no registry lives in a static): the caller keeps it while it creates adapters.
 std::shared_ptr<const adapters::AdapterRegistry> builtinAdapters();
 
 /// The node-to-node exchange part of a node (absent: the node runs without peers).

@@ -8,7 +8,6 @@
 #include "gateway/store/pool.hpp"
 #include "mapping/digest.hpp"
 #include "mapping/json/writer.hpp"
-#include "mapping/text/kana.hpp"
 
 namespace tsunagi::store {
 
@@ -194,14 +193,14 @@ void release(PgConnection& conn, const ClaimedMessage& m, std::chrono::milliseco
            {std::to_string(m.id), std::to_string(delay.count())});
 }
 
-std::optional<std::string> consentWithdrawn(PgConnection& conn, const std::string& reference) {
+std::optional<ConsentCheck> consentWithdrawn(PgConnection& conn, const std::string& reference) {
   auto r = conn.run("consent_state",
                     "SELECT revoked_at IS NOT NULL, valid_until IS NOT NULL AND valid_until < "
                     "current_date FROM consents WHERE reference = $1",
                     {reference});
-  if (r.rows() == 0) return "consent " + reference + " is not recorded";
-  if (r.text(0, 0) == "t") return "consent " + reference + " was revoked";
-  if (r.text(0, 1) == "t") return "consent " + reference + " has expired";
+  if (r.rows() == 0) return ConsentCheck{ConsentOutcome::NotRecorded, reference, ""};
+  if (r.text(0, 0) == "t") return ConsentCheck{ConsentOutcome::Revoked, reference, ""};
+  if (r.text(0, 1) == "t") return ConsentCheck{ConsentOutcome::Expired, reference, ""};
   return std::nullopt;
 }
 
@@ -362,8 +361,8 @@ bool revokeConsent(PgConnection& conn, const std::string& reference) {
   return true;
 }
 
-ConsentDecision findConsent(PgConnection& conn, const std::string& insurer,
-                            const std::string& insured, const std::string& municipality) {
+ConsentCheck findConsent(PgConnection& conn, const std::string& insurer, const std::string& insured,
+                         const std::string& municipality) {
   auto r = conn.run("consent_find",
                     "SELECT reference, revoked_at IS NOT NULL, $3 = ANY(scope), "
                     "valid_until IS NOT NULL AND valid_until < current_date, "
@@ -371,93 +370,22 @@ ConsentDecision findConsent(PgConnection& conn, const std::string& insurer,
                     "FROM consents WHERE insurer_number = $1 AND insured_number = $2 "
                     "ORDER BY obtained_on DESC, reference",
                     {insurer, insured, municipality});
-  if (r.rows() == 0) return {std::nullopt, "no consent is recorded for this patient"};
-  std::string refusal;
+  std::optional<ConsentCheck> refusal;
   for (int i = 0; i < r.rows(); ++i) {
     const std::string ref = r.text(i, 0);
     if (r.text(i, 1) == "t") {
-      refusal = "consent " + ref + " was revoked";
+      refusal = ConsentCheck{ConsentOutcome::Revoked, ref, municipality};
     } else if (r.text(i, 2) != "t") {
-      if (refusal.empty())
-        refusal = "consent " + ref + " does not cover municipality " + municipality;
+      if (!refusal) refusal = ConsentCheck{ConsentOutcome::OutOfScope, ref, municipality};
     } else if (r.text(i, 3) == "t") {
-      if (refusal.empty()) refusal = "consent " + ref + " has expired";
+      if (!refusal) refusal = ConsentCheck{ConsentOutcome::Expired, ref, municipality};
     } else if (r.text(i, 4) == "t") {
-      if (refusal.empty()) refusal = "consent " + ref + " is not valid yet";
+      if (!refusal) refusal = ConsentCheck{ConsentOutcome::NotYetValid, ref, municipality};
     } else {
-      return {ref, ""};
+      return ConsentCheck{ConsentOutcome::Covered, ref, municipality};
     }
   }
-  return {std::nullopt, refusal};
-}
-
-void openCase(PgConnection& conn, const std::string& caseId,
-              const std::optional<std::string>& insurer, const std::optional<std::string>& insured,
-              const std::vector<std::string>& nodes, const std::optional<std::string>& patientKey) {
-  conn.run("case_open",
-           "INSERT INTO cases (case_id, insurer_number, insured_number, patient_key) "
-           "VALUES ($1, $2, $3, $4) "
-           "ON CONFLICT (case_id) DO UPDATE SET closed_at = NULL, "
-           "insurer_number = coalesce(EXCLUDED.insurer_number, cases.insurer_number), "
-           "insured_number = coalesce(EXCLUDED.insured_number, cases.insured_number), "
-           "patient_key = coalesce(EXCLUDED.patient_key, cases.patient_key)",
-           {caseId, opt(insurer), opt(insured), opt(patientKey)});
-  addCaseParticipants(conn, caseId, nodes);
-}
-
-void ensureCase(PgConnection& conn, const std::string& caseId) {
-  conn.run("case_ensure", "INSERT INTO cases (case_id) VALUES ($1) ON CONFLICT DO NOTHING",
-           {caseId});
-}
-
-std::string patientKey(const std::string& nameKana, const std::string& birthDate,
-                       const std::string& sex) {
-  return mapping::text::foldForMatching(nameKana) + "|" + birthDate + "|" + sex;
-}
-
-std::vector<std::string> openCasesForPatient(PgConnection& conn, const std::string& patientKey) {
-  auto r = conn.run("case_by_patient",
-                    "SELECT case_id FROM cases WHERE patient_key = $1 AND closed_at IS NULL "
-                    "ORDER BY case_id",
-                    {patientKey});
-  std::vector<std::string> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
-  return out;
-}
-
-void addCaseParticipants(PgConnection& conn, const std::string& caseId,
-                         const std::vector<std::string>& nodes) {
-  for (const auto& node : nodes) {
-    conn.run("case_add",
-             "INSERT INTO case_participants (case_id, node) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-             {caseId, node});
-  }
-}
-
-void removeCaseParticipants(PgConnection& conn, const std::string& caseId,
-                            const std::vector<std::string>& nodes) {
-  for (const auto& node : nodes) {
-    conn.run("case_remove", "DELETE FROM case_participants WHERE case_id = $1 AND node = $2",
-             {caseId, node});
-  }
-}
-
-void closeCase(PgConnection& conn, const std::string& caseId) {
-  conn.run("case_close", "UPDATE cases SET closed_at = now() WHERE case_id = $1", {caseId});
-}
-
-std::optional<CaseInfo> findCase(PgConnection& conn, const std::string& caseId) {
-  auto c = conn.run("case_find",
-                    "SELECT insurer_number, insured_number, closed_at IS NOT NULL FROM cases "
-                    "WHERE case_id = $1",
-                    {caseId});
-  if (c.rows() == 0) return std::nullopt;
-  CaseInfo info{c.optional(0, 0), c.optional(0, 1), {}, c.text(0, 2) == "t"};
-  auto p =
-      conn.run("case_nodes", "SELECT node FROM case_participants WHERE case_id = $1 ORDER BY node",
-               {caseId});
-  for (int i = 0; i < p.rows(); ++i) info.nodes.push_back(p.text(i, 0));
-  return info;
+  return refusal ? *refusal : ConsentCheck{ConsentOutcome::NotRecorded, "", municipality};
 }
 
 void recordHttpRefusal(ConnectionPool& pool, const std::string& listener,

@@ -1,13 +1,15 @@
 #pragma once
 // The node's exchange state in PostgreSQL: the hash-chained event log, the outbox with its
-// delivery leases, receipts, the idempotent inbox, consents and cases. Every state change appends
-// its event in the same transaction, so the log and the state cannot disagree.
+// delivery leases, receipts, the idempotent inbox and consents (the case book: case_book.hpp).
+// Every state change appends its event in the same transaction, so the log and the state cannot
+// disagree.
 
 #include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "gateway/store/consent_check.hpp"
 #include "gateway/store/event_type.hpp"
 #include "gateway/store/pg.hpp"
 
@@ -111,8 +113,8 @@ void markFailed(PgConnection& conn, const ClaimedMessage& m, const std::string& 
 /// batch waits with it).
 void release(PgConnection& conn, const ClaimedMessage& m, std::chrono::milliseconds delay);
 
-/// Why a consent no longer allows sending (revoked or expired), or nullopt.
-std::optional<std::string> consentWithdrawn(PgConnection& conn, const std::string& reference);
+/// Why a consent no longer allows sending (not recorded, revoked or expired), or nullopt.
+std::optional<ConsentCheck> consentWithdrawn(PgConnection& conn, const std::string& reference);
 
 struct OutboxCounts {
   long long pending = 0, delivered = 0, dead = 0;
@@ -173,7 +175,7 @@ void markInboundDelivered(PgConnection& conn, const ClaimedInbound& m, const std
 void markInboundFailed(PgConnection& conn, const ClaimedInbound& m, const std::string& reason,
                        bool permanent, int maxAttempts, std::chrono::milliseconds delay);
 
-// ---- consents and cases ----
+// ---- consents (cases: gateway/store/case_book.hpp) ----
 
 struct Consent {
   std::string reference;
@@ -188,41 +190,10 @@ void recordConsent(PgConnection& conn, const Consent& consent);
 /// Revokes; returns false when there is no such consent.
 bool revokeConsent(PgConnection& conn, const std::string& reference);
 
-/// The reference of a consent covering this patient and receiving municipality today, or the
-/// reason there is none ("no consent recorded", "consent X was revoked", "… does not cover
-/// 122203").
-struct ConsentDecision {
-  std::optional<std::string> reference;
-  std::string refusal;
-};
-ConsentDecision findConsent(PgConnection& conn, const std::string& insurerNumber,
-                            const std::string& insuredNumber, const std::string& municipality);
-
-/// Opens (or reopens) a case. `patientKey` (patientKey() below) lets hospital documents that
-/// carry no insurance numbers find the case.
-void openCase(PgConnection& conn, const std::string& caseId,
-              const std::optional<std::string>& insurer, const std::optional<std::string>& insured,
-              const std::vector<std::string>& nodes,
-              const std::optional<std::string>& patientKey = std::nullopt);
-/// Creates the case when this node does not know it yet (no patient; an existing case, open or
-/// closed, is left as it is).
-void ensureCase(PgConnection& conn, const std::string& caseId);
-/// The key a patient is matched on: kana name folded for matching (mapping/text/kana), birth date
-/// and sex code, joined with '|'.
-std::string patientKey(const std::string& nameKana, const std::string& birthDate,
-                       const std::string& sex);
-/// The open cases whose patient has this key.
-std::vector<std::string> openCasesForPatient(PgConnection& conn, const std::string& patientKey);
-void addCaseParticipants(PgConnection& conn, const std::string& caseId,
-                         const std::vector<std::string>& nodes);
-void removeCaseParticipants(PgConnection& conn, const std::string& caseId,
-                            const std::vector<std::string>& nodes);
-void closeCase(PgConnection& conn, const std::string& caseId);
-struct CaseInfo {
-  std::optional<std::string> insurerNumber, insuredNumber;
-  std::vector<std::string> nodes;
-  bool closed = false;
-};
-std::optional<CaseInfo> findCase(PgConnection& conn, const std::string& caseId);
+/// The newest consent covering this patient and receiving municipality today (Covered, with its
+/// reference), or why there is none. Of several consents, a revoked one is reported before the
+/// others; otherwise the newest one's reason.
+ConsentCheck findConsent(PgConnection& conn, const std::string& insurerNumber,
+                         const std::string& insuredNumber, const std::string& municipality);
 
 }  // namespace tsunagi::store

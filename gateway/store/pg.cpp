@@ -3,8 +3,9 @@
 #include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <charconv>
+
+#include "mapping/digest.hpp"
 
 namespace tsunagi::store {
 
@@ -131,24 +132,22 @@ PgResult PgConnection::execParams(std::string_view sql, const std::vector<PgPara
                "SQL failed");
 }
 
-void PgConnection::prepare(const std::string& name, std::string_view sql) {
-  if (std::find(prepared_.begin(), prepared_.end(), name) != prepared_.end()) return;
-  std::string text(sql);
-  check(PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr), "prepare " + name);
-  prepared_.push_back(name);
-}
-
-PgResult PgConnection::execPrepared(const std::string& name, const std::vector<PgParam>& params) {
-  ParamArrays arrays(params);
-  return check(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
-                              arrays.values.data(), nullptr, nullptr, 0),
-               "statement " + name);
-}
-
-PgResult PgConnection::run(const std::string& name, std::string_view sql,
+PgResult PgConnection::run(std::string_view label, std::string_view sql,
                            const std::vector<PgParam>& params) {
-  prepare(name, sql);
-  return execPrepared(name, params);
+  std::string text(sql);
+  auto known = prepared_.find(text);
+  if (known == prepared_.end()) {
+    // The server-side name is derived from the text (128 bits of its SHA-256): the same
+    // statement has the same name on every connection (pg_prepared_statements).
+    std::string name = "s_" + mapping::sha256Hex(text).substr(0, 32);
+    check(PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr),
+          "prepare " + std::string(label));
+    known = prepared_.emplace(std::move(text), std::move(name)).first;
+  }
+  ParamArrays arrays(params);
+  return check(PQexecPrepared(conn_, known->second.c_str(), static_cast<int>(params.size()),
+                              arrays.values.data(), nullptr, nullptr, 0),
+               "statement " + std::string(label));
 }
 
 int PgConnection::serverVersion() const { return PQserverVersion(conn_); }

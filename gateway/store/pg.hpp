@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 struct pg_conn;
@@ -67,12 +68,11 @@ class PgConnection {
   PgResult exec(std::string_view sql);
   /// One statement with text parameters.
   PgResult execParams(std::string_view sql, const std::vector<PgParam>& params);
-  /// Prepares `sql` under `name` once per connection; later calls reuse it.
-  void prepare(const std::string& name, std::string_view sql);
-  PgResult execPrepared(const std::string& name, const std::vector<PgParam>& params);
-  /// Prepares `sql` as `name` on first use on this connection, then executes it: how the store
-  /// runs every statement that carries data.
-  PgResult run(const std::string& name, std::string_view sql, const std::vector<PgParam>& params);
+  /// Runs one statement with text parameters: how the store runs every statement that carries
+  /// data. The statement is prepared on this connection the first time its SQL text is run and
+  /// reused after that; the cache is keyed on the SQL text, so two statements never share one.
+  /// `label` names the statement in errors (it is not the key; never SQL or a value).
+  PgResult run(std::string_view label, std::string_view sql, const std::vector<PgParam>& params);
 
   /// Server version as an integer, e.g. 150018.
   int serverVersion() const;
@@ -83,7 +83,7 @@ class PgConnection {
  private:
   PgResult check(pg_result* result, std::string_view what);
   pg_conn* conn_;
-  std::vector<std::string> prepared_;
+  std::unordered_map<std::string, std::string> prepared_;  ///< SQL text → server-side name
 };
 
 /// Runs `body` between BEGIN and COMMIT; rolls back if it throws.

@@ -1,6 +1,7 @@
 #include "mapping/json/reader.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <limits>
 
@@ -39,6 +40,7 @@ struct JsonTree {
   std::vector<JsonNode> nodes;  ///< nodes[0] is the top-level object
   std::vector<std::uint32_t> elements;  ///< each array's elements, contiguous
   std::vector<JsonMember> members;      ///< each object's members, contiguous, sorted by key
+  bool controlCharacters = false;       ///< JsonLimits::controlCharacters
 };
 
 }  // namespace detail
@@ -61,11 +63,7 @@ std::size_t columnAt(std::string_view bytes, std::size_t offset) {
   offset = std::min(offset, bytes.size());
   const auto nl = bytes.rfind('\n', offset == 0 ? 0 : offset - 1);
   std::size_t from = (nl == std::string_view::npos || nl >= offset) ? 0 : nl + 1;
-  std::size_t column = 1;
-  for (std::size_t i = from; i < offset; ++i) {
-    if ((static_cast<unsigned char>(bytes[i]) & 0xC0) != 0x80) ++column;
-  }
-  return column;
+  return 1 + text::characterCount(bytes.substr(from, offset - from));
 }
 
 // A refusal at `offset` of `text`: the message for the sender, the position and `code` for logs.
@@ -509,6 +507,7 @@ JsonDocument parseJson(std::string_view bytes, const JsonLimits& limits) {
   }
   auto tree = std::make_shared<JsonTree>();
   tree->text.assign(bytes);
+  tree->controlCharacters = limits.controlCharacters;
   // About one node per 16 bytes in kintone and FHIR JSON: reserve to avoid most regrowth.
   tree->nodes.reserve(bytes.size() / 16 + 1);
   Parser(*tree, limits.maxDepth).parseTopLevel();
@@ -590,7 +589,7 @@ void JsonView::requireObject() const {
 std::string JsonView::asString() const {
   if (!isString()) throw JsonError(path(), "expected a string, found " + kind());
   const std::string_view text = tree_->nodes[node_].text;
-  for (unsigned char c : text) {
+  for (unsigned char c : tree_->controlCharacters ? std::string_view() : text) {
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
       throw JsonError(path(),
                          "contains the control character " +
@@ -599,6 +598,23 @@ std::string JsonView::asString() const {
     }
   }
   return std::string(text);
+}
+
+long long JsonView::asInteger() const {
+  if (!isNumber()) throw JsonError(path(), "expected a whole number, found " + kind());
+  const std::string_view text = tree_->nodes[node_].text;
+  long long value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    throw JsonError(path(), "expected a whole number of at most 19 digits");
+  }
+  return value;
+}
+
+std::optional<long long> JsonView::integer(std::string_view key) const {
+  auto m = member(key);
+  if (!m) return std::nullopt;
+  return m->asInteger();
 }
 
 std::string JsonView::asScalarText() const {

@@ -42,10 +42,14 @@ class JsonError : public DocumentError {
       : JsonError(Issue{0, std::move(path), std::move(message)}) {}
 };
 
-/// Limits applied while parsing.
+/// Limits applied while parsing, and what strings may hold.
 struct JsonLimits {
   std::size_t maxBytes = 16u * 1024u * 1024u;  ///< 16 MiB: a large discharge summary is < 1 MiB
   std::size_t maxDepth = 64;  ///< FHIR documents need about 15 levels, kintone records 6
+  /// Whether asString() gives strings holding (escaped) control characters other than TAB, LF and
+  /// CR. Off for documents (the canonical XML cannot carry them); on where the reader only hands
+  /// a value on (a console login, an audit archive's own lines).
+  bool controlCharacters = false;
 };
 
 namespace detail {
@@ -91,8 +95,12 @@ class JsonView {
   std::string kind() const;
 
   /// The string value. Throws JsonError at path() when this is not a string, or when it holds
-  /// a control character other than TAB, LF and CR (the canonical XML cannot carry them).
+  /// a control character other than TAB, LF and CR (the canonical XML cannot carry them) and the
+  /// document was not parsed with JsonLimits::controlCharacters.
   std::string asString() const;
+  /// A number written as an integer (no fraction, no exponent) that fits 64 bits. Throws
+  /// JsonError at path() for anything else.
+  long long asInteger() const;
   /// A string as asString(), a number in its JSON spelling exactly as written ("1.50" stays
   /// "1.50"). Throws JsonError for other kinds.
   std::string asScalarText() const;
@@ -109,6 +117,8 @@ class JsonView {
   std::optional<JsonView> object(std::string_view key) const;
   std::vector<JsonView> array(std::string_view key) const;
   std::optional<std::string> string(std::string_view key) const;
+  /// The member as asInteger(); nullopt when absent or null.
+  std::optional<long long> integer(std::string_view key) const;
   /// Like string(), but absence is a JsonError: "<path>.<key>: is required (<why>)".
   std::string requiredString(std::string_view key, const std::string& why) const;
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "mapping/text/strings.hpp"
 #include "mapping/xml/document.hpp"
 
 namespace tsunagi::mapping::binding {
@@ -27,15 +28,7 @@ std::string contentOf(const xmlNode* node) {
   return text;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+std::string_view trim(std::string_view s) { return text::trimAscii(s); }
 
 }  // namespace
 

@@ -3,12 +3,12 @@
 #include <libxml/tree.h>
 
 #include <algorithm>
-#include <fstream>
 #include <iterator>
 #include <map>
 #include <set>
 
 #include "mapping/codes.hpp"
+#include "mapping/files.hpp"
 #include "mapping/text/width.hpp"
 #include "mapping/xml/document.hpp"
 #include "mapping/xml/schema.hpp"
@@ -303,18 +303,13 @@ DocumentMapping readDocument(const xmlNode* node, const std::string& adapter, Ch
 }
 
 std::string readFile(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw ProfileError(file.string(), {Issue{0, "", "cannot read the profile file"}});
+  try {
+    return readWholeFile(file, kMaxProfileBytes);
+  } catch (const FileReadError& e) {
+    throw ProfileError(file.string(), {Issue{0, "", e.reason() == FileReadError::Reason::TooLarge
+                                                        ? "the profile is larger than 1 MiB"
+                                                        : "cannot read the profile file"}});
   }
-  std::string bytes;
-  bytes.resize(kMaxProfileBytes + 1);
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  bytes.resize(static_cast<std::size_t>(in.gcount()));
-  if (bytes.size() > kMaxProfileBytes) {
-    throw ProfileError(file.string(), {Issue{0, "", "the profile is larger than 1 MiB"}});
-  }
-  return bytes;
 }
 
 std::string describeAll(const std::string& file, const std::vector<Issue>& issues) {

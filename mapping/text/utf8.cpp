@@ -171,6 +171,19 @@ void validateUtf8(std::string_view utf8) {
   for (std::size_t offset = 0; offset < utf8.size();) decodeUtf8At(utf8, offset);
 }
 
+std::size_t characterCount(std::string_view utf8) noexcept {
+  std::size_t n = 0;
+  for (char c : utf8) n += isContinuationByte(c) ? 0 : 1;
+  return n;
+}
+
+std::string_view cutAtCharacter(std::string_view utf8, std::size_t maxBytes) noexcept {
+  if (utf8.size() <= maxBytes) return utf8;
+  std::size_t keep = maxBytes;
+  while (keep > 0 && isContinuationByte(utf8[keep])) --keep;
+  return utf8.substr(0, keep);
+}
+
 bool isValidUtf8(std::string_view utf8) noexcept {
   for (std::size_t offset = 0; offset < utf8.size();) {
     const Decoded d = decodeRaw(utf8, offset);

@@ -51,4 +51,17 @@ bool isValidUtf8(std::string_view utf8) noexcept;
 /// "U+301C": the notation used in every error message and report.
 std::string codePointLabel(char32_t codePoint);
 
+/// True for a byte that continues a multi-byte sequence (10xxxxxx): no character starts there.
+constexpr bool isContinuationByte(char byte) noexcept {
+  return (static_cast<unsigned char>(byte) & 0xC0) == 0x80;
+}
+
+/// Number of characters (code points) of UTF-8 text: the bytes that start one. For valid UTF-8
+/// (check first where the text is untrusted).
+std::size_t characterCount(std::string_view utf8) noexcept;
+
+/// The longest start of `utf8` of at most `maxBytes` bytes that does not end inside a character
+/// (a file name cut to the file system's limit, a value cut for a message).
+std::string_view cutAtCharacter(std::string_view utf8, std::size_t maxBytes) noexcept;
+
 }  // namespace tsunagi::mapping::text

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdio>
 
+#include "mapping/text/strings.hpp"
 #include "mapping/text/utf8.hpp"
 #include "mapping/text/width.hpp"
 
@@ -38,10 +39,7 @@ constexpr std::string_view kExpectedForms =
 
 std::string quoted(std::string_view text) {
   constexpr std::size_t kMax = 64;
-  if (text.size() <= kMax) return "\"" + std::string(text) + "\"";
-  std::size_t cut = kMax;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return "\"" + std::string(text.substr(0, cut)) + "…\"";
+  return "\"" + std::string(cutAtCharacter(text, kMax)) + (text.size() > kMax ? "…\"" : "\"");
 }
 
 [[noreturn]] void reject(std::string_view input, std::string_view why) {
@@ -94,15 +92,12 @@ class Scanner {
 std::u32string prepare(std::string_view text) {
   std::u32string out;
   try {
-    out = decodeUtf8(normalizeWidth(text));
+    // U+3000 is a space once the width is normalised.
+    out = decodeUtf8(trimAscii(normalizeWidth(text), " \t"));
   } catch (const TextError& e) {
     throw DateError(std::string("cannot read a date: ") + e.what());
   }
-  const auto isSpace = [](char32_t c) { return c == U' ' || c == U'\t'; };
-  while (!out.empty() && isSpace(out.back())) out.pop_back();
-  std::size_t lead = 0;
-  while (lead < out.size() && isSpace(out[lead])) ++lead;
-  return out.substr(lead);
+  return out;
 }
 
 // The era at the scanner (two kanji, one kanji before a year, squared sign, or ASCII letter), or

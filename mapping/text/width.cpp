@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "mapping/text/strings.hpp"
 #include "mapping/text/utf8.hpp"
 
 namespace tsunagi::mapping::text {
@@ -192,13 +193,7 @@ std::string normalizeWidth(std::string_view utf8) {
 }
 
 std::string foldForComparison(std::string_view utf8) {
-  std::string s = normalizeWidth(utf8);
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  std::size_t end = s.size();
-  while (end > 0 && space(s[end - 1])) --end;
-  std::size_t start = 0;
-  while (start < end && space(s[start])) ++start;
-  return s.substr(start, end - start);
+  return std::string(trimAscii(normalizeWidth(utf8)));
 }
 
 }  // namespace tsunagi::mapping::text

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "mapping/text/strings.hpp"
+
 namespace tsunagi::mapping::xml {
 
 void initialise() {
@@ -22,10 +24,9 @@ _xmlNode* Document::root() const { return doc_ ? xmlDocGetRootElement(doc_) : nu
 
 namespace {
 
-std::string trimmed(const char* text) {
-  std::string s = text ? text : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
+// libxml2's message, without the line break it ends with.
+std::string trimmed(const char* message) {
+  return std::string(text::trimAscii(message ? message : ""));
 }
 
 // Collects the first error libxml2 raises for one parser context (later ones are usually echoes).

@@ -8,14 +8,15 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "mapping/text/strings.hpp"
+
 namespace tsunagi::mapping::xml {
 
 namespace {
 
-std::string trimmed(const char* text) {
-  std::string s = text ? text : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
+// libxml2's message, without the line break it ends with.
+std::string trimmed(const char* message) {
+  return std::string(text::trimAscii(message ? message : ""));
 }
 
 struct CompileErrors {

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "mapping/date.hpp"
+#include "mapping/text/utf8.hpp"
 #include "mapping/xml/document.hpp"
 #include "mapping/xml/schema.hpp"
 
@@ -35,12 +36,6 @@ std::vector<const xmlNode*> elementChildren(const xmlNode* node) {
 }
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::size_t characters(std::string_view utf8) {
-  std::size_t n = 0;
-  for (char c : utf8) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
 
 bool digitsAt(std::string_view s, std::size_t at, std::size_t count, int& out) {
   if (at + count > s.size()) return false;
@@ -287,7 +282,7 @@ bool SimpleRule::accepts(std::string_view lexical) const {
       break;
   }
   if (minLength || maxLength) {
-    const std::size_t n = characters(lexical);
+    const std::size_t n = text::characterCount(lexical);
     if ((minLength && n < *minLength) || (maxLength && n > *maxLength)) return false;
   }
   // A bound met too closely to tell in long double is the validator's to judge.

@@ -1,6 +1,7 @@
 // The Debian package as a city's ICT staff installs it: `cpack -G DEB` from this build, then
 // dpkg -i; the unit file must pass `systemd-analyze verify`, and the installed binary must find its
-// own schemas and code tables. The suite runs as root (./setup.sh test), as installing needs.
+// own schemas and code tables. Building and reading the package needs no root; installing does:
+// run as another user, that test is skipped and says why (./setup.sh test and CI run as root).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -75,9 +76,12 @@ TEST_F(Packaging, DebCarriesTheBinaryDataScriptsUnitAndDependencies) {
 }
 
 TEST_F(Packaging, InstallsAndTheUnitPassesSystemdAnalyzeVerify) {
-  ASSERT_EQ(geteuid(), 0u)
-      << "installing the package needs root: run the suite as ./setup.sh test does";
-  ASSERT_FALSE(deb_.empty());
+  ASSERT_FALSE(deb_.empty()) << "cpack wrote no .deb";
+  if (geteuid() != 0) {
+    GTEST_SKIP() << "dpkg -i and -r, the installed binary and systemd-analyze verify of the "
+                    "installed unit need root; this process runs as uid "
+                 << geteuid() << " (./setup.sh test runs as root, so CI runs this test)";
+  }
   const Shell install = shell("dpkg -i '" + deb_.string() + "'");
   ASSERT_EQ(install.status, 0) << install.output;
 

@@ -2,7 +2,6 @@
 // tests/interop/rfc9421/ (see verify.mjs there). Needs node and npm (Debian's nodejs and npm
 // packages); without them these tests fail, they do not skip.
 
-#include <Poco/JSON/Object.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -13,6 +12,7 @@
 #include <sstream>
 
 #include "gateway/common/subprocess.hpp"
+#include "mapping/json/writer.hpp"
 #include "gateway/exchange/http_signature.hpp"
 #include "tests/support/npm_folder.hpp"
 #include "tests/support/test_postgres.hpp"
@@ -66,22 +66,23 @@ struct SignedRequest {
 
   /// Writes the JSON for verify.mjs and runs it; returns the exit status and its output.
   std::pair<int, std::string> verifyWithNpm(const NpmVerifier& verifier) const {
-    Poco::JSON::Object::Ptr httpHeaders = new Poco::JSON::Object;
-    httpHeaders->set("Content-Type", fields.contentType);
-    httpHeaders->set("Content-Digest", fields.contentDigest);
-    httpHeaders->set("Signature-Input", headers.signatureInput);
-    httpHeaders->set("Signature", headers.signature);
-    Poco::JSON::Object request;
-    request.set("method", fields.method);
-    request.set("url", fields.targetUri);
-    request.set("headers", httpHeaders);
-    request.set("publicKeyPem", publicKeyPem);
-    request.set("keyId", "122173");
-    request.set("body", body);
+    using mapping::json::JsonValue;
+    JsonValue httpHeaders = JsonValue::object();
+    httpHeaders.set("Content-Type", fields.contentType)
+        .set("Content-Digest", fields.contentDigest)
+        .set("Signature-Input", headers.signatureInput)
+        .set("Signature", headers.signature);
+    JsonValue request = JsonValue::object();
+    request.set("method", fields.method)
+        .set("url", fields.targetUri)
+        .set("headers", std::move(httpHeaders))
+        .set("publicKeyPem", publicKeyPem)
+        .set("keyId", "122173")
+        .set("body", body);
     const fs::path json = fs::path(dir.path()) / "request.json";
     {
       std::ofstream out(json);
-      request.stringify(out);
+      out << request.compact();
     }
     SpawnOptions run;
     run.argv = {verifier.node.string(), (verifier.folder / "verify.mjs").string(), json.string()};

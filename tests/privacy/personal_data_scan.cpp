@@ -9,6 +9,7 @@
 #include "mapping/date.hpp"
 #include "mapping/text/encoding.hpp"
 #include "mapping/text/kana.hpp"
+#include "mapping/text/strings.hpp"
 #include "mapping/text/utf8.hpp"
 #include "mapping/text/wareki.hpp"
 #include "mapping/text/width.hpp"
@@ -25,11 +26,7 @@ bool isAsciiAlnum(char c) {
   return isAsciiDigit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-std::string trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  return std::string(s.substr(first, s.find_last_not_of(" \t\r") - first + 1));
-}
+std::string trim(std::string_view s) { return std::string(mapping::text::trimAscii(s, " \t\r")); }
 
 std::string upperAscii(std::string s) {
   for (char& c : s) {

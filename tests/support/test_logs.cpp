@@ -59,7 +59,8 @@ void writeApplicationLogToTestLogs(const std::string& program) {
   // through so that the file sees everything a test made the code log.
   for (auto& sink : logger->sinks()) sink->set_level(logger->level());
   auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(
-      (testLogDirectory() / (program + ".log")).string(), /*truncate=*/true);
+      (testLogDirectory() / (program + "-" + std::to_string(getpid()) + ".log")).string(),
+      /*truncate=*/true);
   file->set_formatter(std::make_unique<spdlog::pattern_formatter>("%Y-%m-%d %H:%M:%S.%e %l %v",
                                                                   spdlog::pattern_time_type::utc));
   file->set_level(spdlog::level::debug);

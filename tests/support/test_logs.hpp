@@ -1,7 +1,8 @@
 #pragma once
 // What the test programs wrote that must never name a patient, kept for privacy_scan
 // (tests/privacy/): <build dir>/test-logs/ holds
-//   <program>.log                 every program's own application log (spdlog, debug and up);
+//   <program>-<pid>.log           every test process's own application log (spdlog, debug and
+//                                 up; CTest runs each test case in a process of its own);
 //   children/<program>-…-<label>.log  the application log of a child process a test ran (the
 //                                 `tsunagi` executable's stderr, the demo's demo.log) and the
 //                                 PostgreSQL server logs, copied before their folder is removed;
@@ -22,7 +23,7 @@ namespace tsunagi::testing {
 std::filesystem::path testLogDirectory();
 
 /// Called once by the test programs' main(): spdlog's default logger also writes, from debug up,
-/// to test-logs/<program>.log (replaced at each run); its other sinks keep their level.
+/// to test-logs/<program>-<pid>.log; its other sinks keep their level.
 void writeApplicationLogToTestLogs(const std::string& program);
 
 /// Keeps a copy of `file`, an application log a child process wrote, as

@@ -1,13 +1,22 @@
 #include "tests/support/test_pki.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iterator>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 
 #include "gateway/common/atomic_file.hpp"
 #include "gateway/crypto/keys.hpp"
 #include "gateway/federation/federation_setup.hpp"
 #include "gateway/federation/manifest.hpp"
+#include "tests/support/test_run.hpp"
 
 namespace fs = std::filesystem;
 
@@ -56,10 +65,71 @@ constexpr DemoCity kDemoCities[] = {
     {"122084", "野田市", nullptr}, {"122220", "我孫子市", nullptr}, {"122246", "鎌ケ谷市", nullptr},
 };
 
+// What every TestPki starts from (test_pki.hpp): the CAs and the certificates most tests use.
+constexpr const char* kRegionalCa = "Tsunagi Test Regional CA";
+constexpr const char* kOtherCa = "Tsunagi Regional CA";  // the same subject layout, another key
+
+void makeMadePki(const fs::path& dir) {
+  TestCa regional(dir / "ca", kRegionalCa);
+  for (const char* code : {"122173", "122076", "122203"}) regional.node(code);
+  regional.coordinator();
+  TestCa other(dir / "other-ca", kOtherCa);
+  other.node("122173");
+  other.coordinator();
+}
+
+// Holds an flock on `file` while it lives.
+class FileLock {
+ public:
+  explicit FileLock(const fs::path& file)
+      : fd_(open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+    if (fd_ < 0 || flock(fd_, LOCK_EX) != 0) {
+      throw std::runtime_error("cannot lock " + file.string() + ": " + std::strerror(errno));
+    }
+  }
+  ~FileLock() { close(fd_); }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+// The folder holding ca/ and other-ca/ as makeMadePki left them.
+const fs::path& madePki() {
+  static std::mutex mutex;
+  static std::optional<fs::path> made;
+  static std::unique_ptr<TempDir> own;  // when no ctest run shares one
+  std::lock_guard lock(mutex);
+  if (made) return *made;
+  if (const auto run = sharedRunDirectory()) {
+    const fs::path dir = *run / "pki";
+    FileLock fileLock(*run / "pki.lock");
+    if (!fs::exists(dir)) {
+      // Made beside and renamed: a process killed half-way leaves nothing that looks complete.
+      const fs::path building = *run / "pki.building";
+      fs::remove_all(building);
+      fs::create_directories(building);
+      makeMadePki(building);
+      fs::rename(building, dir);
+    }
+    made = dir;
+  } else {
+    own = std::make_unique<TempDir>("pki-made");
+    makeMadePki(own->path());
+    made = own->path();
+  }
+  return *made;
+}
+
 }  // namespace
 
 TestCa::TestCa(fs::path directory, const std::string& name) : directory_(std::move(directory)) {
   runOrThrow("make-ca.sh", {directory_.string(), name});
+}
+
+TestCa::TestCa(const Made& made, fs::path directory) : directory_(std::move(directory)) {
+  fs::copy(made.directory, directory_, fs::copy_options::recursive);
 }
 
 NodeFiles TestCa::issue(const std::string& code, const std::vector<std::string>& options) {
@@ -71,7 +141,13 @@ NodeFiles TestCa::issue(const std::string& code, const std::vector<std::string>&
 
 const NodeFiles& TestCa::node(const std::string& code) {
   auto it = nodes_.find(code);
-  if (it == nodes_.end()) it = nodes_.emplace(code, issue(code, {})).first;
+  if (it == nodes_.end()) {
+    const fs::path dir = directory_ / "nodes" / code;
+    it = nodes_
+             .emplace(code,
+                      fs::exists(dir / "node.pem") ? filesIn(dir, code, "node") : issue(code, {}))
+             .first;
+  }
   return it->second;
 }
 
@@ -92,7 +168,9 @@ const NodeFiles& TestCa::issueNode(const std::string& code,
 
 const NodeFiles& TestCa::coordinator() {
   if (!coordinator_) {
-    runOrThrow("issue-coordinator.sh", {directory_.string()});
+    if (!fs::exists(directory_ / "coordinator" / "coordinator.pem")) {
+      runOrThrow("issue-coordinator.sh", {directory_.string()});
+    }
     coordinator_ = filesIn(directory_ / "coordinator", "", "coordinator");
   }
   return *coordinator_;
@@ -108,11 +186,13 @@ fs::path TestCa::makeCrl(int days) {
   return directory_ / "crl.pem";
 }
 
-TestPki::TestPki() : dir_("pki"), ca_(fs::path(dir_.path()) / "ca", "Tsunagi Test Regional CA") {}
+TestPki::TestPki()
+    : dir_("pki"), ca_(TestCa::Made{madePki() / "ca"}, fs::path(dir_.path()) / "ca") {}
 
 TestCa& TestPki::otherCa() {
   if (!otherCa_) {
-    otherCa_ = std::make_unique<TestCa>(fs::path(dir_.path()) / "other-ca", "Tsunagi Regional CA");
+    otherCa_ = std::make_unique<TestCa>(TestCa::Made{madePki() / "other-ca"},
+                                        fs::path(dir_.path()) / "other-ca");
   }
   return *otherCa_;
 }

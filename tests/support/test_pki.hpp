@@ -2,7 +2,14 @@
 // Certificates for tests, made at run time with the certs/ scripts (as an operator makes them) in
 // a temporary directory removed with the TestPki: a regional CA, node keys and certificates, the
 // coordinator's manifest-signing key, an independent second CA, revocation and CRLs, and signed
-// federation manifests. Nothing is cached across processes and no key is ever written to the tree.
+// federation manifests. No key is ever written to the source tree.
+//
+// Making a CA and its common certificates takes the scripts about half a second, so they are made
+// once — per ctest run in <run dir>/pki (test_run.hpp; the first process that needs them makes
+// them under a lock, the others wait), per process when a program runs by hand — and every TestPki
+// starts from a copy: the regional CA with nodes 122173, 122076 and 122203 and the coordinator
+// issued, no CRL yet; the other CA with node 122173 and its coordinator. Whatever a test then
+// issues, rotates or revokes happens in its own copy.
 //
 //   testing::TestPki pki;
 //   const auto& kashiwa = pki.node("122173");           // node.key, node.pem, pin
@@ -47,19 +54,28 @@ class TestCa {
  public:
   /// Runs make-ca.sh in `directory`. Throws std::runtime_error with the script's output on failure.
   TestCa(std::filesystem::path directory, const std::string& name);
+  /// Where a CA made by the constructor above is.
+  struct Made {
+    std::filesystem::path directory;
+  };
+  /// A copy of the CA `made` into `directory`: what was issued there is node() and coordinator()
+  /// here.
+  TestCa(const Made& made, std::filesystem::path directory);
 
   const std::filesystem::path& directory() const { return directory_; }
   std::filesystem::path certificate() const { return directory_ / "ca.pem"; }
   std::filesystem::path key() const { return directory_ / "ca.key"; }
 
-  /// The node's key and certificate, issued on first use (SAN DNS:localhost, IP:127.0.0.1).
+  /// The node's key and certificate, issued on first use (SAN DNS:localhost, IP:127.0.0.1) unless
+  /// the directory has them.
   const NodeFiles& node(const std::string& code);
   /// Issues a new key and certificate for `code` (key rotation): the previous files move to
   /// nodes/CODE.N and stay valid; node(code) returns the new ones from now on.
   const NodeFiles& rotateNode(const std::string& code);
   /// Issues with explicit issue-node.sh options (e.g. {"--days", "1"}); replaces node(code).
   const NodeFiles& issueNode(const std::string& code, const std::vector<std::string>& options);
-  /// The coordinator's manifest-signing key and certificate, issued on first use.
+  /// The coordinator's manifest-signing key and certificate, issued on first use unless the
+  /// directory has them.
   const NodeFiles& coordinator();
 
   /// revoke.sh, then make-crl.sh; returns the CRL (crl.pem).
@@ -92,7 +108,7 @@ struct ManifestSpec {
   std::filesystem::path signingKey;                   ///< default: the coordinator's key
 };
 
-/// A test PKI: the regional CA (made at construction) and, on demand, an independent other CA.
+/// A test PKI: the regional CA (copied at construction) and, on demand, an independent other CA.
 class TestPki {
  public:
   TestPki();

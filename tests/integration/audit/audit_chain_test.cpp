@@ -298,7 +298,7 @@ TEST_F(AuditChain, VerifiesATimeRange) {
 TEST_F(AuditChain, ExistingRowsKeepTheirChainWhenTheTableIsPartitioned) {
   // A database from before migration 3 with events in it: the rows move into monthly partitions
   // and the chain still verifies.
-  testing::TestDatabase old;
+  testing::TestDatabase old(testing::Schema::Empty);  // before any migration
   store::PgConnection conn(old.conninfo());
   std::vector<store::Migration> upToTwo(store::nodeMigrations().begin(),
                                         store::nodeMigrations().begin() + 2);

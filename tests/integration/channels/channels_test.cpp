@@ -16,7 +16,9 @@
 
 #include "adapters/liaison_xml/liaison_xml_adapter.hpp"
 #include "adapters/ssmix2/ssmix2_adapter.hpp"
-#include "gateway/channels/mllp.hpp"
+#include "gateway/channels/directory/directory_options.hpp"
+#include "gateway/channels/http/http_options.hpp"
+#include "gateway/channels/mllp/mllp.hpp"
 #include "gateway/node/node.hpp"
 #include "gateway/store/exchange_store.hpp"
 #include "mapping/text/encoding.hpp"

@@ -14,7 +14,9 @@
 
 #include <fstream>
 
-#include "gateway/channels/mllp.hpp"
+#include "gateway/channels/directory/directory_options.hpp"
+#include "gateway/channels/http/http_options.hpp"
+#include "gateway/channels/mllp/mllp.hpp"
 #include "gateway/node/node.hpp"
 #include "gateway/store/pg.hpp"
 #include "mapping/text/encoding.hpp"

@@ -5,6 +5,7 @@
 
 #include "gateway/exchange/envelope.hpp"
 #include "gateway/exchange/submitter.hpp"
+#include "gateway/store/case_book.hpp"
 #include "gateway/store/exchange_store.hpp"
 #include "tests/support/test_federation.hpp"
 
@@ -246,6 +247,46 @@ TEST_F(RejectPaths, ConsentForAnotherMunicipalityDoesNotCoverThisOne) {
   } catch (const SubmitError& e) {
     EXPECT_EQ(e.code(), "consent-scope");
     EXPECT_THAT(e.what(), HasSubstr("does not cover municipality 122203"));
+  }
+}
+
+TEST_F(RejectPaths, ConsentNotValidYetHasItsOwnCode) {
+  // Its obtained_on is still to come: refused as consent-not-yet-valid (it used to be reported
+  // as consent-missing, as if no consent were recorded).
+  auto& kashiwa = federation_.node("122173");
+  kashiwa.consent("consent-from-next-month", {"122203"});
+  store::withTransaction(kashiwa.pool(), [](store::PgConnection& conn) {
+    conn.exec("UPDATE consents SET obtained_on = current_date + 30");
+  });
+  auto sheet = mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml"));
+  try {
+    kashiwa.exchange().submitter().submit(sheet);
+    FAIL() << "submitted before the consent is valid";
+  } catch (const SubmitError& e) {
+    EXPECT_EQ(e.code(), "consent-not-yet-valid");
+    EXPECT_THAT(e.what(), HasSubstr("not sent to 122203: consent consent-from-next-month is not "
+                                    "valid yet"));
+  }
+  EXPECT_EQ(kashiwa.count("SELECT count(*) FROM outbox"), 0);
+  EXPECT_EQ(kashiwa.count("SELECT count(*) FROM exchange_events WHERE event = 'consent-blocked' "
+                          "AND detail LIKE '%\"code\":\"consent-not-yet-valid\"%'"),
+            1);
+}
+
+TEST_F(RejectPaths, ConsentRefusalCodeDoesNotDependOnTheReference) {
+  // A revoked consent whose reference reads "expired": the code is the refusal's, not a word of
+  // the message (it used to be matched in the English text).
+  auto& kashiwa = federation_.node("122173");
+  kashiwa.consent("consent-expired-form-2024", {"122203"});
+  store::withTransaction(kashiwa.pool(), [](store::PgConnection& conn) {
+    EXPECT_TRUE(store::revokeConsent(conn, "consent-expired-form-2024"));
+  });
+  try {
+    kashiwa.exchange().submitter().submit(
+        mapping::parseCanonical(testing::canonicalFixture("discharge-sheet.xml")));
+    FAIL() << "submitted after revocation";
+  } catch (const SubmitError& e) {
+    EXPECT_EQ(e.code(), "consent-revoked");
   }
 }
 

@@ -25,7 +25,8 @@
 #include <cstdio>
 #include <fstream>
 
-#include "gateway/channels/kintone_connector.hpp"
+#include "gateway/channels/kintone/kintone_client.hpp"
+#include "gateway/channels/http/webhook.hpp"
 #include "gateway/channels/outbound.hpp"
 #include "gateway/exchange/envelope.hpp"
 #include "gateway/exchange/tls.hpp"
@@ -338,11 +339,13 @@ TEST_F(WebhookSink, TwoPostsOfAChannelRunOnTheContextItsSinkMadeAtStart) {
   outbound.push_back(channels::OutboundChannel{
       channels::ChannelOptions{
           "hook", channels::Direction::Outbound, "liaison_xml", {}, false, {}, http},
-      builtinAdapters()->create("liaison_xml")});
+      builtinAdapters()->create("liaison_xml"), nullptr});
   const long long before = clientContextsMade();
   channels::ChannelSink sink(std::move(outbound), pool_);
   EXPECT_EQ(clientContextsMade(), before + 1);
-  const Poco::Net::Context::Ptr context = sink.webhookTls("hook");
+  const auto* webhook = dynamic_cast<const channels::WebhookSender*>(sink.connector("hook"));
+  ASSERT_NE(webhook, nullptr);
+  const Poco::Net::Context::Ptr context = webhook->tlsContext();
   expectClientProfile(context);
   EXPECT_EQ(verifiedHost(context), "127.0.0.1");
 
@@ -362,7 +365,7 @@ TEST_F(WebhookSink, AnHttpsWebhookWithAnUnreadableTrustAnchorStopsTheSinkAtStart
   outbound.push_back(channels::OutboundChannel{
       channels::ChannelOptions{
           "hook", channels::Direction::Outbound, "liaison_xml", {}, false, {}, http},
-      builtinAdapters()->create("liaison_xml")});
+      builtinAdapters()->create("liaison_xml"), nullptr});
   try {
     channels::ChannelSink sink(std::move(outbound), pool_);
     FAIL() << "the sink started without its trust anchor";

@@ -38,8 +38,11 @@
 #include <thread>
 #include <typeinfo>
 
+#include "gateway/channels/directory/directory_options.hpp"
+#include "gateway/channels/http/http_options.hpp"
 #include "gateway/channels/inbound.hpp"
-#include "gateway/channels/kintone_connector.hpp"
+#include "gateway/channels/kintone/kintone_poller.hpp"
+#include "gateway/channels/mllp/mllp_options.hpp"
 #include "gateway/config/node_config.hpp"
 #include "gateway/console/totp.hpp"
 #include "gateway/crypto/keys.hpp"

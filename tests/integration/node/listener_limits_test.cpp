@@ -21,7 +21,7 @@
 #include <chrono>
 #include <thread>
 
-#include "gateway/channels/mllp.hpp"
+#include "gateway/channels/mllp/mllp.hpp"
 #include "gateway/node/node.hpp"
 #include "tests/support/log_capture.hpp"
 #include "tests/support/test_console.hpp"

@@ -42,10 +42,35 @@ TEST(PgConnection, PreparedStatementsAreReusable) {
   TestDatabase db;
   PgConnection conn(db.conninfo());
   conn.exec("CREATE TABLE t (n integer)");
-  conn.prepare("insert_n", "INSERT INTO t (n) VALUES ($1)");
-  conn.prepare("insert_n", "INSERT INTO t (n) VALUES ($1)");  // second prepare is a no-op
-  for (int i = 1; i <= 3; ++i) conn.execPrepared("insert_n", {std::to_string(i)});
+  for (int i = 1; i <= 3; ++i)
+    conn.run("insert_n", "INSERT INTO t (n) VALUES ($1)", {std::to_string(i)});
   EXPECT_EQ(conn.exec("SELECT sum(n) FROM t").integer(0, 0), 6);
+  // Prepared once: the same text reuses the statement, whatever its label.
+  conn.run("another label", "INSERT INTO t (n) VALUES ($1)", {"4"});
+  EXPECT_EQ(conn.exec("SELECT count(*) FROM pg_prepared_statements "
+                      "WHERE statement = 'INSERT INTO t (n) VALUES ($1)'")
+                .integer(0, 0),
+            1);
+  EXPECT_EQ(conn.exec("SELECT sum(n) FROM t").integer(0, 0), 10);
+}
+
+TEST(PgConnection, StatementsAreKeyedOnTheirSqlNotTheirLabel) {
+  // Two statements given one label each run their own SQL (the cache used to be keyed on the
+  // label: the second silently ran the first one's SQL).
+  TestDatabase db;
+  PgConnection conn(db.conninfo());
+  EXPECT_EQ(conn.run("same", "SELECT 'first'", {}).text(0, 0), "first");
+  EXPECT_EQ(conn.run("same", "SELECT 'second'", {}).text(0, 0), "second");
+  EXPECT_EQ(conn.run("same", "SELECT 'first'", {}).text(0, 0), "first");
+  EXPECT_EQ(conn.run("same", "SELECT $1::int + 1", {"41"}).text(0, 0), "42");
+}
+
+TEST(PgConnection, AFailedPrepareIsNotRemembered) {
+  TestDatabase db;
+  PgConnection conn(db.conninfo());
+  EXPECT_THROW(conn.run("late table", "SELECT count(*) FROM appears_later", {}), PgError);
+  conn.exec("CREATE TABLE appears_later (n integer)");
+  EXPECT_EQ(conn.run("late table", "SELECT count(*) FROM appears_later", {}).integer(0, 0), 0);
 }
 
 TEST(PgConnection, FailedTransactionLeavesNothingHalfWritten) {
@@ -80,7 +105,7 @@ TEST(PgConnection, ConnectFailureIsAClearError) {
 }
 
 TEST(Migrations, ApplyOnceAndRecordTheVersion) {
-  TestDatabase db;
+  TestDatabase db(testing::Schema::Empty);
   PgConnection conn(db.conninfo());
   const int latest = nodeMigrations().back().version;
   EXPECT_EQ(migrate(conn), latest);
@@ -90,7 +115,7 @@ TEST(Migrations, ApplyOnceAndRecordTheVersion) {
 }
 
 TEST(Migrations, RefuseADatabaseNewerThanTheBinary) {
-  TestDatabase db;
+  TestDatabase db(testing::Schema::Empty);
   PgConnection conn(db.conninfo());
   migrate(conn);
   conn.exec("INSERT INTO schema_migrations (version, description) VALUES (999, 'from the future')");

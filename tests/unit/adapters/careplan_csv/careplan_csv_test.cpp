@@ -3,10 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "adapters/fhir_jp/narrative.hpp"
 #include "adapters/registry.hpp"
 #include "careplan_test_support.hpp"
 #include "mapping/model/canonical.hpp"
+#include "mapping/text/utf8.hpp"
 
 namespace tsunagi::adapters {
 namespace {
@@ -173,7 +173,7 @@ TEST(CareplanCsvDecode, UnusablePhoneIsDroppedNotFatal) {
 TEST(CareplanCsvDecode, LongTextIsTruncatedWithALoss) {
   const std::string longPolicy(2100, 'a');
   const Decoded d = CareplanCsvAdapter().decode(standardSet({}, {{24, longPolicy}}));
-  EXPECT_EQ(fhir_jp::characterCount(*onlySheet(d).notes), 2000u);
+  EXPECT_EQ(mapping::text::characterCount(*onlySheet(d).notes), 2000u);
   EXPECT_TRUE(hasLoss(d.losses, Loss::Kind::Truncated, "/LiaisonSheet/notes"));
 }
 

@@ -1,15 +1,14 @@
 // The fhir_jp adapter's text helpers: narrative XHTML to text, Japan dates of FHIR instants,
-// length fitting with losses, and the deterministic JSON writer.
+// length fitting with losses.
 
 #include <gtest/gtest.h>
 
 #include "adapters/fhir_jp/fhir_time.hpp"
-#include "mapping/json/writer.hpp"
 #include "adapters/fhir_jp/narrative.hpp"
+#include "adapters/loss_report.hpp"
 
 namespace tsunagi::adapters::fhir_jp {
 namespace {
-using mapping::json::JsonValue;
 
 mapping::Date japanDate(std::string_view text) {
   const auto d = parseFhirDate(text);
@@ -78,20 +77,6 @@ TEST(FhirJpNarrative, FittingCutsOnCharactersAndRecordsTheLoss) {
   EXPECT_EQ(losses.entries()[0].kind, Loss::Kind::Truncated);
   EXPECT_EQ(losses.entries()[0].detail, "cut from 5 to 3 characters (from Bundle.x)");
   EXPECT_EQ(fitLine("a\nb\tc", 10, "/p", "s", losses), "a b c");
-  EXPECT_EQ(quoteForMessage(std::string(100, 'x'), 3), "'xxx…'");
-  EXPECT_EQ(trimmed("\u3000 名前 \n"), "名前");
-}
-
-TEST(FhirJpJsonWriter, KeepsInsertionOrderAndEscapes) {
-  JsonValue v = JsonValue::object();
-  v.set("resourceType", "Patient")
-      .set("b", JsonValue::array().push("x").push(JsonValue::boolean(true)))
-      .set("a", "改行\n\"引用\"\x01")
-      .set("n", JsonValue::integer(-3))
-      .set("e", JsonValue::object());
-  EXPECT_EQ(v.dump(),
-            "{\n  \"resourceType\": \"Patient\",\n  \"b\": [\n    \"x\",\n    true\n  ],\n"
-            "  \"a\": \"改行\\n\\\"引用\\\"\\u0001\",\n  \"n\": -3,\n  \"e\": {}\n}\n");
 }
 
 }  // namespace

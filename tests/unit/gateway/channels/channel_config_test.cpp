@@ -6,6 +6,10 @@
 
 #include <fstream>
 
+#include "gateway/channels/directory/directory_options.hpp"
+#include "gateway/channels/http/http_options.hpp"
+#include "gateway/channels/kintone/kintone_options.hpp"
+#include "gateway/channels/mllp/mllp_options.hpp"
 #include "gateway/config/node_config.hpp"
 #include "tests/support/test_pki.hpp"
 
@@ -75,24 +79,24 @@ TEST_F(ChannelConfig, ReadsEachConnectorWithItsDefaults) {
     </channel>
 )"));
   ASSERT_EQ(o.channels.size(), 5u);
-  const auto& room = std::get<channels::DirectoryOptions>(o.channels[0].connector);
+  const auto& room = o.channels[0].connector.as<channels::DirectoryOptions>();
   EXPECT_EQ(room.inbox, pki_.directory() / "room/in");
   EXPECT_EQ(room.archive, pki_.directory() / "room/in/archive");
   EXPECT_EQ(room.error, pki_.directory() / "room/in/error");
   EXPECT_EQ(room.settle, std::chrono::milliseconds(500));
   EXPECT_EQ(room.poll, std::chrono::milliseconds(1000));
   EXPECT_EQ(room.fileMode, 0600u);
-  EXPECT_TRUE(std::holds_alternative<channels::HttpOptions>(o.channels[1].connector));
-  const auto& adt = std::get<channels::MllpOptions>(o.channels[2].connector);
+  EXPECT_EQ(o.channels[1].connector.kind(), "http");
+  const auto& adt = o.channels[2].connector.as<channels::MllpOptions>();
   EXPECT_EQ(adt.host, "127.0.0.1");
   EXPECT_EQ(adt.port, 2575);
   EXPECT_EQ(o.channels[2].metadata.at("hospitalName"), "柏の葉総合病院");
   EXPECT_EQ(o.channels[3].direction, channels::Direction::Outbound);
   EXPECT_TRUE(o.channels[3].appendLossNote);
   EXPECT_EQ(o.channels[3].documentTypes, std::vector<std::string>{"LiaisonSheet"});
-  EXPECT_EQ(std::get<channels::HttpOptions>(o.channels[4].connector).webhook,
+  EXPECT_EQ(o.channels[4].connector.as<channels::HttpOptions>().webhook,
             "http://127.0.0.1:9000/hook");
-  EXPECT_EQ(std::get<channels::HttpOptions>(o.channels[4].connector).timeout,
+  EXPECT_EQ(o.channels[4].connector.as<channels::HttpOptions>().timeout,
             std::chrono::seconds(5));
 }
 
@@ -102,7 +106,7 @@ TEST_F(ChannelConfig, ADirectoryChannelsFilesMayBeGroupReadableButNoMore) {
       <directory outbox="care/out" fileMode="0640"/>
     </channel>
 )"));
-  const auto& care = std::get<channels::DirectoryOptions>(o.channels[0].connector);
+  const auto& care = o.channels[0].connector.as<channels::DirectoryOptions>();
   EXPECT_EQ(care.fileMode, 0640u);
   EXPECT_EQ(channels::folderMode(care.fileMode), 0750u);
   EXPECT_EQ(channels::folderMode(0600), 0700u);
@@ -188,7 +192,7 @@ TEST_F(KintoneConfig, ReadsInboundAndOutboundChannels) {
     </channel>
 )cfg"));
   ASSERT_EQ(o.channels.size(), 2u);
-  const auto& in = std::get<channels::KintoneOptions>(o.channels[0].connector);
+  const auto& in = o.channels[0].connector.as<channels::KintoneOptions>();
   EXPECT_EQ(in.baseUrl, "https://nagareyama.cybozu.com");
   EXPECT_EQ(in.app, "31");
   EXPECT_EQ(in.tokenFile, pki_.directory() / "kintone.token");
@@ -196,7 +200,7 @@ TEST_F(KintoneConfig, ReadsInboundAndOutboundChannels) {
   EXPECT_EQ(in.poll, std::chrono::seconds(300));
   EXPECT_EQ(in.timeout, std::chrono::seconds(30));
   EXPECT_TRUE(in.caCertificate.empty());
-  const auto& out = std::get<channels::KintoneOptions>(o.channels[1].connector);
+  const auto& out = o.channels[1].connector.as<channels::KintoneOptions>();
   EXPECT_TRUE(out.app.empty());
   EXPECT_EQ(out.poll, std::chrono::seconds(60));
   EXPECT_EQ(out.caCertificate, pki_.ca().certificate());
@@ -265,7 +269,7 @@ TEST_F(ChannelConfig, AnHttpsWebhookTakesATrustAnchorOfItsOwn) {
                                       ca + R"("/>
     </channel>
 )"));
-  EXPECT_EQ(std::get<channels::HttpOptions>(o.channels[0].connector).caCertificate, ca);
+  EXPECT_EQ(o.channels[0].connector.as<channels::HttpOptions>().caCertificate, ca);
   EXPECT_THAT(error(R"(
     <channel name="hook" direction="outbound" adapter="fhir_jp">
       <http webhook="http://127.0.0.1:9000/hook" caCertificate=")" +

@@ -7,7 +7,7 @@
 
 #include "gateway/console/html.hpp"
 #include "gateway/console/http.hpp"
-#include "gateway/console/queries.hpp"
+#include "gateway/console/exchange_filter.hpp"
 
 namespace tsunagi::console {
 namespace {

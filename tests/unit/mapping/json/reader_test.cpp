@@ -240,5 +240,25 @@ TEST(JsonView, GivesAnObjectOrArrayBackAsWritten) {
   EXPECT_THROW(root.member("s")->sourceText(), JsonError);
 }
 
+TEST(JsonView, ReadsWholeNumbersOnly) {
+  const JsonView root = parse(R"({"id": 9007199254740993, "n": -4, "f": 1.5, "e": 1e3, "s": "7",
+                                  "big": 99999999999999999999, "z": null})");
+  EXPECT_EQ(root.member("id")->asInteger(), 9007199254740993LL);
+  EXPECT_EQ(root.integer("n"), -4);
+  EXPECT_EQ(root.integer("z"), std::nullopt);
+  EXPECT_EQ(root.integer("absent"), std::nullopt);
+  for (const char* key : {"f", "e", "s", "big"}) {
+    EXPECT_THROW(root.integer(key), JsonError) << key;
+  }
+}
+
+TEST(JsonView, GivesControlCharactersOnlyWhenAsked) {
+  const std::string text = R"({"user": "a\u001bb"})";
+  EXPECT_THROW(parse(text).string("user"), JsonError);
+  JsonLimits limits;
+  limits.controlCharacters = true;
+  EXPECT_EQ(parse(text, limits).string("user"), "a\x1b" "b");
+}
+
 }  // namespace
 }  // namespace tsunagi::mapping::json

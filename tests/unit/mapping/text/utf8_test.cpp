@@ -91,5 +91,16 @@ TEST(Utf8, LabelsCodePointsInUPlusNotation) {
   EXPECT_EQ(codePointLabel(0x20BB7), "U+20BB7");
 }
 
+TEST(Utf8, CountsCharactersAndCutsOnlyBetweenThem) {
+  EXPECT_EQ(characterCount(""), 0u);
+  EXPECT_EQ(characterCount("ab"), 2u);
+  EXPECT_EQ(characterCount("柏市𠮷"), 3u);  // 3 + 3 + 4 bytes
+  EXPECT_EQ(cutAtCharacter("柏市", 10), "柏市");
+  EXPECT_EQ(cutAtCharacter("柏市", 6), "柏市");
+  EXPECT_EQ(cutAtCharacter("柏市", 5), "柏");  // not inside 市
+  EXPECT_EQ(cutAtCharacter("柏市", 2), "");
+  EXPECT_EQ(cutAtCharacter("a𠮷", 4), "a");
+}
+
 }  // namespace
 }  // namespace tsunagi::mapping::text
