@@ -3,8 +3,8 @@
 // every event of every exchange and every console action, signed checkpoints of its head, and the
 // receipts' chain heads of the neighbours as witnesses.
 //
-// One way to append: store::appendEvent(conn, store::Event{...}) inside the transaction of the
-// state change it records (gateway/store/exchange_store.hpp). Event names in use are listed in
+// One way to append: store::appendEvent(conn, store::NewEvent{EventType::…, …}) inside the
+// transaction of the state change it records (gateway/store/exchange_store.hpp). Event names in use are listed in
 // docs/operations.md "Audit log"; details hold identifiers, digests, codes and reasons only.
 // One way to verify: verifyChain() below (the `tsunagi audit verify` command calls it).
 

@@ -30,18 +30,19 @@ InboundChannel::InboundChannel(ChannelOptions options, std::unique_ptr<adapters:
       pool_(pool),
       submitted_(std::move(submitted)) {}
 
-void InboundChannel::record(const std::string& event,
+void InboundChannel::record(store::EventType event,
                             std::vector<std::pair<std::string, std::string>> detail,
                             const std::string& input) {
   detail.insert(detail.begin(), {{"channel", options_.name}, {"adapter", options_.adapter}});
   detail.emplace_back("inputSha256", mapping::sha256Hex(input));
   try {
     store::withTransaction(pool_, [&](store::PgConnection& conn) {
-      store::appendEvent(conn, store::Event{event, "local", std::nullopt, std::nullopt,
-                                            store::jsonObject(detail)});
+      store::appendEvent(conn, store::NewEvent{event, "local", std::nullopt, std::nullopt,
+                                               store::jsonObject(detail)});
     });
   } catch (const store::PgError& e) {
-    spdlog::error("channel {}: could not record {} in the exchange log: {}", options_.name, event,
+    spdlog::error("channel {}: could not record {} in the exchange log: {}", options_.name,
+                  store::toString(event),
                   e.what());
   }
 }
@@ -54,7 +55,7 @@ InboundResult InboundChannel::refuse(const std::string& code, const std::string&
   result.reason = reason;
   result.where = "(input)";
   spdlog::warn("channel {}: input refused: {}", options_.name, code);
-  record("input-rejected", {{"code", code}, {"where", "(input)"}}, std::string(input));
+  record(store::EventType::InputRejected, {{"code", code}, {"where", "(input)"}}, std::string(input));
   return result;
 }
 
@@ -78,7 +79,7 @@ InboundResult InboundChannel::accept(adapters::LocalInput input) {
     result.where = mapping::redacted(e.issues());
     spdlog::warn("channel {}: input refused by adapter {} at {}", options_.name, options_.adapter,
                  result.where);
-    record("input-rejected", {{"code", result.code}, {"where", result.where}}, input.bytes);
+    record(store::EventType::InputRejected, {{"code", result.code}, {"where", result.where}}, input.bytes);
     return result;
   }
   result.losses = decoded.losses;
@@ -87,7 +88,7 @@ InboundResult InboundChannel::accept(adapters::LocalInput input) {
     // Nothing to send (an HL7 cancel, an event without sheet content): recorded, not ignored.
     spdlog::info("channel {}: input carries no document ({} losses)", options_.name,
                  decoded.losses.entries().size());
-    record("input-without-document",
+    record(store::EventType::InputWithoutDocument,
            {{"losses", std::to_string(decoded.losses.entries().size())},
             {"lossKinds", decoded.losses.kinds()},
             {"lossPaths", lossPaths(decoded.losses)}},
@@ -98,7 +99,7 @@ InboundResult InboundChannel::accept(adapters::LocalInput input) {
   for (const auto& d : decoded.documents) {
     types += (types.empty() ? "" : " ") + mapping::documentTypeName(d);
   }
-  record("translated",
+  record(store::EventType::Translated,
          {{"step", "decode"},
           {"documents", types},
           {"losses", std::to_string(decoded.losses.entries().size())},

@@ -11,6 +11,7 @@
 #include "adapters/adapter.hpp"
 #include "gateway/channels/channel_options.hpp"
 #include "gateway/exchange/submitter.hpp"
+#include "gateway/store/event_type.hpp"
 #include "gateway/store/pool.hpp"
 
 namespace tsunagi::channels {
@@ -66,7 +67,7 @@ class InboundChannel : public InputHandler {
   const adapters::Adapter& adapter() const { return *adapter_; }
 
  private:
-  void record(const std::string& event, std::vector<std::pair<std::string, std::string>> detail,
+  void record(store::EventType event, std::vector<std::pair<std::string, std::string>> detail,
               const std::string& input);
 
   ChannelOptions options_;

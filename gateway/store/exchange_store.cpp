@@ -77,12 +77,6 @@ std::string appendEvent(PgConnection& conn, const NewEvent& n) {
   return hash;
 }
 
-std::string appendEvent(PgConnection& conn, const Event& e) {
-  const auto type = parseEventType(e.event);
-  if (!type) throw std::invalid_argument("appendEvent: no event type is named '" + e.event + "'");
-  return appendEvent(conn, NewEvent{*type, e.direction, e.peer, e.messageId, e.detailJson});
-}
-
 std::string chainHead(PgConnection& conn) {
   return conn.run("head_read", "SELECT hash FROM audit_head", {}).text(0, 0);
 }

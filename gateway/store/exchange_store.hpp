@@ -40,9 +40,6 @@ std::string databaseTimestamp(PgConnection& conn);
 /// Appends to the chain (locks the head row: call inside the state change's transaction).
 /// Returns the new chain head.
 std::string appendEvent(PgConnection& conn, const NewEvent& event);
-/// Transitional (issue 13), for the call sites not converted to EventType yet: the same, from a
-/// stored name; a name that is no EventType's throws std::invalid_argument.
-std::string appendEvent(PgConnection& conn, const Event& event);
 
 class ConnectionPool;
 /// An `http-refused` event: a request a listener refused before any handler saw it (malformed

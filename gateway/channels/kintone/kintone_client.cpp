@@ -9,11 +9,11 @@
 
 #include <cctype>
 #include <cstdio>
-#include <fstream>
 #include <stdexcept>
 
 #include "gateway/channels/kintone/kintone_rest.hpp"
 #include "gateway/exchange/tls.hpp"
+#include "mapping/files.hpp"
 
 namespace tsunagi::channels {
 
@@ -41,12 +41,14 @@ std::string readApiToken(const fs::path& file) {
     throw std::runtime_error(where + " may be read or written by group or others (mode " + mode +
                              "); make it readable by the node's user only (chmod 600)");
   }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error(where + " cannot be read (permissions?)");
-  std::string bytes(kMaxTokenFileBytes + 1, '\0');
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  bytes.resize(static_cast<std::size_t>(in.gcount()));
-  if (bytes.size() > kMaxTokenFileBytes) throw std::runtime_error(where + " is too large");
+  std::string bytes;
+  try {
+    bytes = mapping::readWholeFile(file, kMaxTokenFileBytes);
+  } catch (const mapping::FileReadError& e) {
+    throw std::runtime_error(where + (e.reason() == mapping::FileReadError::Reason::TooLarge
+                                          ? " is too large"
+                                          : " cannot be read (permissions?)"));
+  }
   std::string joined, token;
   int line = 1;
   const auto flush = [&] {

@@ -19,7 +19,7 @@ using testing::decodeHl7;
 using ::testing::ElementsAre;
 using testing::fixture;
 using ::testing::HasSubstr;
-using testing::sharedSample;
+using testing::publicSample;
 
 const LiaisonSheet& onlySheet(const Decoded& decoded) {
   EXPECT_EQ(decoded.documents.size(), 1u);
@@ -39,7 +39,7 @@ std::string partialDetail(const std::string& event, const std::string& kind) {
 // ---- the published SS-MIX2 samples, read as published ----
 
 TEST(Ssmix2Samples, PublishedAdmissionBecomesAPartialAdmissionSheet) {
-  const Decoded decoded = decodeHl7(sharedSample("ADT-22_A01_admission.hl7"));
+  const Decoded decoded = decodeHl7(publicSample("ADT-22_A01_admission.hl7"));
   const LiaisonSheet& sheet = onlySheet(decoded);
   EXPECT_EQ(sheet.kind, SheetKind::Admission);
   EXPECT_EQ(sheet.patient.nameKanji, "患者 太郎");
@@ -65,7 +65,7 @@ TEST(Ssmix2Samples, PublishedAdmissionBecomesAPartialAdmissionSheet) {
 
 TEST(Ssmix2Samples, PublishedDischargeWithoutAdmissionDateMakesNoSheetButSaysWhy) {
   // ADT-52 as published has PV1-36 and PV1-45 but no PV1-44, and a discharge sheet needs 入院日.
-  const Decoded decoded = decodeHl7(sharedSample("ADT-52_A03_discharge.hl7"));
+  const Decoded decoded = decodeHl7(publicSample("ADT-52_A03_discharge.hl7"));
   EXPECT_TRUE(decoded.documents.empty());
   EXPECT_THAT(decoded.losses.entries(),
               ElementsAre(Loss{Loss::Kind::Partial, "/PV1/44",
@@ -76,7 +76,7 @@ TEST(Ssmix2Samples, PublishedDischargeWithoutAdmissionDateMakesNoSheetButSaysWhy
 }
 
 TEST(Ssmix2Samples, PublishedDischargeGivesTheSheetOnceAnAdmissionDateIsPresent) {
-  std::string bytes = sharedSample("ADT-52_A03_discharge.hl7");
+  std::string bytes = publicSample("ADT-52_A03_discharge.hl7");
   const std::string pv1End = "||201112201200\r";  // PV1-44 empty, PV1-45 set, end of segment
   ASSERT_NE(bytes.find(pv1End), std::string::npos);
   bytes.replace(bytes.find(pv1End), pv1End.size(), "|201111201600|201112201200\r");
@@ -95,7 +95,7 @@ TEST(Ssmix2Samples, PublishedDischargeGivesTheSheetOnceAnAdmissionDateIsPresent)
 }
 
 TEST(Ssmix2Samples, TheSameMessageAlwaysGivesTheSameSheetId) {
-  const std::string bytes = sharedSample("ADT-22_A01_admission.hl7");
+  const std::string bytes = publicSample("ADT-22_A01_admission.hl7");
   const std::string first = onlySheet(decodeHl7(bytes)).sheetId;
   EXPECT_EQ(onlySheet(decodeHl7(bytes)).sheetId, first);
   EXPECT_TRUE(std::regex_match(

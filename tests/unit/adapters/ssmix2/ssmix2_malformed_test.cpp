@@ -17,7 +17,7 @@ using testing::pid;
 using testing::pv1;
 using testing::refusal;
 using testing::segment;
-using testing::sharedSample;
+using testing::publicSample;
 using ::testing::StartsWith;
 
 std::string admission() { return hl7({kMsh, pid(), pv1()}); }
@@ -292,7 +292,7 @@ TEST(Ssmix2Malformed, TwoPatientsInOneEvent) {
 }
 
 TEST(Ssmix2Malformed, PublishedSampleCutShort) {
-  const std::string sample = sharedSample("ADT-22_A01_admission.hl7");
+  const std::string sample = publicSample("ADT-22_A01_admission.hl7");
   EXPECT_EQ(refusal(sample.substr(0, 60)),
             "line 1: MSH: the MSH segment is truncated: it ends after MSH-9; MSH-9 (message "
             "type), MSH-10 (message control id), MSH-11 (processing id) and MSH-12 (version) are "

@@ -27,7 +27,7 @@ inline std::string readBytes(const std::filesystem::path& path) {
 
 /// The published SS-MIX2 samples (tests/fixtures/samples/ssmix2, copied from ../shared/samples),
 /// byte for byte.
-inline std::string sharedSample(const std::string& name) {
+inline std::string publicSample(const std::string& name) {
   return readBytes(std::filesystem::path(TSUNAGI_SAMPLES_DIR) / "ssmix2" / name);
 }
 
