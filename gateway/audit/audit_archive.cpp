@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "gateway/common/atomic_file.hpp"
+#include "gateway/store/audit_chain.hpp"
 #include "mapping/digest.hpp"
 #include "mapping/json/reader.hpp"
 #include "mapping/json/writer.hpp"
@@ -33,10 +34,6 @@ std::string nextMonth(const std::string& month) {
   char out[32];
   std::snprintf(out, sizeof out, "%04d-%02d", year, mon);
   return out;
-}
-
-std::string partitionName(const std::string& month) {
-  return "exchange_events_" + month.substr(0, 4) + "_" + month.substr(5, 2);
 }
 
 void appendField(std::string& out, const char* name, const std::optional<std::string>& value,
@@ -71,12 +68,7 @@ long long requiredNumber(const mapping::json::JsonView& line, const char* key) {
 }  // namespace
 
 std::string monthsAgo(store::PgConnection& conn, int monthsBack) {
-  return conn
-      .execParams(
-          "SELECT to_char(now() AT TIME ZONE 'UTC' - make_interval(months => $1::int), "
-          "'YYYY-MM')",
-          {std::to_string(monthsBack)})
-      .text(0, 0);
+  return store::monthFromNow(conn, -monthsBack).month;
 }
 
 std::vector<std::string> monthsToArchive(store::PgConnection& conn, int keepOnlineMonths) {
@@ -103,15 +95,11 @@ ArchiveResult archiveMonth(store::PgConnection& conn, const std::string& month,
   }
   const std::string end = nextMonth(month);
   ArchiveResult result{month, {}, 0, 0, 0};
-  auto count = conn.execParams(
-      "SELECT count(*), min(id), max(id) FROM exchange_events WHERE at >= $1 AND at < $2",
-      {month, end});
-  result.rows = count.integer(0, 0);
+  const store::MonthSpan span = store::monthSpan(conn, month, end);
+  result.rows = span.rows;
   if (result.rows > 0) {
-    auto older = conn.execParams("SELECT min(at) FROM exchange_events WHERE at < $1", {month});
-    if (!older.isNull(0, 0)) {
-      throw ArchiveError("archive " + older.text(0, 0).substr(0, 7) +
-                         " first: months are archived " +
+    if (const auto older = store::oldestRowBefore(conn, month)) {
+      throw ArchiveError("archive " + older->substr(0, 7) + " first: months are archived " +
                          "oldest first so that the chain stays anchored");
     }
     VerifyOptions upToEnd;
@@ -123,36 +111,33 @@ ArchiveResult archiveMonth(store::PgConnection& conn, const std::string& month,
                          " (" + check.firstBreak->kind + ": " + check.firstBreak->reason +
                          "); nothing was archived");
     }
-    result.firstId = count.integer(0, 1);
-    result.lastId = count.integer(0, 2);
+    result.firstId = span.firstId;
+    result.lastId = span.lastId;
 
-    auto rows = conn.execParams(
-        "SELECT id, at, event, direction, peer, message_id, detail, prev_hash, hash "
-        "FROM exchange_events WHERE at >= $1 AND at < $2 ORDER BY id",
-        {month, end});
+    const std::vector<store::ChainRow> rows = store::monthRows(conn, month, end);
     std::string header = "{";
     appendField(header, "format", std::string(kFormat), true);
     appendField(header, "node", signer.nodeCode);
     appendField(header, "month", month);
-    appendNumber(header, "rows", rows.rows());
+    appendNumber(header, "rows", static_cast<long long>(rows.size()));
     appendNumber(header, "firstId", result.firstId);
     appendNumber(header, "lastId", result.lastId);
-    appendField(header, "firstPrevHash", rows.text(0, 7));
-    appendField(header, "lastHash", rows.text(rows.rows() - 1, 8));
+    appendField(header, "firstPrevHash", rows.front().prevHash);
+    appendField(header, "lastHash", rows.back().hash);
     appendField(header, "certificate", signer.certificate.pem());
     std::string body = header + "}\n";
-    for (int i = 0; i < rows.rows(); ++i) {
+    for (const store::ChainRow& row : rows) {
       body += "{";
       mapping::json::appendJsonString(body, "id");
-      body += ':' + rows.text(i, 0);
-      appendField(body, "at", rows.text(i, 1));
-      appendField(body, "event", rows.text(i, 2));
-      appendField(body, "direction", rows.text(i, 3));
-      appendField(body, "peer", rows.optional(i, 4));
-      appendField(body, "messageId", rows.optional(i, 5));
-      appendField(body, "detail", rows.text(i, 6));
-      appendField(body, "prevHash", rows.text(i, 7));
-      appendField(body, "hash", rows.text(i, 8));
+      body += ':' + std::to_string(row.id);
+      appendField(body, "at", row.at);
+      appendField(body, "event", row.event.event);
+      appendField(body, "direction", row.event.direction);
+      appendField(body, "peer", row.event.peer);
+      appendField(body, "messageId", row.event.messageId);
+      appendField(body, "detail", row.event.detailJson);
+      appendField(body, "prevHash", row.prevHash);
+      appendField(body, "hash", row.hash);
       body += "}\n";
     }
     const std::string signature = crypto::signSha256(signer.key, body);
@@ -165,21 +150,17 @@ ArchiveResult archiveMonth(store::PgConnection& conn, const std::string& month,
       throw ArchiveError("the archive just written does not verify (" + reread.firstBreak->reason +
                          "); nothing was dropped");
     }
-    store::inTransaction(conn, [&] {
-      conn.execParams(
-          "INSERT INTO audit_archives (month, first_id, last_id, first_prev, last_hash, row_count, "
-          "file, file_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-          {month, std::to_string(result.firstId), std::to_string(result.lastId), rows.text(0, 7),
-           rows.text(rows.rows() - 1, 8), std::to_string(result.rows), result.file.string(),
-           mapping::sha256Hex(body)});
-      conn.exec("ALTER TABLE exchange_events DETACH PARTITION " + partitionName(month));
-      conn.exec("DROP TABLE " + partitionName(month));
-    });
+    const store::ArchiveRecord record{month,
+                                      result.firstId,
+                                      result.lastId,
+                                      rows.front().prevHash,
+                                      rows.back().hash,
+                                      result.rows,
+                                      result.file.string(),
+                                      mapping::sha256Hex(body)};
+    store::retireMonth(conn, month, &record);
   } else {
-    store::inTransaction(conn, [&] {
-      conn.exec("ALTER TABLE exchange_events DETACH PARTITION " + partitionName(month));
-      conn.exec("DROP TABLE " + partitionName(month));
-    });
+    store::retireMonth(conn, month, nullptr);
   }
   spdlog::info("audit: archived {} ({} rows) to {}", month, result.rows,
                result.file.empty() ? "nothing (empty month)" : result.file.string());

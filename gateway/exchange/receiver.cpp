@@ -8,6 +8,7 @@
 #include "gateway/exchange/http_signature.hpp"
 #include "gateway/store/case_book.hpp"
 #include "gateway/store/exchange_store.hpp"
+#include "gateway/store/node_metrics.hpp"
 
 namespace tsunagi::exchange {
 
@@ -259,7 +260,7 @@ net::HttpResponse Receiver::health() {
   bool database = false;
   try {
     auto conn = pool_.lease(std::chrono::seconds(2));
-    database = conn->exec("SELECT 1").rows() == 1;
+    database = store::databaseAnswers(*conn);
   } catch (const store::PgError&) {
   }
   const std::string body = std::string("{\"status\":\"") + (database ? "ok" : "degraded") +

@@ -212,4 +212,50 @@ std::vector<Witness> witnesses(PgConnection& conn) {
   return out;
 }
 
+MonthSpan monthSpan(PgConnection& conn, const std::string& month, const std::string& end) {
+  auto r = conn.execParams(
+      "SELECT count(*), coalesce(min(id), 0), coalesce(max(id), 0) FROM exchange_events "
+      "WHERE at >= $1 AND at < $2",
+      {month, end});
+  return {r.integer(0, 0), r.integer(0, 1), r.integer(0, 2)};
+}
+
+std::optional<std::string> oldestRowBefore(PgConnection& conn, const std::string& month) {
+  auto r = conn.execParams("SELECT min(at) FROM exchange_events WHERE at < $1", {month});
+  if (r.isNull(0, 0)) return std::nullopt;
+  return r.text(0, 0);
+}
+
+std::vector<ChainRow> monthRows(PgConnection& conn, const std::string& month,
+                                const std::string& end) {
+  auto r = conn.execParams(
+      "SELECT id, at, event, direction, peer, message_id, detail, prev_hash, hash "
+      "FROM exchange_events WHERE at >= $1 AND at < $2 ORDER BY id",
+      {month, end});
+  std::vector<ChainRow> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back(ChainRow{r.integer(i, 0), r.text(i, 1),
+                           Event{r.text(i, 2), r.text(i, 3), r.optional(i, 4), r.optional(i, 5),
+                                 r.text(i, 6)},
+                           r.text(i, 7), r.text(i, 8)});
+  }
+  return out;
+}
+
+void retireMonth(PgConnection& conn, const std::string& month, const ArchiveRecord* record) {
+  inTransaction(conn, [&] {
+    if (record) {
+      conn.execParams(
+          "INSERT INTO audit_archives (month, first_id, last_id, first_prev, last_hash, "
+          "row_count, file, file_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+          {record->month, std::to_string(record->firstId), std::to_string(record->lastId),
+           record->firstPrevHash, record->lastHash, std::to_string(record->rows), record->file,
+           record->fileSha256});
+    }
+    conn.exec("ALTER TABLE exchange_events DETACH PARTITION " + partitionName(month));
+    conn.exec("DROP TABLE " + partitionName(month));
+  });
+}
+
 }  // namespace tsunagi::store

@@ -99,6 +99,35 @@ bool makeMonthPartition(PgConnection& conn, const MonthBounds& bounds);
 /// The names of the partitions of exchange_events but the default one, in name order.
 std::vector<std::string> monthPartitionNames(PgConnection& conn);
 
+// ---- archived months (gateway/audit/audit_archive.*) ----
+
+/// The rows of a month [month, end): how many, and the first and last id (0 when none).
+struct MonthSpan {
+  long long rows = 0;
+  long long firstId = 0;
+  long long lastId = 0;
+};
+MonthSpan monthSpan(PgConnection& conn, const std::string& month, const std::string& end);
+/// The time of the oldest row before `month`, if any (months are archived oldest first).
+std::optional<std::string> oldestRowBefore(PgConnection& conn, const std::string& month);
+/// Every row of [month, end) with every column, in id order.
+std::vector<ChainRow> monthRows(PgConnection& conn, const std::string& month,
+                                const std::string& end);
+/// What audit_archives keeps of an archived month.
+struct ArchiveRecord {
+  std::string month;
+  long long firstId = 0;
+  long long lastId = 0;
+  std::string firstPrevHash;
+  std::string lastHash;
+  long long rows = 0;
+  std::string file;
+  std::string fileSha256;
+};
+/// Records the archive (unless `record` is null: an empty month) and drops the month's partition,
+/// in one transaction.
+void retireMonth(PgConnection& conn, const std::string& month, const ArchiveRecord* record);
+
 // ---- witnesses ----
 
 /// The newest chain head a peer's receipt gave us: evidence of the state of its log.
