@@ -24,11 +24,6 @@ _xmlNode* Document::root() const { return doc_ ? xmlDocGetRootElement(doc_) : nu
 
 namespace {
 
-// libxml2's message, without the line break it ends with.
-std::string trimmed(const char* message) {
-  return std::string(text::trimAscii(message ? message : ""));
-}
-
 // Collects the first error libxml2 raises for one parser context (later ones are usually echoes).
 struct ErrorCollector {
   bool have = false;
@@ -41,7 +36,7 @@ void onParserError(void* userData, xmlErrorPtr error) {
   if (!collector || collector->have || !error) return;
   collector->have = true;
   collector->first.line = error->line;
-  std::string message = trimmed(error->message);
+  std::string message = libxmlMessage(error->message);
   for (char& c : message) {
     if (c == '\n') c = ' ';
   }
@@ -224,6 +219,10 @@ std::string pathOf(const xmlNode* node) {
     path = "/" + step + path;
   }
   return path;
+}
+
+std::string libxmlMessage(const char* message) {
+  return std::string(text::trimAscii(message ? message : ""));
 }
 
 }  // namespace tsunagi::mapping::xml

@@ -58,4 +58,7 @@ std::optional<std::string> attribute(const _xmlNode* node, const char* name);
 /// "/LiaisonSheet/patient/birthDate" (with [n] where a name repeats) for a node of a document.
 std::string pathOf(const _xmlNode* node);
 
+/// A libxml2 error message without the line break it ends with ("" for null).
+std::string libxmlMessage(const char* message);
+
 }  // namespace tsunagi::mapping::xml

@@ -8,16 +8,10 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "mapping/text/strings.hpp"
 
 namespace tsunagi::mapping::xml {
 
 namespace {
-
-// libxml2's message, without the line break it ends with.
-std::string trimmed(const char* message) {
-  return std::string(text::trimAscii(message ? message : ""));
-}
 
 struct CompileErrors {
   std::string first;
@@ -26,7 +20,7 @@ struct CompileErrors {
 void onCompileError(void* data, xmlErrorPtr error) {
   auto* errors = static_cast<CompileErrors*>(data);
   if (errors->first.empty() && error) {
-    errors->first = "line " + std::to_string(error->line) + ": " + trimmed(error->message);
+    errors->first = "line " + std::to_string(error->line) + ": " + libxmlMessage(error->message);
   }
 }
 
@@ -41,7 +35,7 @@ void onValidationError(void* data, xmlErrorPtr error) {
   if (error->node && static_cast<xmlNodePtr>(error->node)->type == XML_ELEMENT_NODE) {
     issue.path = pathOf(static_cast<xmlNodePtr>(error->node));
   }
-  issue.message = trimmed(error->message);
+  issue.message = libxmlMessage(error->message);
   // libxml2 prefixes "Element '{urn:…}name': " (or "Element '…', attribute 'a': "); the path
   // already names the element, so keep only the attribute and the reason.
   if (issue.message.rfind("Element '", 0) == 0) {
