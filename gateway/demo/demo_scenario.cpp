@@ -4,16 +4,17 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/StreamCopier.h>
 
 #include <chrono>
 #include <functional>
 #include <iomanip>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "gateway/channels/mllp/mllp.hpp"
 #include "gateway/common/atomic_file.hpp"
+#include "gateway/net/http_message.hpp"
 #include "gateway/store/demo_queries.hpp"
 #include "gateway/store/pool.hpp"
 #include "mapping/xml/schema.hpp"
@@ -51,7 +52,9 @@ Reply post(unsigned short port, const std::string& path, const std::string& cont
   session.sendRequest(request) << body;
   Poco::Net::HTTPResponse response;
   Reply reply;
-  Poco::StreamCopier::copyToString(session.receiveResponse(response), reply.body);
+  auto answer = net::readBoundedBody(session.receiveResponse(response), 1024 * 1024);
+  if (!answer) throw std::runtime_error("the node's answer to POST " + path + " is over 1 MiB");
+  reply.body = std::move(*answer);
   reply.status = response.getStatus();
   return reply;
 }

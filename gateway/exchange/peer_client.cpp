@@ -4,17 +4,19 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/X509Certificate.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 #include <openssl/x509.h>
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
 
 #include "adapters/adapter.hpp"
 #include "mapping/json/reader.hpp"
 #include "gateway/exchange/envelope.hpp"
 #include "gateway/exchange/http_signature.hpp"
+#include "gateway/net/http_message.hpp"
+#include "mapping/text/strings.hpp"
 
 namespace tsunagi::exchange {
 
@@ -111,11 +113,14 @@ SendOutcome PeerClient::send(const std::string& messageId, const std::string& en
 
     Poco::Net::HTTPResponse response;
     std::istream& in = session_->receiveResponse(response);
-    std::string body;
-    char buffer[8192];
-    while (body.size() <= kMaxReplyBytes && in.read(buffer, sizeof buffer).gcount() > 0) {
-      body.append(buffer, static_cast<std::size_t>(in.gcount()));
+    auto answer = net::readBoundedBody(in, kMaxReplyBytes);
+    if (!answer) {
+      // The rest is unread: this connection cannot carry another request (the catch below drops
+      // it), and the message is tried again later.
+      throw std::runtime_error("the peer's answer is larger than " +
+                               mapping::text::withThousands(kMaxReplyBytes) + " bytes");
     }
+    const std::string body = std::move(*answer);
     const int status = response.getStatus();
     if (status == 200 || status == 202) {
       Poco::Net::X509Certificate server = session_->serverCertificate();

@@ -37,4 +37,14 @@ std::string HttpRequest::mediaType() const {
   return type;
 }
 
+std::optional<std::string> readBoundedBody(std::istream& in, std::size_t maxBytes) {
+  std::string body;
+  char chunk[16384];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    body.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (body.size() > maxBytes) return std::nullopt;
+  }
+  return body;
+}
+
 }  // namespace tsunagi::net

@@ -4,6 +4,8 @@
 // that the code behind a listener (the Receiver, the console application, a channel) can take
 // and return them without the listener's machinery.
 
+#include <cstddef>
+#include <istream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,5 +46,10 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   bool close = false;  ///< close the connection after this answer
 };
+
+/// The body of an answer a client reads from `in` (Poco's response stream), at most `maxBytes`:
+/// nullopt when there is more — the rest is left unread, so the connection must not be reused.
+/// The one way tsunagi's clients (peer, webhook, kintone, the demo) read an answer.
+std::optional<std::string> readBoundedBody(std::istream& in, std::size_t maxBytes);
 
 }  // namespace tsunagi::net

@@ -4,18 +4,20 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/NullStream.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <filesystem>
 #include <memory>
 
 #include "gateway/exchange/tls.hpp"
+#include "gateway/net/http_message.hpp"
 
 namespace tsunagi::channels {
 
 namespace {
+
+// What is read of a webhook's answer (its status is what counts).
+constexpr std::size_t kMaxWebhookAnswerBytes = 64 * 1024;
 
 std::string contentTypeFor(const std::string& suggestedName) {
   const std::string ext = std::filesystem::path(suggestedName).extension().string();
@@ -54,8 +56,8 @@ WebhookReply postWebhook(const std::string& url, const std::string& body,
     session->sendRequest(request) << body;
     Poco::Net::HTTPResponse response;
     std::istream& in = session->receiveResponse(response);
-    Poco::NullOutputStream discard;
-    Poco::StreamCopier::copyStream(in, discard);
+    // A larger answer is left unread: the session is this call's only.
+    (void)net::readBoundedBody(in, kMaxWebhookAnswerBytes);
     reply.status = response.getStatus();
   } catch (const Poco::Exception& e) {
     reply.error = e.displayText();

@@ -13,6 +13,7 @@
 
 #include "gateway/channels/kintone/kintone_rest.hpp"
 #include "gateway/exchange/tls.hpp"
+#include "gateway/net/http_message.hpp"
 #include "mapping/files.hpp"
 
 namespace tsunagi::channels {
@@ -111,16 +112,13 @@ KintoneReply KintoneClient::request(const std::string& method, const std::string
     }
     Poco::Net::HTTPResponse response;
     std::istream& in = session.receiveResponse(response);
-    char chunk[16384];
-    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-      reply.body.append(chunk, static_cast<std::size_t>(in.gcount()));
-      if (reply.body.size() > kintone::kMaxAnswerBytes) {
-        reply.failure = "connection";
-        reply.error = "the answer is larger than " + std::to_string(kintone::kMaxAnswerBytes) + " bytes";
-        reply.body.clear();
-        return reply;
-      }
+    auto answer = net::readBoundedBody(in, kintone::kMaxAnswerBytes);
+    if (!answer) {
+      reply.failure = "connection";
+      reply.error = "the answer is larger than " + std::to_string(kintone::kMaxAnswerBytes) + " bytes";
+      return reply;
     }
+    reply.body = std::move(*answer);
     reply.status = response.getStatus();
   } catch (const Poco::Exception& e) {
     reply.status = 0;
