@@ -351,7 +351,14 @@ void Listener::start() {
 }
 
 void Listener::stop() {
-  if (!impl_ || !impl_->started || impl_->stopping.exchange(true)) return;
+  if (!impl_ || !impl_->started) return;
+  {
+    // Under the queue's mutex: a worker between its check of `stopping` and its wait holds it,
+    // so it either sees the flag or is waiting when notified (a notify in that gap was lost, and
+    // stop() waited for that worker forever).
+    std::lock_guard lock(impl_->queueMutex);
+    if (impl_->stopping.exchange(true)) return;
+  }
   impl_->wake();
   impl_->queueReady.notify_all();
   if (impl_->loop.joinable()) impl_->loop.join();

@@ -569,6 +569,15 @@ void DirectoryWatcher::handle(const std::string& name) {
   }
   const bool accepted = result.status == InboundResult::Status::Accepted;
   const fs::path target = freeName(accepted ? options_.archive : options_.error, name);
+  // rename(2) moves the entry itself: a link is moved, never followed.
+  if (::renameat(inbox.get(), name.c_str(), AT_FDCWD, target.c_str()) != 0) {
+    spdlog::error("channel {}: a {} input cannot be moved to {}: {}", channel.name,
+                  accepted ? "sent" : "refused",
+                  (accepted ? options_.archive : options_.error).string(), std::strerror(errno));
+    return;
+  }
+  // The reason is written once the input is in error/: a tool (or person) that sees
+  // NAME.error.txt finds NAME beside it.
   if (!accepted) {
     std::string text = std::string(isSet ? "フォルダ / folder: " : "ファイル / file: ") +
                        printableFileName(name) + "\n" + "チャネル / channel: " + channel.name +
@@ -586,13 +595,6 @@ void DirectoryWatcher::handle(const std::string& name) {
                     channel.name, options_.error.string(),
                     colon == std::string::npos ? what : what.substr(colon + 2));
     }
-  }
-  // rename(2) moves the entry itself: a link is moved, never followed.
-  if (::renameat(inbox.get(), name.c_str(), AT_FDCWD, target.c_str()) != 0) {
-    spdlog::error("channel {}: a {} input cannot be moved to {}: {}", channel.name,
-                  accepted ? "sent" : "refused",
-                  (accepted ? options_.archive : options_.error).string(), std::strerror(errno));
-    return;
   }
   if (accepted) {
     // File names may name a patient: the log has the message ids only.
