@@ -25,7 +25,7 @@ inline std::string readBytes(const std::filesystem::path& path) {
   return out.str();
 }
 
-/// The published SS-MIX2 samples (tests/fixtures/samples/ssmix2, copied from ../shared/samples),
+/// The published SS-MIX2 samples in tests/fixtures/samples/ssmix2 (sources in its README),
 /// byte for byte.
 inline std::string publicSample(const std::string& name) {
   return readBytes(std::filesystem::path(TSUNAGI_SAMPLES_DIR) / "ssmix2" / name);
